@@ -1,0 +1,24 @@
+"""xpgrad: reverse-mode automatic differentiation over any array module.
+
+>>> import xpgrad as xg
+>>> x = xg.tensor([1.0, 2.0], requires_grad=True)
+>>> (x * x).sum().backward(); x.grad
+"""
+from .dtypes import (DType, float16, float32, float64, int8, int16, int32, int64, uint8, bool_,
+                     as_dtype)
+from . import backends
+from .backends import manual_seed
+from .autograd import (Tensor, Function, no_grad, enable_grad, set_grad_enabled,
+                       is_grad_enabled, gradcheck, gradgradcheck, GradcheckError,
+                       value_and_grad, vjp)
+from .autograd.functional import grad
+from .autograd import engine as _engine
+from . import autograd
+from .autograd.factories import (tensor, as_tensor, zeros, ones, full, arange, eye, rand, randn,
+                                 zeros_like, ones_like, full_like, rand_like, randn_like,
+                                 set_default_dtype, get_default_dtype)
+from .autograd.ops import *  # noqa: F401,F403  (xg.exp, xg.matmul, xg.softmax, ...)
+
+bool = bool_  # noqa: A001  (xg.bool, as torch.bool / numpy.bool)
+
+__version__ = "0.1.0"

@@ -1,0 +1,240 @@
+"""The backward pass: iterative topological order over graph nodes, gradient accumulation,
+hooks, one unbroadcast/dtype step per input, and freeing of saved state.
+
+Every op has one output, so a node's incoming gradient is stored on the node itself (``_gy``)
+while the pass runs: no dictionaries keyed by tensors.
+"""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from .function import check_finite, raise_freed
+from .grad_mode import _SetMode, grad_mode
+from .ops.shape import sum_to
+from .tensor import Tensor, make_tensor
+
+
+def _topological_order(roots: Sequence[Any]) -> list:
+    """Nodes reachable from ``roots``, each after every node that consumes it (no recursion)."""
+    order: list = []
+    visited: set = set()
+    stack = [(node, False) for node in roots]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        if node in visited:
+            continue
+        visited.add(node)
+        if node.inputs is None:
+            raise_freed(node)
+        stack.append((node, True))
+        for t in node.inputs:
+            fn = t.grad_fn
+            if fn is not None and fn not in visited:
+                stack.append((fn, False))
+    order.reverse()
+    return order
+
+
+def _seed_gradient(root: Tensor, gradient: Any) -> Tensor:
+    if gradient is None:
+        if root.size != 1:
+            raise RuntimeError(f"backward() on a tensor of shape {root.shape} needs a `gradient` "
+                               "argument: a gradient can be created implicitly only for "
+                               "outputs with one element (e.g. a loss); pass "
+                               "gradient=xg.ones_like(out) to sum the outputs")
+        return make_tensor(root._backend.ones(root.shape, root.dtype), root._backend, False, None)
+    if not isinstance(gradient, Tensor):
+        from .factories import tensor
+        gradient = tensor(gradient, dtype=root.dtype, device=root._backend)
+    if gradient.shape != root.shape:
+        raise RuntimeError(f"backward: gradient has shape {gradient.shape} but the output has "
+                           f"shape {root.shape}")
+    if gradient._backend is not root._backend:
+        raise RuntimeError(f"backward: gradient is on {gradient.device} but the output is on "
+                           f"{root.device}")
+    return gradient
+
+
+def _run_hooks(hooks: list, grad: Tensor) -> Tensor:
+    for kind, hook in list(hooks):
+        if kind == "grad":
+            replaced = hook(grad)
+            if replaced is not None:
+                grad = replaced
+    return grad
+
+
+class _Accumulator:
+    """Where leaf gradients go: into ``.grad`` (backward) or into a result list (autograd.grad)."""
+
+    __slots__ = ("create_graph", "capture", "results", "owned", "pending")
+
+    def __init__(self, create_graph: bool, capture: dict | None, n_inputs: int) -> None:
+        self.create_graph = create_graph
+        self.capture = capture
+        self.results: list = [None] * n_inputs
+        self.owned: set = set()         # ids of arrays already handed to a leaf in this pass
+        self.pending: dict = {}         # leaf id -> contributions still to come (post hooks)
+
+    def add(self, leaf: Tensor, g: Tensor) -> None:
+        if leaf._hooks is not None:
+            g = _run_hooks(leaf._hooks, g)
+        if self.capture is not None:
+            index = self.capture.get(id(leaf))
+            if index is not None:
+                prev = self.results[index]
+                self.results[index] = g if prev is None else prev + g
+            return
+        prev = leaf.grad
+        if prev is None:
+            if not self.create_graph:
+                g = self._owned_copy(g)
+            leaf.grad = g
+        elif self.create_graph or prev.grad_fn is not None:
+            leaf.grad = prev + g
+        else:
+            prev.data += g.data            # in place: no new array per step
+        if leaf._hooks is not None:
+            self._post_hooks(leaf)
+
+    def _owned_copy(self, g: Tensor) -> Tensor:
+        # A gradient that is a view of another array, or one already given to another leaf,
+        # is copied, so updating one .grad in place can never change another.
+        data = g.data
+        if id(data) in self.owned or g._backend.is_view(data):
+            data = g._backend.copy(data)
+        self.owned.add(id(data))
+        return make_tensor(data, g._backend, False, None)
+
+    def _post_hooks(self, leaf: Tensor) -> None:
+        left = self.pending.get(id(leaf), 1) - 1
+        self.pending[id(leaf)] = left
+        if left <= 0:
+            for kind, hook in list(leaf._hooks):
+                if kind == "post":
+                    hook(leaf)
+
+
+def run_backward(roots: Sequence[Tensor], gradients: Sequence[Any] | None,
+                 retain_graph: bool, create_graph: bool,
+                 inputs: Sequence[Tensor] | None = None, allow_unused: bool = False) -> list | None:
+    """The engine behind ``Tensor.backward`` and ``autograd.grad``."""
+    gradients = gradients if gradients is not None else [None] * len(roots)
+    if len(gradients) != len(roots):
+        raise ValueError(f"got {len(gradients)} gradients for {len(roots)} outputs")
+    seeds = []
+    for root, gradient in zip(roots, gradients):
+        if not isinstance(root, Tensor):
+            raise TypeError(f"backward: expected a Tensor output, got {type(root).__name__}")
+        if not root._rg:
+            raise RuntimeError("element 0 of tensors does not require grad and does not have a "
+                               "grad_fn: nothing in its graph requires grad (did you forget "
+                               "requires_grad=True, or run it under no_grad?)")
+        seeds.append(_seed_gradient(root, gradient))
+
+    capture = None
+    if inputs is not None:
+        capture = {}
+        for i, t in enumerate(inputs):
+            if not isinstance(t, Tensor) or not t._rg:
+                raise RuntimeError(f"autograd.grad: input {i} does not require grad")
+            capture[id(t.grad_fn) if t.grad_fn is not None else id(t)] = i
+    acc = _Accumulator(create_graph, capture, 0 if inputs is None else len(inputs))
+
+    with _SetMode("enabled", create_graph):
+        root_nodes = []
+        for root, seed in zip(roots, seeds):
+            if root.grad_fn is None:                   # a leaf root: its gradient is the seed
+                acc.add(root, seed if create_graph else make_tensor(
+                    root._backend.copy(seed.data), root._backend, False, None))
+                continue
+            node = root.grad_fn
+            if node.inputs is None:
+                raise_freed(node)
+            node._gy = seed if node._gy is None else node._gy + seed
+            root_nodes.append(node)
+        order = _topological_order(root_nodes)
+        _count_leaf_uses(order, acc)
+        for node in order:
+            _backprop_node(node, acc, retain_graph, capture)
+    if inputs is None:
+        return None
+    results = acc.results
+    for i, (t, g) in enumerate(zip(inputs, results)):
+        if g is None and not allow_unused:
+            raise RuntimeError(f"autograd.grad: input {i} (shape {t.shape}) was not used to "
+                               "compute the outputs; pass allow_unused=True to get None for it")
+    return results
+
+
+def _count_leaf_uses(order: list, acc: _Accumulator) -> None:
+    for node in order:
+        for t in node.inputs:
+            if t.grad_fn is None and t._hooks is not None:
+                acc.pending[id(t)] = acc.pending.get(id(t), 0) + 1
+
+
+def _backprop_node(node: Any, acc: _Accumulator, retain_graph: bool, capture: dict | None) -> None:
+    gy = node._gy
+    node._gy = None
+    inputs = node.inputs
+    if gy is None:            # no gradient reached this node (e.g. an unused branch)
+        if not retain_graph:
+            node.inputs = node.out_data = None
+        return
+    hooks = getattr(node, "hooks", None)
+    if hooks:
+        gy = _run_hooks(hooks, gy)
+    retain = getattr(node, "retain", None)
+    if retain is not None and retain() is not None:
+        retain().grad = gy if acc.create_graph else gy.detach()
+    if capture is not None and id(node) in capture:
+        index = capture[id(node)]
+        prev = acc.results[index]
+        acc.results[index] = gy if prev is None else prev + gy
+
+    grads = node.backward(gy)
+    if not retain_graph:
+        node.inputs = node.out_data = None    # free saved tensors: intermediates can be collected
+    if grads.__class__ is not tuple:
+        grads = (grads,)
+    for t, g in zip(inputs, grads):
+        if g is None or not t._rg:
+            continue
+        if g.shape != t.shape:
+            g = sum_to(g, t.shape)
+        if g.data.dtype != t.data.dtype:
+            g = g.astype(t.dtype)
+        if grad_mode.anomaly:
+            check_finite(type(node), g.data, g._backend, "backward")
+        fn = t.grad_fn
+        if fn is None:
+            acc.add(t, g)
+        else:
+            prev = fn._gy
+            fn._gy = g if prev is None else prev + g
+
+
+def backward(roots: Sequence[Tensor], gradients: Sequence[Any] | None = None,
+             retain_graph: bool = False, create_graph: bool = False) -> None:
+    run_backward(roots, gradients, retain_graph or create_graph, create_graph)
+
+
+def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,
+         create_graph: bool = False, allow_unused: bool = False) -> tuple:
+    """Gradients of ``outputs`` with respect to ``inputs``, returned (not stored in ``.grad``).
+
+    >>> gx, = xg.autograd.grad((x ** 3).sum(), x, create_graph=True)
+    """
+    outputs = (outputs,) if isinstance(outputs, Tensor) else tuple(outputs)
+    single = isinstance(inputs, Tensor)
+    inputs = (inputs,) if single else tuple(inputs)
+    if grad_outputs is not None:
+        grad_outputs = (grad_outputs,) if isinstance(grad_outputs, Tensor) else tuple(grad_outputs)
+    if retain_graph is None:
+        retain_graph = create_graph
+    results = run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs, allow_unused)
+    return tuple(results)

@@ -1,0 +1,149 @@
+"""Function: one differentiable op. ``forward`` works on backend arrays; ``backward`` is written
+with Tensor ops, so the gradient graph is itself differentiable (create_graph=True).
+
+The ``apply*`` helpers are the single place where ops call their backend: they check devices,
+run the forward, and build a graph node only when grad mode is on and an input requires grad.
+"""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from .grad_mode import grad_mode
+from .tensor import Tensor, make_tensor
+
+_ARRAY_ERRORS = (ValueError, TypeError, IndexError, RuntimeError)
+
+
+class Function:
+    """Base class of every op. Subclasses set ``save_output = True`` if backward needs y."""
+
+    __slots__ = ("inputs", "args", "out_data", "_gy", "hooks", "retain")
+    save_output = False
+
+    @staticmethod
+    def forward(xp: Any, *arrays_and_args: Any) -> Any:
+        raise NotImplementedError
+
+    def backward(self, gy: Tensor) -> Tensor | tuple[Tensor | None, ...]:
+        """Gradients for each input (one Tensor for a one-input op); None where not needed."""
+        raise NotImplementedError
+
+    def output(self) -> Tensor:
+        """The op's output as a Tensor of this graph (rebuilt, so the node holds no cycle)."""
+        if self.inputs is None:
+            raise_freed(self)
+        return make_tensor(self.out_data, self.inputs[0]._backend, True, self)
+
+    @classmethod
+    def name(cls) -> str:
+        return cls.__name__
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}Backward>"
+
+
+def raise_freed(node: Function) -> None:
+    raise RuntimeError(
+        f"trying to backward through the graph of {type(node).__name__} a second time, but its "
+        "saved values were freed after the first backward; pass retain_graph=True to the first "
+        "backward() (or autograd.grad) if you need to backward through it again")
+
+
+def describe(tensors: Sequence[Any]) -> str:
+    parts = []
+    for t in tensors:
+        if isinstance(t, Tensor):
+            parts.append(f"{t.dtype}{list(t.shape)} on {t.device}")
+        else:
+            parts.append(repr(t))
+    return ", ".join(parts)
+
+
+def op_error(cls: type, exc: Exception, tensors: Sequence[Any]) -> Exception:
+    """Re-raise a backend error with the op's name and the inputs' shapes, dtypes, devices."""
+    message = f"{cls.__name__.lower()}: {exc} (inputs: {describe(tensors)})"
+    try:
+        return type(exc)(message)
+    except Exception:
+        return RuntimeError(message)
+
+
+def device_error(cls: type, a: Tensor, b: Tensor) -> RuntimeError:
+    return RuntimeError(f"{cls.__name__.lower()}: expected all tensors on the same device, but "
+                        f"found {a.device} and {b.device}; move one with .to(device)")
+
+
+def _record(cls: type, out: Any, backend: Any, inputs: tuple, args: tuple) -> Tensor:
+    node = cls.__new__(cls)
+    node.inputs = inputs
+    node.args = args
+    node.out_data = out if cls.save_output else None
+    node._gy = None
+    return make_tensor(out, backend, True, node)
+
+
+def apply1(cls: type, x: Tensor, *args: Any) -> Tensor:
+    """Run a one-input op."""
+    backend = x._backend
+    try:
+        out = cls.forward(backend.xp, x.data, *args)
+    except _ARRAY_ERRORS as exc:
+        raise op_error(cls, exc, (x,)) from exc
+    if out.__class__ is not backend.array_type:
+        out = backend.wrap(out)
+    if grad_mode.anomaly:
+        check_finite(cls, out, backend, "forward")
+    if x._rg and grad_mode.enabled:
+        return _record(cls, out, backend, (x,), args)
+    return make_tensor(out, backend, False, None)
+
+
+def apply2(cls: type, a: Tensor, b: Tensor, *args: Any) -> Tensor:
+    """Run a two-input op; both inputs must live on the same device."""
+    backend = a._backend
+    if b._backend is not backend:
+        raise device_error(cls, a, b)
+    try:
+        out = cls.forward(backend.xp, a.data, b.data, *args)
+    except _ARRAY_ERRORS as exc:
+        raise op_error(cls, exc, (a, b)) from exc
+    if out.__class__ is not backend.array_type:
+        out = backend.wrap(out)
+    if grad_mode.anomaly:
+        check_finite(cls, out, backend, "forward")
+    if (a._rg or b._rg) and grad_mode.enabled:
+        return _record(cls, out, backend, (a, b), args)
+    return make_tensor(out, backend, False, None)
+
+
+def applyn(cls: type, tensors: Sequence[Tensor], *args: Any) -> Tensor:
+    """Run an op over a sequence of tensors (concat, where, ...)."""
+    tensors = tuple(tensors)
+    if not tensors:
+        raise ValueError(f"{cls.__name__.lower()}: expected at least one tensor")
+    backend = tensors[0]._backend
+    for t in tensors:
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{cls.__name__.lower()}: expected Tensors, got {type(t).__name__}")
+        if t._backend is not backend:
+            raise device_error(cls, tensors[0], t)
+    try:
+        out = cls.forward(backend.xp, [t.data for t in tensors], *args)
+    except _ARRAY_ERRORS as exc:
+        raise op_error(cls, exc, tensors) from exc
+    if out.__class__ is not backend.array_type:
+        out = backend.wrap(out)
+    if grad_mode.anomaly:
+        check_finite(cls, out, backend, "forward")
+    if grad_mode.enabled and any(t._rg for t in tensors):
+        return _record(cls, out, backend, tensors, args)
+    return make_tensor(out, backend, False, None)
+
+
+def check_finite(cls: type, array: Any, backend: Any, phase: str) -> None:
+    xp = backend.xp
+    if not xp.isdtype(array.dtype, "real floating"):
+        return
+    if not bool(xp.all(xp.isfinite(array))):
+        raise FloatingPointError(f"detect_anomaly: {cls.__name__} {phase} produced NaN or inf "
+                                 f"(shape {tuple(array.shape)}, dtype {array.dtype})")

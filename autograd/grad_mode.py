@@ -1,0 +1,71 @@
+"""Grad mode: whether ops record a graph. Thread-local; every new thread starts enabled."""
+from __future__ import annotations
+
+import functools
+import threading
+from typing import Any, Callable
+
+
+class _GradMode(threading.local):
+    enabled = True      # class attributes are the defaults every new thread sees
+    anomaly = False
+
+
+grad_mode = _GradMode()
+
+
+def is_grad_enabled() -> bool:
+    return grad_mode.enabled
+
+
+class _SetMode:
+    """Context manager and decorator that sets a grad-mode flag and restores it on exit."""
+
+    __slots__ = ("_attr", "_value", "_saved")
+
+    def __init__(self, attr: str, value: bool) -> None:
+        self._attr, self._value, self._saved = attr, value, []
+
+    def __enter__(self) -> "_SetMode":
+        self._saved.append(getattr(grad_mode, self._attr))
+        setattr(grad_mode, self._attr, self._value)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        setattr(grad_mode, self._attr, self._saved.pop())
+
+    def __call__(self, fn: Callable) -> Callable:
+        attr, value = self._attr, self._value
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with _SetMode(attr, value):
+                return fn(*args, **kwargs)
+        return wrapper
+
+
+def no_grad() -> _SetMode:
+    """Ops inside record no graph (cheaper; for evaluation and parameter updates).
+
+    >>> with no_grad(): y = x * 2      # y.requires_grad is False
+    """
+    return _SetMode("enabled", False)
+
+
+def enable_grad() -> _SetMode:
+    """Record the graph again inside a ``no_grad`` block."""
+    return _SetMode("enabled", True)
+
+
+def set_grad_enabled(mode: bool) -> _SetMode:
+    return _SetMode("enabled", bool(mode))
+
+
+def detect_anomaly() -> _SetMode:
+    """Raise at the first op whose forward or backward produces NaN or inf, naming the op.
+
+    Checking reads every result on the host, so use it for debugging only.
+
+    >>> with xg.autograd.detect_anomaly(): loss.backward()
+    """
+    return _SetMode("anomaly", True)

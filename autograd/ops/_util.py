@@ -1,0 +1,51 @@
+"""Helpers shared by the op families: axis normalisation and operand coercion."""
+from __future__ import annotations
+
+from typing import Any
+
+from ..tensor import Tensor, make_tensor
+
+NUMBER_TYPES = (int, float, bool)
+
+
+def normalize_axes(axis: Any, ndim: int, op: str) -> tuple[int, ...]:
+    """``None`` -> every axis; an int or a sequence -> a sorted tuple of non-negative axes."""
+    if axis is None:
+        return tuple(range(ndim))
+    items = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
+    out = []
+    for a in items:
+        if isinstance(a, Tensor) or not isinstance(a, int) or isinstance(a, bool):
+            raise TypeError(f"{op}: axis must be an int or a tuple of ints, got {axis!r}")
+        if not -ndim <= a < max(ndim, 1):
+            raise ValueError(f"{op}: axis {a} is out of range for a tensor with {ndim} "
+                             f"dimension(s)")
+        out.append(a % ndim if ndim else 0)
+    if len(set(out)) != len(out):
+        raise ValueError(f"{op}: repeated axis in {axis!r}")
+    return tuple(sorted(out))
+
+
+def normalize_axis(axis: int, ndim: int, op: str) -> int:
+    if not isinstance(axis, int) or isinstance(axis, bool):
+        raise TypeError(f"{op}: axis must be an int, got {axis!r}")
+    if not -ndim <= axis < max(ndim, 1):
+        raise ValueError(f"{op}: axis {axis} is out of range for a tensor with {ndim} dimension(s)")
+    return axis % ndim if ndim else 0
+
+
+def as_operand(value: Any, like: Tensor) -> Tensor:
+    """Turn a Python number, a host array or a nested list into a constant on ``like``'s device.
+
+    Python numbers take ``like``'s dtype (so ``float32 * 2.0`` stays float32, as in PyTorch)."""
+    if isinstance(value, Tensor):
+        return value
+    backend = like._backend
+    if isinstance(value, NUMBER_TYPES):
+        dtype = like.dtype
+        if isinstance(value, float) and not dtype.is_floating:
+            from ...dtypes import float32
+            dtype = float32
+        return make_tensor(backend.asarray(value, dtype), backend, False, None)
+    from ..factories import tensor
+    return tensor(value, device=backend)

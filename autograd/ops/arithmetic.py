@@ -1,0 +1,283 @@
+"""Binary arithmetic: add, sub, mul, truediv, pow, maximum, minimum, where, clip.
+
+Python-number operands stay Python numbers inside the op (``AddScalar`` and friends), so they
+cost no array and never become graph inputs. Broadcasting is undone once, in the engine.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from ..function import Function, apply1, apply2, applyn
+from ..tensor import Tensor
+from ._util import NUMBER_TYPES, as_operand
+
+
+class Add(Function):
+    __slots__ = ()
+    @staticmethod
+    def forward(xp, a, b): return a + b
+    def backward(self, gy): return gy, gy
+
+
+class AddScalar(Function):
+    __slots__ = ()
+    @staticmethod
+    def forward(xp, a, c): return a + c
+    def backward(self, gy): return gy
+
+
+class Sub(Function):
+    __slots__ = ()
+    @staticmethod
+    def forward(xp, a, b): return a - b
+    def backward(self, gy): return gy, -gy
+
+
+class RSubScalar(Function):            # c - x
+    __slots__ = ()
+    @staticmethod
+    def forward(xp, a, c): return c - a
+    def backward(self, gy): return -gy
+
+
+class Mul(Function):
+    __slots__ = ()
+    @staticmethod
+    def forward(xp, a, b): return a * b
+    def backward(self, gy):
+        a, b = self.inputs
+        return (gy * b if a._rg else None), (gy * a if b._rg else None)
+
+
+class MulScalar(Function):
+    __slots__ = ()
+    @staticmethod
+    def forward(xp, a, c): return a * c
+    def backward(self, gy): return gy * self.args[0]
+
+
+class Div(Function):
+    __slots__ = ()
+    @staticmethod
+    def forward(xp, a, b): return a / b
+    def backward(self, gy):
+        a, b = self.inputs
+        ga = gy / b
+        return ga, (-ga * a / b if b._rg else None)
+
+
+class DivScalar(Function):             # x / c
+    __slots__ = ()
+    @staticmethod
+    def forward(xp, a, c): return a / c
+    def backward(self, gy): return gy / self.args[0]
+
+
+class RDivScalar(Function):            # c / x
+    __slots__ = ()
+    save_output = True
+    @staticmethod
+    def forward(xp, a, c): return c / a
+    def backward(self, gy):
+        x, = self.inputs
+        return -gy * self.output() / x
+
+
+class Pow(Function):
+    __slots__ = ()
+    save_output = True
+    @staticmethod
+    def forward(xp, a, b): return xp.pow(a, b)
+    def backward(self, gy):
+        a, b = self.inputs
+        ga = gb = None
+        if a._rg:
+            ga = gy * b * a ** (b - 1)
+        if b._rg:
+            # d(a^b)/db = a^b log(a); 0 where a == 0 and b >= 0 (PyTorch's convention)
+            zero_base = (a == 0) & (b >= 0)
+            safe_log = where(zero_base, 1.0, a).log()
+            gb = where(zero_base, 0.0, gy * self.output() * safe_log)
+        return ga, gb
+
+
+class PowScalar(Function):             # x ** c
+    __slots__ = ()
+    @staticmethod
+    def forward(xp, a, c): return a ** c
+    def backward(self, gy):
+        c = self.args[0]
+        if c == 0:
+            return gy * 0.0
+        x, = self.inputs
+        return gy * c * (x ** (c - 1) if c != 2 else x)
+
+
+class RPowScalar(Function):            # c ** x
+    __slots__ = ()
+    save_output = True
+    @staticmethod
+    def forward(xp, a, c): return c ** a
+    def backward(self, gy):
+        import math
+        c = self.args[0]
+        return gy * self.output() * (math.log(c) if c > 0 else float("nan"))
+
+
+class Maximum(Function):
+    __slots__ = ()
+    @staticmethod
+    def forward(xp, a, b): return xp.maximum(a, b)
+    def backward(self, gy):
+        return _split_ties(gy, *self.inputs)
+
+
+class Minimum(Function):
+    __slots__ = ()
+    @staticmethod
+    def forward(xp, a, b): return xp.minimum(a, b)
+    def backward(self, gy):
+        a, b = self.inputs
+        return _split_ties(gy, b, a)
+
+
+def _split_ties(gy: Tensor, winner: Tensor, other: Tensor) -> tuple[Tensor, Tensor]:
+    """Gradient of max(winner, other): to the larger input; split evenly on ties (PyTorch)."""
+    w = (winner > other).astype(gy.dtype) + (winner == other).astype(gy.dtype) * 0.5
+    return gy * w, gy * (1.0 - w)
+
+
+class Where(Function):
+    __slots__ = ()
+    @staticmethod
+    def forward(xp, arrays): return xp.where(arrays[0], arrays[1], arrays[2])
+    def backward(self, gy):
+        cond, a, b = self.inputs
+        zero = gy * 0.0
+        return None, where(cond, gy, zero), where(cond, zero, gy)
+
+
+class Clip(Function):
+    __slots__ = ()
+    @staticmethod
+    def forward(xp, a, lo, hi): return xp.clip(a, lo, hi)
+    def backward(self, gy):
+        x, = self.inputs
+        lo, hi = self.args
+        inside = None
+        if lo is not None:
+            inside = x >= lo
+        if hi is not None:
+            inside = (x <= hi) if inside is None else inside & (x <= hi)
+        return gy if inside is None else gy * inside.astype(gy.dtype)
+
+
+# ---- public functions --------------------------------------------------------------------
+def add(a: Any, b: Any) -> Tensor:
+    """a + b with broadcasting. >>> xg.add(x, 1.0)"""
+    if isinstance(b, NUMBER_TYPES) and isinstance(a, Tensor):
+        return apply1(AddScalar, a, b)
+    if isinstance(a, NUMBER_TYPES) and isinstance(b, Tensor):
+        return apply1(AddScalar, b, a)
+    a, b = _pair(a, b)
+    return apply2(Add, a, b)
+
+
+def sub(a: Any, b: Any) -> Tensor:
+    """a - b with broadcasting."""
+    if isinstance(b, NUMBER_TYPES) and isinstance(a, Tensor):
+        return apply1(AddScalar, a, -b)
+    if isinstance(a, NUMBER_TYPES) and isinstance(b, Tensor):
+        return apply1(RSubScalar, b, a)
+    a, b = _pair(a, b)
+    return apply2(Sub, a, b)
+
+
+def mul(a: Any, b: Any) -> Tensor:
+    """a * b with broadcasting."""
+    if isinstance(b, NUMBER_TYPES) and isinstance(a, Tensor):
+        return apply1(MulScalar, a, b)
+    if isinstance(a, NUMBER_TYPES) and isinstance(b, Tensor):
+        return apply1(MulScalar, b, a)
+    a, b = _pair(a, b)
+    return apply2(Mul, a, b)
+
+
+def truediv(a: Any, b: Any) -> Tensor:
+    """a / b with broadcasting (true division)."""
+    if isinstance(b, NUMBER_TYPES) and isinstance(a, Tensor):
+        return apply1(DivScalar, a, b)
+    if isinstance(a, NUMBER_TYPES) and isinstance(b, Tensor):
+        return apply1(RDivScalar, b, a)
+    a, b = _pair(a, b)
+    return apply2(Div, a, b)
+
+
+div = divide = truediv
+
+
+def neg(x: Tensor) -> Tensor:
+    """-x"""
+    return apply1(MulScalar, x, -1)
+
+
+def pow(a: Any, b: Any) -> Tensor:
+    """a ** b for a tensor or a Python-number exponent (and a number base)."""
+    if isinstance(b, NUMBER_TYPES) and isinstance(a, Tensor):
+        return apply1(PowScalar, a, b)
+    if isinstance(a, NUMBER_TYPES) and isinstance(b, Tensor):
+        return apply1(RPowScalar, b, a)
+    a, b = _pair(a, b)
+    return apply2(Pow, a, b)
+
+
+def maximum(a: Any, b: Any) -> Tensor:
+    """Elementwise max; ties share the gradient evenly."""
+    a, b = _pair(a, b)
+    return apply2(Maximum, a, b)
+
+
+def minimum(a: Any, b: Any) -> Tensor:
+    """Elementwise min; ties share the gradient evenly."""
+    a, b = _pair(a, b)
+    return apply2(Minimum, a, b)
+
+
+def where(condition: Any, a: Any, b: Any) -> Tensor:
+    """``a`` where ``condition`` is true, else ``b``; differentiable in ``a`` and ``b``."""
+    ref = a if isinstance(a, Tensor) else b if isinstance(b, Tensor) else None
+    if ref is None:
+        if not isinstance(condition, Tensor):
+            raise TypeError("where: at least one argument must be a Tensor")
+        from ..factories import tensor
+        ref = a = tensor(a, device=condition._backend)
+    cond = as_operand(condition, ref)
+    if not cond.dtype.is_bool:
+        cond = cond.astype("bool")
+    return applyn(Where, (cond, as_operand(a, ref), as_operand(b, ref)))
+
+
+def clip(x: Tensor, min: Any = None, max: Any = None) -> Tensor:
+    """Limit values to [min, max]; the gradient passes where min <= x <= max."""
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        out = x
+        if min is not None:
+            out = maximum(out, min)
+        if max is not None:
+            out = minimum(out, max)
+        return out
+    if min is None and max is None:
+        raise ValueError("clip: at least one of min and max must be given")
+    return apply1(Clip, x, min, max)
+
+
+clamp = clip
+
+
+def _pair(a: Any, b: Any) -> tuple[Tensor, Tensor]:
+    if isinstance(a, Tensor):
+        return a, as_operand(b, a)
+    if isinstance(b, Tensor):
+        return as_operand(a, b), b
+    raise TypeError(f"expected at least one Tensor operand, got {type(a).__name__} and "
+                    f"{type(b).__name__}")

@@ -1,0 +1,99 @@
+"""Ops with no gradient: comparisons, logical ops, sign, argmax/argmin, all/any.
+Their results are constants (requires_grad=False), as in PyTorch."""
+from __future__ import annotations
+
+from typing import Any
+
+from ..function import device_error, op_error
+from ..tensor import Tensor, make_tensor
+from ._util import NUMBER_TYPES, as_operand, normalize_axes, normalize_axis
+
+
+class _Named:
+    """Stands in for a Function class in error messages of constant ops."""
+
+    def __init__(self, name: str) -> None:
+        self.__name__ = name
+
+
+def constant_op(name: str, x: Tensor, *others: Any, **kwargs: Any) -> Tensor:
+    """Call ``xp.<name>`` on tensors (and Python numbers) and wrap the result as a constant."""
+    backend = x._backend
+    args = [x.data]
+    for other in others:
+        if isinstance(other, NUMBER_TYPES):
+            args.append(other)
+            continue
+        other = as_operand(other, x)
+        if other._backend is not backend:
+            raise device_error(_Named(name), x, other)
+        args.append(other.data)
+    try:
+        out = getattr(backend.xp, name)(*args, **kwargs)
+    except (ValueError, TypeError, IndexError, RuntimeError) as exc:
+        raise op_error(_Named(name), exc, (x, *others)) from exc
+    if out.__class__ is not backend.array_type:
+        out = backend.wrap(out)
+    return make_tensor(out, backend, False, None)
+
+
+def _binary(name: str):
+    def op(a: Any, b: Any) -> Tensor:
+        if isinstance(a, Tensor):
+            return constant_op(name, a, b)
+        return constant_op(name, as_operand(a, b), b)
+    op.__name__ = name
+    op.__doc__ = f"Elementwise ``xp.{name}`` (a constant bool tensor)."
+    return op
+
+
+lt = _binary("less")
+le = _binary("less_equal")
+gt = _binary("greater")
+ge = _binary("greater_equal")
+eq = _binary("equal")
+ne = _binary("not_equal")
+logical_and = _binary("logical_and")
+logical_or = _binary("logical_or")
+
+
+def logical_not(x: Tensor) -> Tensor:
+    return constant_op("logical_not", x)
+
+
+def isnan(x: Tensor) -> Tensor:
+    return constant_op("isnan", x)
+
+
+def isfinite(x: Tensor) -> Tensor:
+    return constant_op("isfinite", x)
+
+
+def isinf(x: Tensor) -> Tensor:
+    return constant_op("isinf", x)
+
+
+def argmax(x: Tensor, axis: int | None = None, keepdims: bool = False) -> Tensor:
+    """Index of the largest value (int64), over the flattened tensor when axis is None."""
+    if axis is None:
+        flat = make_tensor(x._backend.xp.reshape(x.data, (-1,)), x._backend, False, None)
+        out = constant_op("argmax", flat)
+        return out.reshape((1,) * x.ndim) if keepdims else out
+    return constant_op("argmax", x, axis=normalize_axis(axis, x.ndim, "argmax"), keepdims=keepdims)
+
+
+def argmin(x: Tensor, axis: int | None = None, keepdims: bool = False) -> Tensor:
+    """Index of the smallest value (int64)."""
+    if axis is None:
+        flat = make_tensor(x._backend.xp.reshape(x.data, (-1,)), x._backend, False, None)
+        out = constant_op("argmin", flat)
+        return out.reshape((1,) * x.ndim) if keepdims else out
+    return constant_op("argmin", x, axis=normalize_axis(axis, x.ndim, "argmin"), keepdims=keepdims)
+
+
+def all(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
+    return constant_op("all", x, axis=normalize_axes(axis, x.ndim, "all"), keepdims=keepdims)
+
+
+def any(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
+    return constant_op("any", x, axis=normalize_axes(axis, x.ndim, "any"), keepdims=keepdims)

@@ -1,0 +1,50 @@
+"""Matrix multiplication for 1-D, 2-D and broadcast batches (NumPy's matmul semantics)."""
+from __future__ import annotations
+
+from ..function import Function, apply2
+from ..tensor import Tensor
+from ._util import as_operand
+from .shape import matrix_transpose, squeeze, unsqueeze
+
+
+class Matmul(Function):
+    __slots__ = ()
+    @staticmethod
+    def forward(xp, a, b): return xp.matmul(a, b)
+
+    def backward(self, gy):
+        # Vectors are promoted to matrices; batch dimensions that were broadcast are summed
+        # away by the engine's one unbroadcast step.
+        a, b = self.inputs
+        if a.ndim == 1 and b.ndim == 1:                      # dot product
+            return (gy * b if a._rg else None), (gy * a if b._rg else None)
+        a2 = unsqueeze(a, 0) if a.ndim == 1 else a
+        b2 = unsqueeze(b, -1) if b.ndim == 1 else b
+        g2 = unsqueeze(gy, -2) if a.ndim == 1 else gy
+        g2 = unsqueeze(g2, -1) if b.ndim == 1 else g2
+        ga = gb = None
+        if a._rg:
+            ga = g2 @ matrix_transpose(b2)
+            ga = squeeze(ga, -2) if a.ndim == 1 else ga
+        if b._rg:
+            gb = matrix_transpose(a2) @ g2
+            gb = squeeze(gb, -1) if b.ndim == 1 else gb
+        return ga, gb
+
+
+def matmul(a: Tensor, b: Tensor) -> Tensor:
+    """Matrix product ``a @ b``: vectors, matrices, or broadcast stacks of matrices."""
+    if not isinstance(a, Tensor):
+        a = as_operand(a, b)
+    elif not isinstance(b, Tensor):
+        b = as_operand(b, a)
+    if a.ndim == 0 or b.ndim == 0:
+        raise ValueError(f"matmul: both operands need at least 1 dimension, got shapes "
+                         f"{a.shape} and {b.shape}; use * for scalars")
+    k_a = a.shape[-1]
+    k_b = b.shape[0] if b.ndim == 1 else b.shape[-2]
+    if k_a != k_b:
+        raise ValueError(f"matmul: shapes {a.shape} and {b.shape} are not aligned: {k_a} "
+                         f"(last dim of the first) != {k_b} "
+                         f"({'first' if b.ndim == 1 else 'second-to-last'} dim of the second)")
+    return apply2(Matmul, a, b)

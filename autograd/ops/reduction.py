@@ -1,0 +1,181 @@
+"""Reductions (sum, mean, max, min, var, std, logsumexp) and softmax / log_softmax.
+``axis`` is None (all axes), an int or a tuple, with ``keepdims`` (NumPy / Array API)."""
+from __future__ import annotations
+
+from typing import Any
+
+from ..function import Function, apply1
+from ..tensor import Tensor
+from ._util import normalize_axes, normalize_axis
+from .shape import broadcast_to, reshape
+
+
+def _keepdims_shape(shape: tuple, axes: tuple) -> tuple:
+    return tuple(1 if i in axes else d for i, d in enumerate(shape))
+
+
+def _grad_to_input(gy: Tensor, x: Tensor, axes: tuple, keepdims: bool) -> Tensor:
+    """Spread a reduced gradient back over the input's shape."""
+    if not keepdims:
+        gy = reshape(gy, _keepdims_shape(x.shape, axes))
+    return broadcast_to(gy, x.shape)
+
+
+def _count(shape: tuple, axes: tuple) -> int:
+    n = 1
+    for a in axes:
+        n *= shape[a]
+    return n
+
+
+class Sum(Function):
+    __slots__ = ()
+    @staticmethod
+    def forward(xp, a, axes, keepdims): return xp.sum(a, axis=axes, keepdims=keepdims)
+    def backward(self, gy):
+        return _grad_to_input(gy, self.inputs[0], *self.args)
+
+
+class Mean(Function):
+    __slots__ = ()
+    @staticmethod
+    def forward(xp, a, axes, keepdims): return xp.mean(a, axis=axes, keepdims=keepdims)
+    def backward(self, gy):
+        x, = self.inputs
+        axes, keepdims = self.args
+        return _grad_to_input(gy / _count(x.shape, axes), x, axes, keepdims)
+
+
+class Max(Function):
+    __slots__ = ()
+    save_output = True
+    @staticmethod
+    def forward(xp, a, axes, keepdims): return xp.max(a, axis=axes, keepdims=keepdims)
+    def backward(self, gy):
+        return _extremum_grad(self, gy)
+
+
+class Min(Function):
+    __slots__ = ()
+    save_output = True
+    @staticmethod
+    def forward(xp, a, axes, keepdims): return xp.min(a, axis=axes, keepdims=keepdims)
+    def backward(self, gy):
+        return _extremum_grad(self, gy)
+
+
+def _extremum_grad(node: Function, gy: Tensor) -> Tensor:
+    """Gradient of max/min: shared evenly between tied extrema (never given to each in full)."""
+    x, = node.inputs
+    axes, keepdims = node.args
+    y = node.output().detach()
+    if not keepdims:
+        y = reshape(y, _keepdims_shape(x.shape, axes))
+    mask = (x.detach() == y).astype(gy.dtype)
+    share = mask / mask.sum(axes, keepdims=True)
+    return _grad_to_input(gy, x, axes, keepdims) * share
+
+
+class LogSumExp(Function):
+    __slots__ = ()
+    save_output = True
+    @staticmethod
+    def forward(xp, a, axes, keepdims):
+        m = xp.max(a, axis=axes, keepdims=True)
+        m = xp.where(xp.isfinite(m), m, xp.zeros_like(m))   # rows of -inf give -inf, not NaN
+        out = xp.log(xp.sum(xp.exp(a - m), axis=axes, keepdims=True)) + m
+        return out if keepdims else xp.reshape(out, tuple(
+            d for i, d in enumerate(a.shape) if i not in axes))
+    def backward(self, gy):
+        x, = self.inputs
+        axes, keepdims = self.args
+        y = self.output()
+        if not keepdims:
+            y = reshape(y, _keepdims_shape(x.shape, axes))
+        return _grad_to_input(gy, x, axes, keepdims) * (x - y).exp()
+
+
+class Softmax(Function):
+    __slots__ = ()
+    save_output = True
+    @staticmethod
+    def forward(xp, a, axis):
+        e = xp.exp(a - xp.max(a, axis=axis, keepdims=True))
+        e /= xp.sum(e, axis=axis, keepdims=True)
+        return e
+    def backward(self, gy):
+        y = self.output()
+        return y * (gy - (gy * y).sum(self.args[0], keepdims=True))
+
+
+class LogSoftmax(Function):
+    __slots__ = ()
+    save_output = True
+    @staticmethod
+    def forward(xp, a, axis):
+        shifted = a - xp.max(a, axis=axis, keepdims=True)
+        shifted -= xp.log(xp.sum(xp.exp(shifted), axis=axis, keepdims=True))
+        return shifted
+    def backward(self, gy):
+        return gy - self.output().exp() * gy.sum(self.args[0], keepdims=True)
+
+
+# ---- public functions --------------------------------------------------------------------
+def sum(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
+    """Sum over ``axis`` (None: all). >>> xg.sum(x, axis=0)"""
+    return apply1(Sum, x, normalize_axes(axis, x.ndim, "sum"), keepdims)
+
+
+def mean(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
+    """Arithmetic mean over ``axis``."""
+    return apply1(Mean, x, normalize_axes(axis, x.ndim, "mean"), keepdims)
+
+
+def max(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
+    """Largest value over ``axis``; tied maxima share the gradient."""
+    _check_nonempty(x, axis, "max")
+    return apply1(Max, x, normalize_axes(axis, x.ndim, "max"), keepdims)
+
+
+def min(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
+    """Smallest value over ``axis``; tied minima share the gradient."""
+    _check_nonempty(x, axis, "min")
+    return apply1(Min, x, normalize_axes(axis, x.ndim, "min"), keepdims)
+
+
+def var(x: Tensor, axis: Any = None, keepdims: bool = False, ddof: int = 0,
+        correction: Any = None) -> Tensor:
+    """Variance with NumPy's ``ddof`` (default 0); ``correction`` is the Array API spelling.
+    PyTorch's default (unbiased) is ``ddof=1``."""
+    if correction is not None:
+        ddof = correction
+    axes = normalize_axes(axis, x.ndim, "var")
+    centered = x - mean(x, axes, keepdims=True)
+    return sum(centered * centered, axes, keepdims) / (_count(x.shape, axes) - ddof)
+
+
+def std(x: Tensor, axis: Any = None, keepdims: bool = False, ddof: int = 0,
+        correction: Any = None) -> Tensor:
+    """Standard deviation: sqrt(var(x, axis, keepdims, ddof))."""
+    return var(x, axis, keepdims, ddof, correction).sqrt()
+
+
+def logsumexp(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
+    """log(sum(exp(x))) over ``axis`` without overflow."""
+    return apply1(LogSumExp, x, normalize_axes(axis, x.ndim, "logsumexp"), keepdims)
+
+
+def softmax(x: Tensor, axis: int = -1) -> Tensor:
+    """exp(x) / sum(exp(x)) along ``axis``, shifted by the max so it never overflows."""
+    return apply1(Softmax, x, normalize_axis(axis, x.ndim, "softmax"))
+
+
+def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
+    """x - logsumexp(x) along ``axis``; finite for any finite x."""
+    return apply1(LogSoftmax, x, normalize_axis(axis, x.ndim, "log_softmax"))
+
+
+def _check_nonempty(x: Tensor, axis: Any, op: str) -> None:
+    if x.size == 0:
+        raise ValueError(f"{op}: cannot reduce an empty tensor of shape {x.shape} "
+                         "(the result has no identity value)")

@@ -1,0 +1,246 @@
+"""Shape ops: reshape, permute/transpose, broadcast_to/expand, sum_to, squeeze/unsqueeze,
+flatten, concat, stack, split. Forward results are views where the backend allows."""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from ..function import Function, apply1, applyn
+from ..tensor import Tensor
+from ._util import normalize_axes, normalize_axis
+
+
+class Reshape(Function):
+    __slots__ = ()
+    @staticmethod
+    def forward(xp, a, shape): return xp.reshape(a, shape)
+    def backward(self, gy): return reshape(gy, self.inputs[0].shape)
+
+
+class Permute(Function):
+    __slots__ = ()
+    @staticmethod
+    def forward(xp, a, axes): return xp.permute_dims(a, axes)
+    def backward(self, gy):
+        axes = self.args[0]
+        inverse = [0] * len(axes)
+        for i, a in enumerate(axes):
+            inverse[a] = i
+        return permute(gy, tuple(inverse))
+
+
+class MatrixTranspose(Function):
+    __slots__ = ()
+    @staticmethod
+    def forward(xp, a): return xp.matrix_transpose(a)
+    def backward(self, gy): return matrix_transpose(gy)
+
+
+class BroadcastTo(Function):
+    __slots__ = ()
+    @staticmethod
+    def forward(xp, a, shape): return xp.broadcast_to(a, shape)
+    def backward(self, gy): return sum_to(gy, self.inputs[0].shape)
+
+
+class SumTo(Function):
+    """Sum a broadcast result back to ``shape``: the one place broadcasting is undone."""
+    __slots__ = ()
+    @staticmethod
+    def forward(xp, a, shape):
+        lead = a.ndim - len(shape)
+        axes = tuple(range(lead)) + tuple(
+            lead + i for i, d in enumerate(shape) if d == 1 and a.shape[lead + i] != 1)
+        out = xp.sum(a, axis=axes, keepdims=True) if axes else a
+        return xp.reshape(out, shape) if lead or out.shape != shape else out
+    def backward(self, gy): return broadcast_to(gy, self.inputs[0].shape)
+
+
+class Concat(Function):
+    __slots__ = ()
+    @staticmethod
+    def forward(xp, arrays, axis): return xp.concat(arrays, axis=axis)
+    def backward(self, gy):
+        axis = self.args[0]
+        grads, start = [], 0
+        for t in self.inputs:
+            size = t.shape[axis]
+            index = (slice(None),) * axis + (slice(start, start + size),)
+            grads.append(gy[index] if t._rg else None)
+            start += size
+        return tuple(grads)
+
+
+# ---- public functions --------------------------------------------------------------------
+def reshape(x: Tensor, shape: Any) -> Tensor:
+    """A view with a new shape; one dimension may be -1. >>> x.reshape(2, -1)"""
+    shape = (shape,) if isinstance(shape, int) else tuple(int(d) for d in shape)
+    if shape == x.shape:
+        return x
+    size, unknown = 1, 0
+    for d in shape:
+        if d == -1:
+            unknown += 1
+        else:
+            size *= d
+    total = x.size
+    if unknown > 1 or (unknown == 0 and size != total) or (
+            unknown == 1 and (size == 0 or total % size)):
+        raise ValueError(f"reshape: cannot reshape a tensor of shape {x.shape} ({total} "
+                         f"elements) into shape {shape}")
+    return apply1(Reshape, x, shape)
+
+
+def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    """Merge dimensions start_dim..end_dim into one."""
+    if x.ndim == 0:
+        return reshape(x, (1,))
+    start = normalize_axis(start_dim, x.ndim, "flatten")
+    end = normalize_axis(end_dim, x.ndim, "flatten")
+    if start > end:
+        raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
+    shape = x.shape
+    return reshape(x, shape[:start] + (-1,) + shape[end + 1:] if x.size else
+                   shape[:start] + (_prod(shape[start:end + 1]),) + shape[end + 1:])
+
+
+def permute(x: Tensor, axes: Sequence[int]) -> Tensor:
+    """Reorder dimensions. >>> x.permute(2, 0, 1)"""
+    axes = tuple(axes)
+    if len(axes) != x.ndim:
+        raise ValueError(f"permute: expected {x.ndim} axes for shape {x.shape}, got {axes}")
+    if sorted(normalize_axis(a, x.ndim, "permute") for a in axes) != list(range(x.ndim)):
+        raise ValueError(f"permute: {axes} is not a permutation of the axes of shape {x.shape}")
+    axes = tuple(a % x.ndim for a in axes)
+    if axes == tuple(range(x.ndim)):
+        return x
+    return apply1(Permute, x, axes)
+
+
+def transpose(x: Tensor, dim0: int = -2, dim1: int = -1) -> Tensor:
+    """Swap two dimensions (the last two by default)."""
+    d0 = normalize_axis(dim0, x.ndim, "transpose")
+    d1 = normalize_axis(dim1, x.ndim, "transpose")
+    axes = list(range(x.ndim))
+    axes[d0], axes[d1] = axes[d1], axes[d0]
+    return permute(x, axes)
+
+
+def matrix_transpose(x: Tensor) -> Tensor:
+    """Swap the last two dimensions (a view)."""
+    if x.ndim < 2:
+        raise ValueError(f"matrix_transpose: needs at least 2 dimensions, got shape {x.shape}")
+    return apply1(MatrixTranspose, x)
+
+
+def broadcast_to(x: Tensor, shape: Sequence[int]) -> Tensor:
+    """Repeat size-1 (and missing leading) dimensions to ``shape`` without copying."""
+    shape = tuple(int(d) for d in shape)
+    if shape == x.shape:
+        return x
+    _check_broadcast(x.shape, shape, "broadcast_to")
+    return apply1(BroadcastTo, x, shape)
+
+
+def expand(x: Tensor, shape: Sequence[int]) -> Tensor:
+    """PyTorch's expand: like broadcast_to, where -1 keeps a dimension's size."""
+    shape = tuple(shape)
+    lead = len(shape) - x.ndim
+    if lead < 0:
+        raise ValueError(f"expand: target shape {shape} has fewer dimensions than {x.shape}")
+    shape = tuple(x.shape[i - lead] if d == -1 and i >= lead else d for i, d in enumerate(shape))
+    return broadcast_to(x, shape)
+
+
+def sum_to(x: Tensor, shape: Sequence[int]) -> Tensor:
+    """Sum ``x`` down to ``shape`` (the inverse of broadcast_to)."""
+    shape = tuple(shape)
+    if shape == x.shape:
+        return x
+    _check_broadcast(shape, x.shape, "sum_to")
+    return apply1(SumTo, x, shape)
+
+
+def squeeze(x: Tensor, axis: Any = None) -> Tensor:
+    """Drop size-1 dimensions (all of them, or those in ``axis``)."""
+    if axis is None:
+        axes = tuple(i for i, d in enumerate(x.shape) if d == 1)
+    else:
+        axes = normalize_axes(axis, x.ndim, "squeeze")
+        for a in axes:
+            if x.shape[a] != 1:
+                raise ValueError(f"squeeze: dimension {a} of shape {x.shape} has size "
+                                 f"{x.shape[a]}, not 1")
+    return reshape(x, tuple(d for i, d in enumerate(x.shape) if i not in axes))
+
+
+def unsqueeze(x: Tensor, axis: int) -> Tensor:
+    """Insert a size-1 dimension at ``axis``."""
+    axis = normalize_axis(axis, x.ndim + 1, "unsqueeze")
+    shape = x.shape
+    return reshape(x, shape[:axis] + (1,) + shape[axis:])
+
+
+def concat(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
+    """Join tensors along an existing axis. >>> xg.concat([a, b], axis=1)"""
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError("concat: expected a non-empty sequence of tensors")
+    first = tensors[0]
+    axis = normalize_axis(axis, first.ndim, "concat")
+    for t in tensors[1:]:
+        if t.ndim != first.ndim or any(
+                a != b for i, (a, b) in enumerate(zip(t.shape, first.shape)) if i != axis):
+            raise ValueError(f"concat: shapes {[tuple(u.shape) for u in tensors]} differ "
+                             f"outside axis {axis}")
+    return applyn(Concat, tensors, axis)
+
+
+cat = concatenate = concat
+
+
+def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
+    """Join tensors of equal shape along a new axis."""
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError("stack: expected a non-empty sequence of tensors")
+    shapes = {tuple(t.shape) for t in tensors}
+    if len(shapes) != 1:
+        raise ValueError(f"stack: all tensors need the same shape, got {sorted(shapes)}")
+    axis = normalize_axis(axis, tensors[0].ndim + 1, "stack")
+    return concat([unsqueeze(t, axis) for t in tensors], axis)
+
+
+def split(x: Tensor, split_size_or_sections: Any, axis: int = 0) -> list[Tensor]:
+    """Split into pieces of ``split_size`` (an int; the last may be smaller) or of the given
+    sizes (a list), as PyTorch's ``torch.split``."""
+    axis = normalize_axis(axis, x.ndim, "split")
+    length = x.shape[axis]
+    if isinstance(split_size_or_sections, int):
+        step = split_size_or_sections
+        if step <= 0:
+            raise ValueError(f"split: split_size must be positive, got {step}")
+        sizes = [min(step, length - s) for s in range(0, length, step)] or [0]
+    else:
+        sizes = [int(s) for s in split_size_or_sections]
+        if sum(sizes) != length:
+            raise ValueError(f"split: sizes {sizes} do not add up to {length}, the length of "
+                             f"axis {axis} of shape {x.shape}")
+    pieces, start = [], 0
+    for size in sizes:
+        pieces.append(x[(slice(None),) * axis + (slice(start, start + size),)])
+        start += size
+    return pieces
+
+
+def _check_broadcast(src: tuple, dst: tuple, op: str) -> None:
+    ok = len(src) <= len(dst) and all(
+        s == d or s == 1 for s, d in zip(reversed(src), reversed(dst)))
+    if not ok:
+        raise ValueError(f"{op}: shape {src} cannot be broadcast to {dst}")
+
+
+def _prod(shape: Sequence[int]) -> int:
+    n = 1
+    for d in shape:
+        n *= d
+    return n

@@ -1,0 +1,402 @@
+"""Tensor: a backend array plus what reverse-mode autodiff needs (grad, grad_fn, requires_grad).
+
+Methods and operators are thin calls into ``autograd/ops`` (imported at the bottom of this
+file, after Tensor exists, because every op builds Tensors).
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Iterator
+
+from ..dtypes import DType, as_dtype
+from .grad_mode import grad_mode
+
+
+def make_tensor(data: Any, backend: Any, requires_grad: bool, grad_fn: Any) -> "Tensor":
+    """Wrap a backend array without any checks (the fast path every op takes)."""
+    t = _new(Tensor)
+    t.data = data
+    t._backend = backend
+    t._rg = requires_grad
+    t.grad_fn = grad_fn
+    t.grad = None
+    t._hooks = None
+    return t
+
+
+_new = object.__new__
+
+
+class Tensor:
+    """An n-dimensional array on a device that records the ops applied to it.
+
+    >>> x = xg.tensor([1.0, 2.0], requires_grad=True); (x * x).sum().backward(); x.grad
+    """
+
+    __slots__ = ("data", "_backend", "_rg", "grad", "grad_fn", "_hooks", "__weakref__")
+    __array_priority__ = 1000      # NumPy defers `ndarray * Tensor` to Tensor.__rmul__
+
+    def __init__(self, data: Any, dtype: Any = None, device: Any = None,
+                 requires_grad: bool = False) -> None:
+        from .factories import tensor
+        src = tensor(data, dtype=dtype, device=device, requires_grad=requires_grad)
+        self.data, self._backend, self._rg = src.data, src._backend, src._rg
+        self.grad = self.grad_fn = self._hooks = None
+
+    # ---- attributes -----------------------------------------------------------------
+    @property
+    def requires_grad(self) -> bool:
+        return self._rg
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        self.requires_grad_(value)
+
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        """Start (or stop) recording ops on this leaf tensor, in place."""
+        if self.grad_fn is not None and not requires_grad:
+            raise RuntimeError("requires_grad can only be turned off on leaf tensors; "
+                               "use .detach() for a non-leaf tensor")
+        if requires_grad and not self.dtype.is_floating:
+            raise RuntimeError(f"only floating-point tensors can require gradients, got dtype "
+                               f"{self.dtype} (shape {self.shape}); convert with "
+                               f".astype(xg.float32)")
+        self._rg = bool(requires_grad)
+        return self
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return tuple(self.data.shape)
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def size(self) -> int:
+        n = 1
+        for d in self.data.shape:
+            n *= d
+        return n
+
+    def numel(self) -> int:
+        return self.size
+
+    @property
+    def dtype(self) -> DType:
+        return self._backend.dtype_of(self.data)
+
+    @property
+    def device(self) -> str:
+        return self._backend.device
+
+    @property
+    def backend(self) -> Any:
+        return self._backend
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.grad_fn is None
+
+    @property
+    def T(self) -> "Tensor":
+        return _ops.permute(self, tuple(range(self.ndim - 1, -1, -1)))
+
+    @property
+    def mT(self) -> "Tensor":
+        return _ops.matrix_transpose(self)
+
+    def __len__(self) -> int:
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.data.shape[0]
+
+    def __iter__(self) -> Iterator["Tensor"]:
+        for i in range(len(self)):
+            yield self[i]
+
+    __hash__ = object.__hash__      # == is elementwise, so hash by identity as PyTorch does
+
+    # ---- math (thin calls into autograd/ops) ----------------------------------------
+    def __add__(self, other: Any) -> "Tensor": return _ops.add(self, other)
+    def __radd__(self, other: Any) -> "Tensor": return _ops.add(self, other)
+    def __sub__(self, other: Any) -> "Tensor": return _ops.sub(self, other)
+    def __rsub__(self, other: Any) -> "Tensor": return _ops.sub(other, self)
+    def __mul__(self, other: Any) -> "Tensor": return _ops.mul(self, other)
+    def __rmul__(self, other: Any) -> "Tensor": return _ops.mul(self, other)
+    def __truediv__(self, other: Any) -> "Tensor": return _ops.truediv(self, other)
+    def __rtruediv__(self, other: Any) -> "Tensor": return _ops.truediv(other, self)
+    def __pow__(self, other: Any) -> "Tensor": return _ops.pow(self, other)
+    def __rpow__(self, other: Any) -> "Tensor": return _ops.pow(other, self)
+    def __matmul__(self, other: Any) -> "Tensor": return _ops.matmul(self, other)
+    def __rmatmul__(self, other: Any) -> "Tensor": return _ops.matmul(other, self)
+    def __neg__(self) -> "Tensor": return _ops.neg(self)
+    def __pos__(self) -> "Tensor": return self
+    def __abs__(self) -> "Tensor": return _ops.abs(self)
+    def __lt__(self, other: Any) -> "Tensor": return _ops.lt(self, other)
+    def __le__(self, other: Any) -> "Tensor": return _ops.le(self, other)
+    def __gt__(self, other: Any) -> "Tensor": return _ops.gt(self, other)
+    def __ge__(self, other: Any) -> "Tensor": return _ops.ge(self, other)
+    def __eq__(self, other: Any) -> "Tensor": return _ops.eq(self, other)  # type: ignore[override]
+    def __ne__(self, other: Any) -> "Tensor": return _ops.ne(self, other)  # type: ignore[override]
+    def __invert__(self) -> "Tensor": return _ops.logical_not(self)
+    def __and__(self, other: Any) -> "Tensor": return _ops.logical_and(self, other)
+    def __or__(self, other: Any) -> "Tensor": return _ops.logical_or(self, other)
+    def __getitem__(self, key: Any) -> "Tensor": return _ops.getitem(self, key)
+
+    def add(self, other: Any) -> "Tensor": return _ops.add(self, other)
+    def sub(self, other: Any) -> "Tensor": return _ops.sub(self, other)
+    def mul(self, other: Any) -> "Tensor": return _ops.mul(self, other)
+    def div(self, other: Any) -> "Tensor": return _ops.truediv(self, other)
+    def pow(self, other: Any) -> "Tensor": return _ops.pow(self, other)
+    def matmul(self, other: Any) -> "Tensor": return _ops.matmul(self, other)
+    def exp(self) -> "Tensor": return _ops.exp(self)
+    def log(self) -> "Tensor": return _ops.log(self)
+    def log1p(self) -> "Tensor": return _ops.log1p(self)
+    def expm1(self) -> "Tensor": return _ops.expm1(self)
+    def sqrt(self) -> "Tensor": return _ops.sqrt(self)
+    def square(self) -> "Tensor": return _ops.square(self)
+    def abs(self) -> "Tensor": return _ops.abs(self)
+    def sign(self) -> "Tensor": return _ops.sign(self)
+    def sin(self) -> "Tensor": return _ops.sin(self)
+    def cos(self) -> "Tensor": return _ops.cos(self)
+    def tanh(self) -> "Tensor": return _ops.tanh(self)
+    def sigmoid(self) -> "Tensor": return _ops.sigmoid(self)
+    def relu(self) -> "Tensor": return _ops.relu(self)
+    def leaky_relu(self, negative_slope: float = 0.01) -> "Tensor": return _ops.leaky_relu(self, negative_slope)
+    def elu(self, alpha: float = 1.0) -> "Tensor": return _ops.elu(self, alpha)
+    def softplus(self) -> "Tensor": return _ops.softplus(self)
+    def clip(self, min: Any = None, max: Any = None) -> "Tensor": return _ops.clip(self, min, max)
+    clamp = clip
+    def maximum(self, other: Any) -> "Tensor": return _ops.maximum(self, other)
+    def minimum(self, other: Any) -> "Tensor": return _ops.minimum(self, other)
+
+    def sum(self, axis: Any = None, keepdims: bool = False) -> "Tensor": return _ops.sum(self, axis, keepdims)
+    def mean(self, axis: Any = None, keepdims: bool = False) -> "Tensor": return _ops.mean(self, axis, keepdims)
+    def max(self, axis: Any = None, keepdims: bool = False) -> "Tensor": return _ops.max(self, axis, keepdims)
+    def min(self, axis: Any = None, keepdims: bool = False) -> "Tensor": return _ops.min(self, axis, keepdims)
+    def var(self, axis: Any = None, keepdims: bool = False, ddof: int = 0, correction: Any = None) -> "Tensor":
+        return _ops.var(self, axis, keepdims, ddof, correction)
+    def std(self, axis: Any = None, keepdims: bool = False, ddof: int = 0, correction: Any = None) -> "Tensor":
+        return _ops.std(self, axis, keepdims, ddof, correction)
+    def logsumexp(self, axis: Any = None, keepdims: bool = False) -> "Tensor": return _ops.logsumexp(self, axis, keepdims)
+    def softmax(self, axis: int = -1) -> "Tensor": return _ops.softmax(self, axis)
+    def log_softmax(self, axis: int = -1) -> "Tensor": return _ops.log_softmax(self, axis)
+    def argmax(self, axis: Any = None, keepdims: bool = False) -> "Tensor": return _ops.argmax(self, axis, keepdims)
+    def argmin(self, axis: Any = None, keepdims: bool = False) -> "Tensor": return _ops.argmin(self, axis, keepdims)
+    def all(self, axis: Any = None, keepdims: bool = False) -> "Tensor": return _ops.all(self, axis, keepdims)
+    def any(self, axis: Any = None, keepdims: bool = False) -> "Tensor": return _ops.any(self, axis, keepdims)
+
+    def reshape(self, *shape: Any) -> "Tensor": return _ops.reshape(self, _shape_args(shape))
+    view = reshape
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> "Tensor": return _ops.flatten(self, start_dim, end_dim)
+    def permute(self, *axes: Any) -> "Tensor": return _ops.permute(self, _shape_args(axes))
+    def transpose(self, dim0: int = -2, dim1: int = -1) -> "Tensor": return _ops.transpose(self, dim0, dim1)
+    swapaxes = transpose
+    def expand(self, *shape: Any) -> "Tensor": return _ops.expand(self, _shape_args(shape))
+    def broadcast_to(self, shape: Any) -> "Tensor": return _ops.broadcast_to(self, shape)
+    def squeeze(self, axis: Any = None) -> "Tensor": return _ops.squeeze(self, axis)
+    def unsqueeze(self, axis: int) -> "Tensor": return _ops.unsqueeze(self, axis)
+    def split(self, split_size_or_sections: Any, axis: int = 0) -> list: return _ops.split(self, split_size_or_sections, axis)
+
+    # ---- host transfers (the only sync points) --------------------------------------
+    def numpy(self) -> Any:
+        """A NumPy copy of the values (a device-to-host transfer on a GPU)."""
+        host = self._backend.to_host(self.data)
+        return host.copy() if host is self.data else host
+
+    def item(self) -> Any:
+        """The value of a one-element tensor as a Python number."""
+        if self.size != 1:
+            raise ValueError(f"item() needs a tensor with one element, got shape {self.shape}")
+        return self._backend.to_host(self.data).reshape(()).item()
+
+    def tolist(self) -> Any:
+        return self._backend.to_host(self.data).tolist()
+
+    def __bool__(self) -> bool:
+        if self.size != 1:
+            raise ValueError(f"the truth value of a tensor with {self.size} elements (shape "
+                             f"{self.shape}) is ambiguous; use .any() or .all()")
+        return bool(self.item())
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self.dtype.is_floating or self.size != 1:
+            raise TypeError(f"only integer tensors of one element can be used as an index, "
+                            f"got {self.dtype}{list(self.shape)}")
+        return int(self.item())
+
+    def __repr__(self) -> str:
+        host = self._backend.to_host(self.data)
+        body = repr(host)
+        if body.startswith("array("):
+            body = body[len("array("):].rsplit(", dtype=", 1)[0].rstrip(")")
+            body = body.replace("\n      ", "\n       ")
+        extra = [f"dtype={self.dtype}", f"device={self.device}"]
+        if self.grad_fn is not None:
+            extra.append(f"grad_fn=<{type(self.grad_fn).__name__}Backward>")
+        elif self._rg:
+            extra.append("requires_grad=True")
+        return f"tensor({body}, {', '.join(extra)})"
+
+    # ---- graph ------------------------------------------------------------------------
+    def backward(self, gradient: "Tensor | None" = None, retain_graph: bool = False,
+                 create_graph: bool = False) -> None:
+        """Accumulate d(self)/d(leaf) into every leaf's ``.grad``."""
+        from .engine import backward
+        backward((self,), None if gradient is None else (gradient,), retain_graph, create_graph)
+
+    def detach(self) -> "Tensor":
+        """The same values, cut from the graph (shares memory, as in PyTorch)."""
+        return make_tensor(self.data, self._backend, False, None)
+
+    def detach_(self) -> "Tensor":
+        self.grad_fn = None
+        self._rg = False
+        return self
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` on this non-leaf tensor after backward."""
+        if self.grad_fn is None:
+            return
+        import weakref
+        self.grad_fn.retain = weakref.ref(self)
+
+    def register_hook(self, hook: Callable[["Tensor"], "Tensor | None"]) -> Callable[[], None]:
+        """Call ``hook(grad)`` when this tensor's gradient is computed; a return value replaces it."""
+        if not self._rg:
+            raise RuntimeError("cannot register a hook on a tensor that does not require grad")
+        owner = self.grad_fn if self.grad_fn is not None else self
+        hooks = getattr(owner, "hooks", None) if owner is self.grad_fn else self._hooks
+        if hooks is None:
+            hooks = []
+            if owner is self.grad_fn:
+                owner.hooks = hooks
+            else:
+                self._hooks = hooks
+        entry = ("grad", hook)
+        hooks.append(entry)
+        return lambda: hooks.remove(entry) if entry in hooks else None
+
+    def register_post_accumulate_grad_hook(self, hook: Callable[["Tensor"], None]) -> Callable[[], None]:
+        """Call ``hook(self)`` on a leaf once its ``.grad`` holds every contribution of a backward."""
+        if self.grad_fn is not None:
+            raise RuntimeError("post-accumulate-grad hooks can only be registered on leaf tensors")
+        if not self._rg:
+            raise RuntimeError("cannot register a hook on a tensor that does not require grad")
+        if self._hooks is None:
+            self._hooks = []
+        entry = ("post", hook)
+        self._hooks.append(entry)
+        return lambda: self._hooks.remove(entry) if entry in self._hooks else None
+
+    # ---- conversion -------------------------------------------------------------------
+    def astype(self, dtype: Any) -> "Tensor":
+        return _ops.astype(self, as_dtype(dtype))
+
+    def type(self, dtype: Any) -> "Tensor":
+        return self.astype(dtype)
+
+    def float(self) -> "Tensor":
+        return self.astype("float32")
+
+    def double(self) -> "Tensor":
+        return self.astype("float64")
+
+    def long(self) -> "Tensor":
+        return self.astype("int64")
+
+    def to(self, device: Any = None, dtype: Any = None) -> "Tensor":
+        """Move to another device and/or convert the dtype (differentiable)."""
+        from .factories import _to_device
+        if isinstance(device, DType) or (dtype is None and _looks_like_dtype(device)):
+            device, dtype = None, device
+        out = self if device is None else _to_device(self, device)
+        return out if dtype is None else out.astype(dtype)
+
+    def cpu(self) -> "Tensor":
+        return self.to("cpu")
+
+    def cuda(self, index: int | None = None) -> "Tensor":
+        return self.to("cuda" if index is None else f"cuda:{index}")
+
+    def clone(self) -> "Tensor":
+        return _ops.clone(self)
+
+    def contiguous(self) -> "Tensor":
+        return self
+
+    # ---- in-place writes (refused where they would corrupt a graph) ------------------
+    def _check_inplace(self, what: str) -> None:
+        if grad_mode.enabled and (self._rg or self.grad_fn is not None):
+            raise RuntimeError(
+                f"{what} on a tensor that requires grad (shape {self.shape}) would silently "
+                "break its gradient; do it inside `with xg.no_grad():`, or on .detach()")
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self._check_inplace("an in-place write t[...] = v")
+        from .ops.indexing import setitem_
+        setitem_(self, key, value)
+
+    def _inplace(self, other: Any, fn: Callable, what: str) -> "Tensor":
+        self._check_inplace(f"in-place '{what}'")
+        result = fn(self, other)
+        if result.shape != self.shape:
+            raise ValueError(f"in-place '{what}': result shape {result.shape} does not match the "
+                             f"tensor's shape {self.shape}")
+        self.data = result.data if result.dtype == self.dtype else result.astype(self.dtype).data
+        return self
+
+    def __iadd__(self, other: Any) -> "Tensor":
+        return self._inplace(other, _ops.add, "+=")
+
+    def __isub__(self, other: Any) -> "Tensor":
+        return self._inplace(other, _ops.sub, "-=")
+
+    def __imul__(self, other: Any) -> "Tensor":
+        return self._inplace(other, _ops.mul, "*=")
+
+    def __itruediv__(self, other: Any) -> "Tensor":
+        return self._inplace(other, _ops.truediv, "/=")
+
+    def zero_(self) -> "Tensor":
+        self._check_inplace("zero_()")
+        self.data = self._backend.xp.zeros_like(self.data)
+        return self
+
+    def fill_(self, value: Any) -> "Tensor":
+        self._check_inplace("fill_()")
+        self.data = self._backend.xp.full_like(self.data, value)
+        return self
+
+    def copy_(self, src: "Tensor") -> "Tensor":
+        self._check_inplace("copy_()")
+        from .factories import as_tensor
+        src = as_tensor(src, like=self)
+        if src.shape != self.shape:
+            src = _ops.broadcast_to(src, self.shape)
+        self.data = self._backend.copy(src.astype(self.dtype).data)
+        return self
+
+
+def _shape_args(args: tuple) -> tuple:
+    """Accept both ``t.reshape(2, 3)`` and ``t.reshape((2, 3))``."""
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        return tuple(args[0])
+    return args
+
+
+def _looks_like_dtype(obj: Any) -> bool:
+    try:
+        as_dtype(obj)
+        return not isinstance(obj, str) or obj not in ("cpu", "cuda")
+    except TypeError:
+        return False
+
+
+from . import ops as _ops  # noqa: E402  (ops build Tensors, so they import this module first)

@@ -1,0 +1,130 @@
+"""The Backend protocol: one Array API namespace bound to one device, plus the extras
+the standard lacks (scatter_add, seeded random numbers, host transfer, memory stats).
+
+Engine code (autograd/, nn/, optim/) reaches arrays only through a Backend: it calls
+``backend.xp.<standard name>`` for array math and the methods below for everything else.
+"""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from ..dtypes import DType, ALL_DTYPES
+
+
+class Backend:
+    """Array work for one device. Subclasses bind ``xp`` and ``xp_device`` and fill ``_to_xp``."""
+
+    __slots__ = ("device", "xp", "xp_device", "_to_xp", "_from_xp", "_rng", "fix_scalar",
+                 "array_type", "__weakref__")
+
+    kind = "abstract"
+
+    def __init__(self, device: str, xp: Any, xp_device: Any, array_type: type) -> None:
+        self.device = device            # canonical name, e.g. "cpu", "strict:device1", "cuda:0"
+        self.xp = xp                    # the Array API namespace
+        self.xp_device = xp_device      # what xp's device= arguments expect
+        self.array_type = array_type
+        self.fix_scalar = False         # NumPy turns 0-d results into scalars; see wrap()
+        self._to_xp: dict[DType, Any] = {}
+        self._from_xp: dict[Any, DType] = {}
+        for dt in ALL_DTYPES:
+            native = getattr(xp, dt.name, None)
+            if native is not None:
+                self._to_xp[dt] = native
+                self._from_xp[native] = dt
+        self._rng = None
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} device={self.device!r}>"
+
+    # ---- dtypes -------------------------------------------------------------------------
+    def native_dtype(self, dtype: DType) -> Any:
+        try:
+            return self._to_xp[dtype]
+        except KeyError:
+            raise TypeError(f"dtype {dtype} is not supported on device {self.device!r}") from None
+
+    def dtype_of(self, array: Any) -> DType:
+        return self._from_xp[array.dtype]
+
+    # ---- creation -----------------------------------------------------------------------
+    def asarray(self, obj: Any, dtype: DType | None = None) -> Any:
+        native = None if dtype is None else self.native_dtype(dtype)
+        return self.xp.asarray(obj, dtype=native, device=self.xp_device)
+
+    def from_host(self, host_array: Any) -> Any:
+        """Copy a NumPy array (or nested list) onto this device."""
+        return self.xp.asarray(host_array, device=self.xp_device)
+
+    def to_host(self, array: Any) -> Any:
+        """Return a NumPy array with the values of ``array`` (an explicit transfer)."""
+        raise NotImplementedError
+
+    def zeros(self, shape: Sequence[int], dtype: DType) -> Any:
+        return self.xp.zeros(tuple(shape), dtype=self.native_dtype(dtype), device=self.xp_device)
+
+    def ones(self, shape: Sequence[int], dtype: DType) -> Any:
+        return self.xp.ones(tuple(shape), dtype=self.native_dtype(dtype), device=self.xp_device)
+
+    def full(self, shape: Sequence[int], value: Any, dtype: DType) -> Any:
+        return self.xp.full(tuple(shape), value, dtype=self.native_dtype(dtype), device=self.xp_device)
+
+    def arange(self, start: Any, stop: Any, step: Any, dtype: DType) -> Any:
+        return self.xp.arange(start, stop, step, dtype=self.native_dtype(dtype), device=self.xp_device)
+
+    def eye(self, n: int, m: int | None, dtype: DType) -> Any:
+        return self.xp.eye(n, m, dtype=self.native_dtype(dtype), device=self.xp_device)
+
+    def copy(self, array: Any) -> Any:
+        return self.xp.asarray(array, copy=True)
+
+    def wrap(self, out: Any) -> Any:
+        """Make sure an op's result is an array of this backend (NumPy returns scalars for 0-d)."""
+        return out
+
+    def is_view(self, array: Any) -> bool:
+        """True when ``array`` may share memory with another array (then a gradient is copied)."""
+        return True
+
+    # ---- indexing -----------------------------------------------------------------------
+    def getitem(self, array: Any, key: Any) -> Any:
+        return array[key]
+
+    def setitem(self, array: Any, key: Any, value: Any) -> None:
+        array[key] = value
+
+    def scatter_add(self, shape: Sequence[int], key: Any, values: Any) -> Any:
+        """zeros(shape) with ``values`` added at ``array[key]``; repeated indices accumulate."""
+        raise NotImplementedError
+
+    # ---- random numbers -----------------------------------------------------------------
+    def seed(self, seed: int) -> None:
+        raise NotImplementedError
+
+    def random_uniform(self, shape: Sequence[int], dtype: DType) -> Any:
+        """Uniform samples in [0, 1)."""
+        raise NotImplementedError
+
+    def random_normal(self, shape: Sequence[int], dtype: DType) -> Any:
+        """Standard normal samples."""
+        raise NotImplementedError
+
+    def random_permutation(self, n: int) -> Any:
+        raise NotImplementedError
+
+    def rng_state(self) -> Any:
+        raise NotImplementedError
+
+    def set_rng_state(self, state: Any) -> None:
+        raise NotImplementedError
+
+    # ---- device ---------------------------------------------------------------------------
+    def synchronize(self) -> None:
+        """Wait for queued work on this device (a no-op on the CPU)."""
+
+    def memory_allocated(self) -> int:
+        return 0
+
+    def name(self) -> str:
+        """A human-readable name of the hardware behind this backend."""
+        return self.device
