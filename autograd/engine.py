@@ -9,13 +9,14 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from .function import check_finite, raise_freed
-from .grad_mode import _SetMode, grad_mode
+from .grad_mode import grad_mode
 from .ops.shape import sum_to
 from .tensor import Tensor, make_tensor
 
 
-def _topological_order(roots: Sequence[Any]) -> list:
-    """Nodes reachable from ``roots``, each after every node that consumes it (no recursion)."""
+def _topological_order(roots: Sequence[Any], leaf_uses: dict) -> list:
+    """Nodes reachable from ``roots``, each after every node that consumes it (no recursion).
+    Also counts, in ``leaf_uses``, the edges into leaves that carry hooks."""
     order: list = []
     visited: set = set()
     stack = [(node, False) for node in roots]
@@ -32,8 +33,11 @@ def _topological_order(roots: Sequence[Any]) -> list:
         stack.append((node, True))
         for t in node.inputs:
             fn = t.grad_fn
-            if fn is not None and fn not in visited:
-                stack.append((fn, False))
+            if fn is not None:
+                if fn not in visited:
+                    stack.append((fn, False))
+            elif t._hooks is not None:
+                leaf_uses[id(t)] = leaf_uses.get(id(t), 0) + 1
     order.reverse()
     return order
 
@@ -45,7 +49,7 @@ def _seed_gradient(root: Tensor, gradient: Any) -> Tensor:
                                "argument: a gradient can be created implicitly only for "
                                "outputs with one element (e.g. a loss); pass "
                                "gradient=xg.ones_like(out) to sum the outputs")
-        return make_tensor(root._backend.ones(root.shape, root.dtype), root._backend, False, None)
+        return make_tensor(root._backend.xp.ones_like(root.data), root._backend, False, None)
     if not isinstance(gradient, Tensor):
         from .factories import tensor
         gradient = tensor(gradient, dtype=root.dtype, device=root._backend)
@@ -58,12 +62,17 @@ def _seed_gradient(root: Tensor, gradient: Any) -> Tensor:
     return gradient
 
 
-def _run_hooks(hooks: list, grad: Tensor) -> Tensor:
+def _run_hooks(hooks: list, grad: Tensor, create_graph: bool = False) -> Tensor:
+    """Grad hooks may replace the gradient; "retain" entries store it on a non-leaf tensor."""
     for kind, hook in list(hooks):
         if kind == "grad":
             replaced = hook(grad)
             if replaced is not None:
                 grad = replaced
+        elif kind == "retain":
+            tensor = hook()
+            if tensor is not None:
+                tensor.grad = grad if create_graph else grad.detach()
     return grad
 
 
@@ -144,8 +153,11 @@ def run_backward(roots: Sequence[Tensor], gradients: Sequence[Any] | None,
             capture[id(t.grad_fn) if t.grad_fn is not None else id(t)] = i
     acc = _Accumulator(create_graph, capture, 0 if inputs is None else len(inputs))
 
-    with _SetMode("enabled", create_graph):
-        root_nodes = []
+    saved_mode = grad_mode.enabled
+    grad_mode.enabled = create_graph
+    order: list = []
+    root_nodes: list = []
+    try:
         for root, seed in zip(roots, seeds):
             if root.grad_fn is None:                   # a leaf root: its gradient is the seed
                 acc.add(root, seed if create_graph else make_tensor(
@@ -156,10 +168,15 @@ def run_backward(roots: Sequence[Tensor], gradients: Sequence[Any] | None,
                 raise_freed(node)
             node._gy = seed if node._gy is None else node._gy + seed
             root_nodes.append(node)
-        order = _topological_order(root_nodes)
-        _count_leaf_uses(order, acc)
+        order = _topological_order(root_nodes, acc.pending)
         for node in order:
             _backprop_node(node, acc, retain_graph, capture)
+    finally:
+        grad_mode.enabled = saved_mode
+        for node in order:          # after an error, no stale gradient may leak into the next pass
+            node._gy = None
+        for node in root_nodes:
+            node._gy = None
     if inputs is None:
         return None
     results = acc.results
@@ -170,13 +187,6 @@ def run_backward(roots: Sequence[Tensor], gradients: Sequence[Any] | None,
     return results
 
 
-def _count_leaf_uses(order: list, acc: _Accumulator) -> None:
-    for node in order:
-        for t in node.inputs:
-            if t.grad_fn is None and t._hooks is not None:
-                acc.pending[id(t)] = acc.pending.get(id(t), 0) + 1
-
-
 def _backprop_node(node: Any, acc: _Accumulator, retain_graph: bool, capture: dict | None) -> None:
     gy = node._gy
     node._gy = None
@@ -185,12 +195,8 @@ def _backprop_node(node: Any, acc: _Accumulator, retain_graph: bool, capture: di
         if not retain_graph:
             node.inputs = node.out_data = None
         return
-    hooks = getattr(node, "hooks", None)
-    if hooks:
-        gy = _run_hooks(hooks, gy)
-    retain = getattr(node, "retain", None)
-    if retain is not None and retain() is not None:
-        retain().grad = gy if acc.create_graph else gy.detach()
+    if node.hooks:
+        gy = _run_hooks(node.hooks, gy, acc.create_graph)
     if capture is not None and id(node) in capture:
         index = capture[id(node)]
         prev = acc.results[index]
@@ -204,8 +210,8 @@ def _backprop_node(node: Any, acc: _Accumulator, retain_graph: bool, capture: di
     for t, g in zip(inputs, grads):
         if g is None or not t._rg:
             continue
-        if g.shape != t.shape:
-            g = sum_to(g, t.shape)
+        if g.data.shape != t.data.shape:
+            g = sum_to(g, t.data.shape)
         if g.data.dtype != t.data.dtype:
             g = g.astype(t.dtype)
         if grad_mode.anomaly:

@@ -245,6 +245,6 @@ def _to_device(x: Tensor, device: Any) -> Tensor:
         array = backend.from_host(src.to_host(x.data))
     if x._rg and grad_mode.enabled:
         node = ToDevice.__new__(ToDevice)
-        node.inputs, node.args, node.out_data, node._gy = (x,), (), None, None
+        node.inputs, node.args, node.out_data, node._gy, node.hooks = (x,), (), None, None, None
         return make_tensor(array, backend, True, node)
     return make_tensor(array, backend, False, None)

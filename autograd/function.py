@@ -17,7 +17,7 @@ _ARRAY_ERRORS = (ValueError, TypeError, IndexError, RuntimeError)
 class Function:
     """Base class of every op. Subclasses set ``save_output = True`` if backward needs y."""
 
-    __slots__ = ("inputs", "args", "out_data", "_gy", "hooks", "retain")
+    __slots__ = ("inputs", "args", "out_data", "_gy", "hooks")
     save_output = False
 
     @staticmethod
@@ -78,7 +78,7 @@ def _record(cls: type, out: Any, backend: Any, inputs: tuple, args: tuple) -> Te
     node.inputs = inputs
     node.args = args
     node.out_data = out if cls.save_output else None
-    node._gy = None
+    node._gy = node.hooks = None
     return make_tensor(out, backend, True, node)
 
 

@@ -65,7 +65,7 @@ class Tensor:
 
     @property
     def shape(self) -> tuple[int, ...]:
-        return tuple(self.data.shape)
+        return self.data.shape
 
     @property
     def ndim(self) -> int:
@@ -265,14 +265,16 @@ class Tensor:
         if self.grad_fn is None:
             return
         import weakref
-        self.grad_fn.retain = weakref.ref(self)
+        if self.grad_fn.hooks is None:
+            self.grad_fn.hooks = []
+        self.grad_fn.hooks.append(("retain", weakref.ref(self)))
 
     def register_hook(self, hook: Callable[["Tensor"], "Tensor | None"]) -> Callable[[], None]:
         """Call ``hook(grad)`` when this tensor's gradient is computed; a return value replaces it."""
         if not self._rg:
             raise RuntimeError("cannot register a hook on a tensor that does not require grad")
         owner = self.grad_fn if self.grad_fn is not None else self
-        hooks = getattr(owner, "hooks", None) if owner is self.grad_fn else self._hooks
+        hooks = owner.hooks if owner is self.grad_fn else self._hooks
         if hooks is None:
             hooks = []
             if owner is self.grad_fn:

@@ -175,6 +175,8 @@ class Clip(Function):
 # ---- public functions --------------------------------------------------------------------
 def add(a: Any, b: Any) -> Tensor:
     """a + b with broadcasting. >>> xg.add(x, 1.0)"""
+    if isinstance(a, Tensor) and isinstance(b, Tensor):
+        return apply2(Add, a, b)
     if isinstance(b, NUMBER_TYPES) and isinstance(a, Tensor):
         return apply1(AddScalar, a, b)
     if isinstance(a, NUMBER_TYPES) and isinstance(b, Tensor):
@@ -185,6 +187,8 @@ def add(a: Any, b: Any) -> Tensor:
 
 def sub(a: Any, b: Any) -> Tensor:
     """a - b with broadcasting."""
+    if isinstance(a, Tensor) and isinstance(b, Tensor):
+        return apply2(Sub, a, b)
     if isinstance(b, NUMBER_TYPES) and isinstance(a, Tensor):
         return apply1(AddScalar, a, -b)
     if isinstance(a, NUMBER_TYPES) and isinstance(b, Tensor):
@@ -195,6 +199,8 @@ def sub(a: Any, b: Any) -> Tensor:
 
 def mul(a: Any, b: Any) -> Tensor:
     """a * b with broadcasting."""
+    if isinstance(a, Tensor) and isinstance(b, Tensor):
+        return apply2(Mul, a, b)
     if isinstance(b, NUMBER_TYPES) and isinstance(a, Tensor):
         return apply1(MulScalar, a, b)
     if isinstance(a, NUMBER_TYPES) and isinstance(b, Tensor):
@@ -205,6 +211,8 @@ def mul(a: Any, b: Any) -> Tensor:
 
 def truediv(a: Any, b: Any) -> Tensor:
     """a / b with broadcasting (true division)."""
+    if isinstance(a, Tensor) and isinstance(b, Tensor):
+        return apply2(Div, a, b)
     if isinstance(b, NUMBER_TYPES) and isinstance(a, Tensor):
         return apply1(DivScalar, a, b)
     if isinstance(a, NUMBER_TYPES) and isinstance(b, Tensor):

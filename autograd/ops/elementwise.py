@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..function import Function, apply1
+from ..function import Function, apply1, apply2
 from ..tensor import Tensor
 from .arithmetic import where
 from .comparison import constant_op
@@ -74,9 +74,17 @@ class Tanh(Function):
     save_output = True
     @staticmethod
     def forward(xp, a): return xp.tanh(a)
-    def backward(self, gy):
-        y = self.output()
-        return gy * (1.0 - y * y)
+    def backward(self, gy): return apply2(TanhGrad, gy, self.output())
+
+
+class TanhGrad(Function):
+    """gy * (1 - y^2) in one op."""
+    __slots__ = ()
+    @staticmethod
+    def forward(xp, gy, y): return gy * (1.0 - y * y)
+    def backward(self, ggx):
+        gy, y = self.inputs
+        return ggx * (1.0 - y * y), ggx * gy * y * -2.0
 
 
 class Sigmoid(Function):
@@ -88,9 +96,17 @@ class Sigmoid(Function):
         e = xp.exp(-xp.abs(a))
         r = 1.0 / (1.0 + e)
         return xp.where(a >= 0, r, e * r)
-    def backward(self, gy):
-        y = self.output()
-        return gy * y * (1.0 - y)
+    def backward(self, gy): return apply2(SigmoidGrad, gy, self.output())
+
+
+class SigmoidGrad(Function):
+    """gy * y * (1 - y) in one op."""
+    __slots__ = ()
+    @staticmethod
+    def forward(xp, gy, y): return gy * (y * (1.0 - y))
+    def backward(self, ggx):
+        gy, y = self.inputs
+        return ggx * y * (1.0 - y), ggx * gy * (1.0 - y * 2.0)
 
 
 class Softplus(Function):
@@ -103,11 +119,18 @@ class Softplus(Function):
 
 class Relu(Function):
     __slots__ = ()
+    save_output = True
     @staticmethod
     def forward(xp, a): return xp.maximum(a, 0.0)
-    def backward(self, gy):
-        x, = self.inputs
-        return gy * (x > 0).astype(gy.dtype)
+    def backward(self, gy): return apply2(ReluGrad, gy, self.output().detach())
+
+
+class ReluGrad(Function):
+    """gy where y > 0: one pass. Linear in gy, so its own backward is ReluGrad again."""
+    __slots__ = ()
+    @staticmethod
+    def forward(xp, gy, y): return gy * xp.astype(y > 0, gy.dtype)
+    def backward(self, ggx): return apply2(ReluGrad, ggx, self.inputs[1]), None
 
 
 class LeakyRelu(Function):

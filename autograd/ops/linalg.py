@@ -1,10 +1,10 @@
 """Matrix multiplication for 1-D, 2-D and broadcast batches (NumPy's matmul semantics)."""
 from __future__ import annotations
 
-from ..function import Function, apply2
+from ..function import Function, apply1, apply2
 from ..tensor import Tensor
 from ._util import as_operand
-from .shape import matrix_transpose, squeeze, unsqueeze
+from .shape import MatrixTranspose, matrix_transpose, squeeze, unsqueeze
 
 
 class Matmul(Function):
@@ -16,6 +16,9 @@ class Matmul(Function):
         # Vectors are promoted to matrices; batch dimensions that were broadcast are summed
         # away by the engine's one unbroadcast step.
         a, b = self.inputs
+        if a.data.ndim == 2 and b.data.ndim == 2:            # the common case: no reshapes,
+            return (apply2(Matmul, gy, apply1(MatrixTranspose, b)) if a._rg else None,  # no checks
+                    apply2(Matmul, apply1(MatrixTranspose, a), gy) if b._rg else None)
         if a.ndim == 1 and b.ndim == 1:                      # dot product
             return (gy * b if a._rg else None), (gy * a if b._rg else None)
         a2 = unsqueeze(a, 0) if a.ndim == 1 else a
@@ -38,6 +41,11 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
         a = as_operand(a, b)
     elif not isinstance(b, Tensor):
         b = as_operand(b, a)
+    try:
+        return apply2(Matmul, a, b)
+    except ValueError:
+        pass
+    # Only a failed call pays for the checks that explain the failure.
     if a.ndim == 0 or b.ndim == 0:
         raise ValueError(f"matmul: both operands need at least 1 dimension, got shapes "
                          f"{a.shape} and {b.shape}; use * for scalars")
@@ -47,4 +55,5 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
         raise ValueError(f"matmul: shapes {a.shape} and {b.shape} are not aligned: {k_a} "
                          f"(last dim of the first) != {k_b} "
                          f"({'first' if b.ndim == 1 else 'second-to-last'} dim of the second)")
-    return apply2(Matmul, a, b)
+    raise ValueError(f"matmul: batch dimensions of shapes {a.shape} and {b.shape} cannot be "
+                     "broadcast together")

@@ -14,11 +14,23 @@ def _keepdims_shape(shape: tuple, axes: tuple) -> tuple:
     return tuple(1 if i in axes else d for i, d in enumerate(shape))
 
 
+class Unreduce(Function):
+    """Spread a reduced gradient back over the input's shape (reshape + broadcast, one op)."""
+    __slots__ = ()
+    @staticmethod
+    def forward(xp, gy, kept_shape, shape):
+        return xp.broadcast_to(xp.reshape(gy, kept_shape), shape)
+    def backward(self, ggx):
+        gy, = self.inputs
+        kept_shape, shape = self.args
+        axes = tuple(i for i, (k, d) in enumerate(zip(kept_shape, shape)) if k != d)
+        return reshape(sum(ggx, axes, keepdims=True), gy.shape)
+
+
 def _grad_to_input(gy: Tensor, x: Tensor, axes: tuple, keepdims: bool) -> Tensor:
-    """Spread a reduced gradient back over the input's shape."""
-    if not keepdims:
-        gy = reshape(gy, _keepdims_shape(x.shape, axes))
-    return broadcast_to(gy, x.shape)
+    shape = x.data.shape
+    kept = tuple(1 if i in axes else d for i, d in enumerate(shape)) if not keepdims else gy.data.shape
+    return apply1(Unreduce, gy, kept, shape)
 
 
 def _count(shape: tuple, axes: tuple) -> int:

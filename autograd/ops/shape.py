@@ -31,7 +31,7 @@ class Permute(Function):
 class MatrixTranspose(Function):
     __slots__ = ()
     @staticmethod
-    def forward(xp, a): return xp.matrix_transpose(a)
+    def forward(xp, a): return a.mT          # the standard's attribute: a view, no dispatch
     def backward(self, gy): return matrix_transpose(gy)
 
 
@@ -48,10 +48,11 @@ class SumTo(Function):
     @staticmethod
     def forward(xp, a, shape):
         lead = a.ndim - len(shape)
-        axes = tuple(range(lead)) + tuple(
-            lead + i for i, d in enumerate(shape) if d == 1 and a.shape[lead + i] != 1)
-        out = xp.sum(a, axis=axes, keepdims=True) if axes else a
-        return xp.reshape(out, shape) if lead or out.shape != shape else out
+        ones = tuple(lead + i for i, d in enumerate(shape) if d == 1 and a.shape[lead + i] != 1)
+        if not ones:                # the common case (a bias): a fresh array, no reshape view
+            return xp.sum(a, axis=tuple(range(lead)))
+        out = xp.sum(a, axis=tuple(range(lead)) + ones, keepdims=True)
+        return xp.reshape(out, shape)
     def backward(self, gy): return broadcast_to(gy, self.inputs[0].shape)
 
 
@@ -134,11 +135,10 @@ def matrix_transpose(x: Tensor) -> Tensor:
 
 def broadcast_to(x: Tensor, shape: Sequence[int]) -> Tensor:
     """Repeat size-1 (and missing leading) dimensions to ``shape`` without copying."""
-    shape = tuple(int(d) for d in shape)
-    if shape == x.shape:
+    shape = tuple(shape)
+    if shape == x.data.shape:
         return x
-    _check_broadcast(x.shape, shape, "broadcast_to")
-    return apply1(BroadcastTo, x, shape)
+    return apply1(BroadcastTo, x, shape)     # the backend's error names both shapes
 
 
 def expand(x: Tensor, shape: Sequence[int]) -> Tensor:
