@@ -31,6 +31,28 @@ def import_cupy() -> Any:
     return cupy
 
 
+def array_api_namespace(cupy: Any) -> Any:
+    """CuPy's namespace with the Array API names the engine calls, where this CuPy lacks them
+    (CuPy >= 14 has most; older ones spell them the NumPy 1 way)."""
+    import types
+
+    import numpy
+    ns = types.ModuleType("xpgrad_cupy_namespace")
+    ns.__dict__.update({k: v for k, v in vars(cupy).items() if not k.startswith("__")})
+    fallbacks = {
+        "concat": lambda arrays, axis=0: cupy.concatenate(arrays, axis=axis),
+        "pow": cupy.power,
+        "permute_dims": lambda a, axes: cupy.transpose(a, axes),
+        "matrix_transpose": lambda a: cupy.swapaxes(a, -1, -2),
+        "astype": lambda a, dtype, copy=True: a.astype(dtype, copy=copy),
+        "isdtype": lambda dtype, kind: numpy.isdtype(numpy.dtype(dtype), kind),
+    }
+    for name, fn in fallbacks.items():
+        if not hasattr(cupy, name):
+            setattr(ns, name, fn)
+    return ns
+
+
 class CupyBackend(Backend):
     __slots__ = ("index", "_cupy")
     kind = "cupy"
@@ -42,9 +64,12 @@ class CupyBackend(Backend):
         if index >= count:
             raise CudaUnavailableError(f"device {device!r} does not exist: this machine has "
                                        f"{count} CUDA device(s), cuda:0 .. cuda:{count - 1}")
-        super().__init__(device, cupy, cupy.cuda.Device(index), cupy.ndarray)
+        super().__init__(device, array_api_namespace(cupy), cupy.cuda.Device(index), cupy.ndarray)
         self.index = index
         self._cupy = cupy
+        import numpy
+        for native, dt in list(self._from_xp.items()):     # arrays report numpy.dtype objects
+            self._from_xp[numpy.dtype(native)] = dt
         with self.xp_device:
             self._rng = cupy.random.default_rng()
 
@@ -58,7 +83,7 @@ class CupyBackend(Backend):
             return self._cupy.asarray(host_array)
 
     def to_host(self, array: Any) -> Any:
-        return array.get()
+        return self._cupy.asnumpy(array)
 
     def zeros(self, shape: Sequence[int], dtype: DType) -> Any:
         with self.xp_device:
