@@ -14,6 +14,7 @@ from .autograd import (Tensor, Function, no_grad, enable_grad, set_grad_enabled,
 from .autograd.functional import grad
 from .autograd import engine as _engine
 from . import autograd
+from . import cuda
 from .autograd.factories import (tensor, as_tensor, zeros, ones, full, arange, eye, rand, randn,
                                  zeros_like, ones_like, full_like, rand_like, randn_like,
                                  set_default_dtype, get_default_dtype)
