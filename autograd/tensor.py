@@ -351,7 +351,8 @@ class Tensor:
         if result.shape != self.shape:
             raise ValueError(f"in-place '{what}': result shape {result.shape} does not match the "
                              f"tensor's shape {self.shape}")
-        self.data = result.data if result.dtype == self.dtype else result.astype(self.dtype).data
+        # Write into the existing array, so views and aliases see the change (as in PyTorch).
+        self._backend.setitem(self.data, Ellipsis, result.data)
         return self
 
     def __iadd__(self, other: Any) -> "Tensor":
@@ -368,12 +369,12 @@ class Tensor:
 
     def zero_(self) -> "Tensor":
         self._check_inplace("zero_()")
-        self.data = self._backend.xp.zeros_like(self.data)
+        self._backend.setitem(self.data, Ellipsis, 0)
         return self
 
     def fill_(self, value: Any) -> "Tensor":
         self._check_inplace("fill_()")
-        self.data = self._backend.xp.full_like(self.data, value)
+        self._backend.setitem(self.data, Ellipsis, value)
         return self
 
     def copy_(self, src: "Tensor") -> "Tensor":
@@ -382,7 +383,7 @@ class Tensor:
         src = as_tensor(src, like=self)
         if src.shape != self.shape:
             src = _ops.broadcast_to(src, self.shape)
-        self.data = self._backend.copy(src.astype(self.dtype).data)
+        self._backend.setitem(self.data, Ellipsis, src.astype(self.dtype).data)
         return self
 
 

@@ -63,5 +63,7 @@ def setitem_(x: Tensor, key: Any, value: Any) -> None:
     """In-place ``x[key] = value`` on the array (callers check that no graph is affected)."""
     from ._util import as_operand
     converted = _convert_key(x, key)
+    if isinstance(value, Tensor) and value._backend is not x._backend:
+        raise RuntimeError(f"setitem: value is on {value.device} but the tensor is on {x.device}")
     v = value if isinstance(value, NUMBER_TYPES) else as_operand(value, x).astype(x.dtype).data
     x._backend.setitem(x.data, converted, v)
