@@ -87,14 +87,14 @@ def xpgrad_step_factory(x, y, weights, lr=0.01, device="cpu"):
     ys = xg.tensor(y, device=device)
     params = []
     for w, b in weights:
-        params += [xg.tensor(w, requires_grad=True, device=device),
+        params += [xg.tensor(w.T.copy(), requires_grad=True, device=device),  # (out, in) as nn.Linear
                    xg.tensor(b, requires_grad=True, device=device)]
     binary = weights[-1][0].shape[1] == 1
 
     def step():
         h = xs
         for i in range(0, len(params), 2):
-            h = h @ params[i] + params[i + 1]
+            h = xg.linear(h, params[i], params[i + 1])
             if i < len(params) - 2:
                 h = h.relu()
         if binary:
@@ -118,7 +118,7 @@ def torch_step_factory(x, y, weights, lr=0.01, device="cpu"):
     ys = torch.from_numpy(y if y.dtype == np.float32 else y.astype(np.int64)).to(device)
     params = []
     for w, b in weights:
-        params += [torch.tensor(w, requires_grad=True, device=device),
+        params += [torch.tensor(w.T.copy(), requires_grad=True, device=device),
                    torch.tensor(b, requires_grad=True, device=device)]
     binary = weights[-1][0].shape[1] == 1
     opt = torch.optim.SGD(params, lr=lr)
@@ -126,7 +126,7 @@ def torch_step_factory(x, y, weights, lr=0.01, device="cpu"):
     def step():
         h = xs
         for i in range(0, len(params), 2):
-            h = h @ params[i] + params[i + 1]
+            h = torch.nn.functional.linear(h, params[i], params[i + 1])
             if i < len(params) - 2:
                 h = h.relu()
         if binary:

@@ -6,7 +6,7 @@ from .elementwise import (exp, log, log1p, expm1, sqrt, square, abs, sign, sin, 
 from .comparison import (lt, le, gt, ge, eq, ne, logical_and, logical_or, logical_not, isnan,
                          isfinite, isinf, argmax, argmin, all, any)
 from .reduction import sum, mean, max, min, var, std, logsumexp, softmax, log_softmax
-from .linalg import matmul
+from .linalg import matmul, linear
 from .shape import (reshape, flatten, permute, transpose, matrix_transpose, broadcast_to,
                     expand, sum_to, squeeze, unsqueeze, concat, cat, concatenate, stack, split)
 from .indexing import getitem

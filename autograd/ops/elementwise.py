@@ -129,7 +129,7 @@ class ReluGrad(Function):
     """gy where y > 0: one pass. Linear in gy, so its own backward is ReluGrad again."""
     __slots__ = ()
     @staticmethod
-    def forward(xp, gy, y): return gy * xp.astype(y > 0, gy.dtype)
+    def forward(xp, gy, y): return xp.where(y > 0, gy, 0.0)
     def backward(self, ggx): return apply2(ReluGrad, ggx, self.inputs[1]), None
 
 
