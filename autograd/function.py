@@ -12,6 +12,7 @@ from .grad_mode import grad_mode
 from .tensor import Tensor, make_tensor
 
 _ARRAY_ERRORS = (ValueError, TypeError, IndexError, RuntimeError)
+_new = object.__new__
 
 
 class Function:
@@ -74,7 +75,9 @@ def device_error(cls: type, a: Tensor, b: Tensor) -> RuntimeError:
 
 
 def _record(cls: type, out: Any, backend: Any, inputs: tuple, args: tuple) -> Tensor:
-    node = cls.__new__(cls)
+    if grad_mode.anomaly:
+        check_finite(cls, out, backend, "forward")
+    node = _new(cls)
     node.inputs = inputs
     node.args = args
     node.out_data = out if cls.save_output else None
@@ -82,6 +85,8 @@ def _record(cls: type, out: Any, backend: Any, inputs: tuple, args: tuple) -> Te
     return make_tensor(out, backend, True, node)
 
 
+# apply1 and apply2 are the hottest code in the library: they build the result Tensor inline
+# (no make_tensor call) and read grad mode only when an input requires grad.
 def apply1(cls: type, x: Tensor, *args: Any) -> Tensor:
     """Run a one-input op."""
     backend = x._backend
@@ -91,11 +96,11 @@ def apply1(cls: type, x: Tensor, *args: Any) -> Tensor:
         raise op_error(cls, exc, (x,)) from exc
     if out.__class__ is not backend.array_type:
         out = backend.wrap(out)
-    if grad_mode.anomaly:
-        check_finite(cls, out, backend, "forward")
     if x._rg and grad_mode.enabled:
         return _record(cls, out, backend, (x,), args)
-    return make_tensor(out, backend, False, None)
+    t = _new(Tensor)
+    t.data, t._backend, t._rg, t.grad_fn, t.grad, t._hooks = out, backend, False, None, None, None
+    return t
 
 
 def apply2(cls: type, a: Tensor, b: Tensor, *args: Any) -> Tensor:
@@ -109,11 +114,11 @@ def apply2(cls: type, a: Tensor, b: Tensor, *args: Any) -> Tensor:
         raise op_error(cls, exc, (a, b)) from exc
     if out.__class__ is not backend.array_type:
         out = backend.wrap(out)
-    if grad_mode.anomaly:
-        check_finite(cls, out, backend, "forward")
     if (a._rg or b._rg) and grad_mode.enabled:
         return _record(cls, out, backend, (a, b), args)
-    return make_tensor(out, backend, False, None)
+    t = _new(Tensor)
+    t.data, t._backend, t._rg, t.grad_fn, t.grad, t._hooks = out, backend, False, None, None, None
+    return t
 
 
 def applyn(cls: type, tensors: Sequence[Tensor], *args: Any) -> Tensor:
@@ -133,8 +138,6 @@ def applyn(cls: type, tensors: Sequence[Tensor], *args: Any) -> Tensor:
         raise op_error(cls, exc, tensors) from exc
     if out.__class__ is not backend.array_type:
         out = backend.wrap(out)
-    if grad_mode.anomaly:
-        check_finite(cls, out, backend, "forward")
     if grad_mode.enabled and any(t._rg for t in tensors):
         return _record(cls, out, backend, tensors, args)
     return make_tensor(out, backend, False, None)
