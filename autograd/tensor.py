@@ -116,6 +116,22 @@ class Tensor:
 
     __hash__ = object.__hash__      # == is elementwise, so hash by identity as PyTorch does
 
+    def __deepcopy__(self, memo: dict) -> "Tensor":
+        """A leaf with copied values (and a copied .grad); the graph is not copied."""
+        if self.grad_fn is not None:
+            raise RuntimeError("only leaf tensors support deepcopy; use .detach().clone()")
+        out = type(self).__new__(type(self))
+        out.data = self._backend.copy(self.data)
+        out._backend, out._rg, out.grad_fn, out._hooks = self._backend, self._rg, None, None
+        out.grad = None if self.grad is None else self.grad.__deepcopy__(memo)
+        memo[id(self)] = out
+        return out
+
+    def __reduce__(self) -> tuple:
+        if self.grad_fn is not None:
+            raise RuntimeError("only leaf tensors can be pickled; use .detach()")
+        return (_rebuild_leaf, (type(self), self.numpy(), self.device, self._rg))
+
     # ---- math (thin calls into autograd/ops) ----------------------------------------
     def __add__(self, other: Any) -> "Tensor": return _ops.add(self, other)
     def __radd__(self, other: Any) -> "Tensor": return _ops.add(self, other)
@@ -385,6 +401,16 @@ class Tensor:
             src = _ops.broadcast_to(src, self.shape)
         self._backend.setitem(self.data, Ellipsis, src.astype(self.dtype).data)
         return self
+
+
+def _rebuild_leaf(cls: type, host: Any, device: str, requires_grad: bool) -> Tensor:
+    """Unpickle a leaf tensor (or subclass such as nn.Parameter) onto its device."""
+    from .factories import tensor
+    src = tensor(host, device=device)
+    out = _new(cls)
+    out.data, out._backend, out._rg = src.data, src._backend, requires_grad
+    out.grad = out.grad_fn = out._hooks = None
+    return out
 
 
 def _shape_args(args: tuple) -> tuple:

@@ -37,6 +37,11 @@ class Backend:
     def __repr__(self) -> str:
         return f"<{type(self).__name__} device={self.device!r}>"
 
+    def __reduce__(self) -> tuple:
+        # Copies and pickles of tensors refer to the one cached backend of their device.
+        from . import get_backend
+        return (get_backend, (self.device,))
+
     # ---- dtypes -------------------------------------------------------------------------
     def native_dtype(self, dtype: DType) -> Any:
         try:

@@ -1,0 +1,30 @@
+"""Neural-network layers, losses and helpers, named as in PyTorch (defaults included), with
+Keras' conveniences where the lectures rely on them (Linear is initialised like Dense,
+``nn.summary`` prints Keras' table, ``nn.regularizers`` mirrors keras.regularizers).
+
+>>> from xpgrad import nn
+>>> model = nn.Sequential(nn.Linear(29, 16), nn.ReLU(), nn.Linear(16, 1), nn.Sigmoid())
+>>> print(nn.summary(model, input_shape=(29,)))          # Total params: 497
+>>> loss = nn.BCELoss()(model(x), y)
+
+``nn`` reaches arrays only through each tensor's backend, so the same model runs on every
+device (``model.to("cuda")``).
+"""
+from . import functional, init, regularizers
+from .activation import (ELU, LeakyReLU, LogSoftmax, NoisyReLU, PReLU, ReLU, Sigmoid, Softmax,
+                         Softplus, Tanh)
+from .containers import ModuleList, Sequential
+from .dropout import Dropout, GaussianNoise
+from .linear import Flatten, Identity, Linear, Maxout
+from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
+from .module import IncompatibleKeys, Module, RemovableHandle
+from .normalization import BatchNorm1d
+from .parameter import Parameter
+from .summary import Summary, summary
+
+__all__ = ["Module", "Parameter", "Sequential", "ModuleList", "Linear", "Identity", "Flatten",
+           "Maxout", "Dropout", "GaussianNoise", "BatchNorm1d", "ReLU", "LeakyReLU", "PReLU",
+           "ELU", "Softplus", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "NoisyReLU",
+           "MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss",
+           "functional", "init", "regularizers", "summary", "Summary", "IncompatibleKeys",
+           "RemovableHandle"]

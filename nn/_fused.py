@@ -1,0 +1,171 @@
+"""Fused ops of the nn layer: one graph node where a composite would build several, or where
+a composite would not be numerically stable. Same contract as ``autograd/ops``: ``forward``
+works on backend arrays through ``xp`` (standard names only), ``backward`` is written with
+Tensor ops, so ``create_graph=True`` works unchanged.
+
+Ops that save statistics for a cheap first-order backward (batch norm) recompute them with
+Tensor ops when the backward itself is recorded (``create_graph``), so higher derivatives
+stay exact.
+"""
+from __future__ import annotations
+
+from ..autograd.function import Function
+from ..autograd.grad_mode import grad_mode
+from ..autograd.ops import log_softmax, sigmoid, where
+from ..autograd.tensor import make_tensor
+
+_TINY = 1e-45       # below e^-100 in float32 and float64: log(max(p, tiny)) never warns
+
+
+class LinearFn(Function):
+    """y = x @ w.T (+ b) in one node; the transpose is a view."""
+    __slots__ = ()
+
+    @staticmethod
+    def forward(xp, arrays):
+        y = xp.matmul(arrays[0], xp.matrix_transpose(arrays[1]))
+        if len(arrays) == 3:
+            y = y + arrays[2]
+        return y
+
+    def backward(self, gy):
+        x, w = self.inputs[0], self.inputs[1]
+        gx = gy @ w if x._rg else None
+        gw = gb = None
+        if w._rg:
+            if gy.ndim == 2:
+                gw = gy.mT @ x
+            elif gy.ndim == 1:
+                gw = gy.reshape(-1, 1) @ x.reshape(1, -1)
+            else:
+                gw = gy.reshape(-1, gy.shape[-1]).mT @ x.reshape(-1, x.shape[-1])
+        if len(self.inputs) == 3 and self.inputs[2]._rg:
+            gb = gy.sum(tuple(range(gy.ndim - 1))) if gy.ndim > 1 else gy
+        return gx, gw, gb
+
+
+class BatchNormTrain(Function):
+    """Batch-statistics normalisation (and the affine map) in one node.
+
+    args: (axes, pshape, eps, saved) where ``saved`` is a list that forward fills with the
+    batch (mean, biased var, 1/std) arrays, for the running-stat update and the backward.
+    """
+    __slots__ = ()
+
+    @staticmethod
+    def forward(xp, arrays, axes, pshape, eps, saved):
+        x = arrays[0]
+        mean = xp.mean(x, axis=axes, keepdims=True)
+        xc = x - mean
+        var = xp.mean(xc * xc, axis=axes, keepdims=True)
+        inv = 1.0 / xp.sqrt(var + eps)
+        saved.append((mean, var, inv))
+        y = xc * inv
+        if len(arrays) == 3:
+            y = y * xp.reshape(arrays[1], pshape) + xp.reshape(arrays[2], pshape)
+        return y
+
+    def backward(self, gy):
+        x = self.inputs[0]
+        axes, pshape, eps, saved = self.args
+        if grad_mode.enabled:          # create_graph: statistics as functions of x
+            mean = x.mean(axes, keepdims=True)
+            xc = x - mean
+            inv = ((xc * xc).mean(axes, keepdims=True) + eps) ** -0.5
+        else:
+            backend = x._backend
+            mean, _, inv = saved[0]
+            xc = x - make_tensor(mean, backend, False, None)
+            inv = make_tensor(inv, backend, False, None)
+        xhat = xc * inv
+        affine = len(self.inputs) == 3
+        gxhat = gy * self.inputs[1].reshape(pshape) if affine else gy
+        gx = None
+        if x._rg:
+            gx = inv * (gxhat - gxhat.mean(axes, keepdims=True)
+                        - xhat * (gxhat * xhat).mean(axes, keepdims=True))
+        if not affine:
+            return gx
+        w, b = self.inputs[1], self.inputs[2]
+        gw = (gy * xhat).sum(axes) if w._rg else None
+        gb = gy.sum(axes) if b._rg else None
+        return gx, gw, gb
+
+
+class PReLUFn(Function):
+    """x where x > 0, else w * x (w broadcast against x)."""
+    __slots__ = ()
+
+    @staticmethod
+    def forward(xp, x, w):
+        return xp.where(x > 0, x, x * w)
+
+    def backward(self, gy):
+        x, w = self.inputs
+        pos = x > 0
+        gx = where(pos, gy, gy * w) if x._rg else None
+        gw = where(pos, 0.0, gy * x) if w._rg else None
+        return gx, gw
+
+
+class BCEWithLogitsFn(Function):
+    """Elementwise -[t log s(x) + (1-t) log(1-s(x))] = max(x,0) - x t + log1p(e^-|x|):
+    finite for any logit, |x| = 1000 included."""
+    __slots__ = ()
+
+    @staticmethod
+    def forward(xp, x, t):
+        return xp.maximum(x, 0.0) - x * t + xp.log1p(xp.exp(-xp.abs(x)))
+
+    def backward(self, gy):
+        x, t = self.inputs
+        gx = gy * (sigmoid(x) - t) if x._rg else None
+        gt = gy * -x if t._rg else None
+        return gx, gt
+
+
+class BCEFn(Function):
+    """Elementwise binary cross-entropy of probabilities, logs clamped at -100 (PyTorch);
+    the gradient is (p - t) / max(p (1 - p), 1e-12), finite at p = 0 and p = 1."""
+    __slots__ = ()
+
+    @staticmethod
+    def forward(xp, p, t):
+        log_p = xp.maximum(xp.log(xp.maximum(p, _TINY)), -100.0)
+        log_q = xp.maximum(xp.log(xp.maximum(1.0 - p, _TINY)), -100.0)
+        return -(t * log_p + (1.0 - t) * log_q)
+
+    def backward(self, gy):
+        p, t = self.inputs
+        gp = gt = None
+        if p._rg:
+            gp = gy * (p - t) / (p * (1.0 - p)).clip(1e-12, None)
+        if t._rg:
+            log_p = p.clip(_TINY, None).log().clip(-100.0, None)
+            log_q = (1.0 - p).clip(_TINY, None).log().clip(-100.0, None)
+            gt = gy * (log_q - log_p)
+        return gp, gt
+
+
+class SoftmaxCrossEntropy(Function):
+    """-sum_c a_c log_softmax(x)_c along ``axis``: cross-entropy from logits against
+    coefficients ``a`` (one-hot or smoothed targets times class weights) in one node.
+
+    d/dx = p * sum_c(a_c) - a with p = softmax(x); the backward recomputes log_softmax
+    from x rather than keeping an N x C array alive between forward and backward."""
+    __slots__ = ()
+
+    @staticmethod
+    def forward(xp, x, a, axis):
+        shifted = x - xp.max(x, axis=axis, keepdims=True)
+        logp = shifted - xp.log(xp.sum(xp.exp(shifted), axis=axis, keepdims=True))
+        return -xp.sum(logp * a, axis=axis)
+
+    def backward(self, gy):
+        x, a = self.inputs
+        axis = self.args[0]
+        logp = log_softmax(x, axis)
+        g = gy.unsqueeze(axis)
+        gx = g * (logp.exp() * a.sum(axis, keepdims=True) - a) if x._rg else None
+        ga = -g * logp if a._rg else None
+        return gx, ga

@@ -1,0 +1,252 @@
+"""Functional losses (exported by nn.functional), PyTorch names, signatures and defaults.
+
+Shapes are checked, never silently broadcast: predictions of shape (N,) against targets of
+shape (N, 1) raise and name both shapes. Numeric targets are cast to the input's dtype.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from ..autograd.function import apply2
+from ..autograd.tensor import Tensor, make_tensor
+from ._fused import BCEFn, BCEWithLogitsFn, SoftmaxCrossEntropy
+
+REDUCTIONS = ("mean", "sum", "none")
+
+
+def _reduce(loss: Tensor, reduction: str) -> Tensor:
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss
+
+
+def check_reduction(reduction: str, name: str) -> None:
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"{name}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+
+
+def _prepare(input: Tensor, target: Any, name: str, reduction: str) -> Tensor:
+    """Check the reduction, dtypes, devices and shapes of an elementwise loss; the target,
+    cast to the input's dtype."""
+    check_reduction(reduction, name)
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{name}: input must be a Tensor, got {type(input).__name__}")
+    if not input.dtype.is_floating:
+        raise TypeError(f"{name}: input must be floating point, got {input.dtype} of shape "
+                        f"{input.shape}")
+    if not isinstance(target, Tensor):
+        from ..autograd.factories import tensor
+        target = tensor(target, device=input._backend)
+    if tuple(target.shape) != tuple(input.shape):
+        raise ValueError(f"{name}: input shape {tuple(input.shape)} and target shape "
+                         f"{tuple(target.shape)} differ; losses never broadcast. Reshape one "
+                         f"of them (e.g. target.reshape({tuple(input.shape)}) or "
+                         "input.squeeze(-1))")
+    if target._backend is not input._backend:
+        raise RuntimeError(f"{name}: input is on {input.device} but target is on "
+                           f"{target.device}; move one with .to(device)")
+    if target.dtype is not input.dtype:
+        target = target.astype(input.dtype)
+    return target
+
+
+def _weighted(loss: Tensor, weight: Tensor | None, name: str) -> Tensor:
+    if weight is None:
+        return loss
+    try:
+        return loss * weight
+    except ValueError:
+        raise ValueError(f"{name}: weight of shape {tuple(weight.shape)} cannot be broadcast "
+                         f"to the loss of shape {tuple(loss.shape)}") from None
+
+
+def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
+    """Mean squared error: mean((input - target)^2)."""
+    target = _prepare(input, target, "mse_loss", reduction)
+    d = input - target
+    return _reduce(d * d, reduction)
+
+
+def l1_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
+    """Mean absolute error: mean(|input - target|)."""
+    target = _prepare(input, target, "l1_loss", reduction)
+    return _reduce((input - target).abs(), reduction)
+
+
+def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
+                         reduction: str = "mean") -> Tensor:
+    """-[t log p + (1 - t) log(1 - p)] for probabilities p (e.g. after a Sigmoid), each log
+    clamped at -100 as PyTorch does, so p = 0 or 1 gives a finite loss and gradient.
+    Prefer binary_cross_entropy_with_logits on the raw scores: it is exact for any logit."""
+    target = _prepare(input, target, "binary_cross_entropy", reduction)
+    loss = apply2(BCEFn, input, target)
+    return _reduce(_weighted(loss, weight, "binary_cross_entropy"), reduction)
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
+                                     weight: Tensor | None = None, reduction: str = "mean",
+                                     pos_weight: Tensor | None = None) -> Tensor:
+    """Sigmoid + binary cross-entropy in one stable op (finite for any logit, |x| = 1000
+    included). ``pos_weight`` multiplies the positive term; it broadcasts against the
+    input's last axis (one weight per class of a multi-label output)."""
+    name = "binary_cross_entropy_with_logits"
+    target = _prepare(input, target, name, reduction)
+    if pos_weight is None:
+        loss = apply2(BCEWithLogitsFn, input, target)
+    else:
+        # (1 - t) x + (1 + (pw - 1) t) softplus(-x), softplus being overflow-free
+        try:
+            lw = (pos_weight - 1.0) * target + 1.0
+        except ValueError:
+            raise ValueError(f"{name}: pos_weight of shape {tuple(pos_weight.shape)} cannot "
+                             f"be broadcast to the input of shape {tuple(input.shape)}") from None
+        if tuple(lw.shape) != tuple(input.shape):
+            raise ValueError(f"{name}: pos_weight of shape {tuple(pos_weight.shape)} would "
+                             f"broadcast the loss of shape {tuple(input.shape)} to "
+                             f"{tuple(lw.shape)}")
+        loss = (1.0 - target) * input + lw * (-input).softplus()
+    return _reduce(_weighted(loss, weight, name), reduction)
+
+
+# ---- class-index losses ---------------------------------------------------------------------
+def _class_coefficients(input: Tensor, target: Tensor, weight: Tensor | None,
+                        ignore_index: int, smoothing: float, name: str) -> tuple[Tensor, Tensor]:
+    """Per-element coefficients a (input's shape) with loss_i = -sum_c a_ic logp_ic, and
+    the divisor of the 'mean' reduction (the summed weights of the non-ignored targets).
+
+    Built on the device from the integer targets: a one-hot mask, label smoothing, class
+    weights and the ignore mask. A target outside [0, C) raises on the CPU and makes its
+    sample's loss NaN on other devices (checking there would sync)."""
+    backend = input._backend
+    xp = backend.xp
+    c = input.shape[1]
+    t = target.data
+    dtype = input.data.dtype
+    classes = xp.reshape(backend.arange(0, c, 1, target.dtype),
+                         (c,) + (1,) * (t.ndim - 1))
+    t1 = xp.expand_dims(t, axis=1)
+    hot = xp.astype(t1 == classes, dtype)
+    valid = t1 != ignore_index
+    bad = xp.logical_and(valid, xp.logical_or(t1 < 0, t1 >= c))
+    check_here = backend.kind == "numpy"      # host memory: the check costs no sync
+    if check_here and bool(xp.any(bad)):
+        raise IndexError(f"{name}: target {int(t1[bad][0])} is out of bounds for {c} classes "
+                         f"(input shape {tuple(input.shape)})")
+    valid = xp.astype(valid, dtype)
+    a = hot if smoothing == 0.0 else hot * (1.0 - smoothing) + smoothing / c
+    a = a * valid
+    if weight is not None:
+        w = xp.reshape(_class_weight(weight, input, name).data, (c,) + (1,) * (t.ndim - 1))
+        a = a * w
+        divisor = xp.sum(hot * valid * w)
+    else:
+        divisor = xp.sum(valid)
+    if not check_here:
+        a = xp.where(bad, xp.nan, a)
+    return (make_tensor(a, backend, False, None),
+            make_tensor(backend.wrap(divisor), backend, False, None))
+
+
+def _class_weight(weight: Tensor, input: Tensor, name: str) -> Tensor:
+    c = input.shape[1]
+    if tuple(weight.shape) != (c,):
+        raise ValueError(f"{name}: weight must have one entry per class, shape ({c},), got "
+                         f"{tuple(weight.shape)}")
+    return weight.detach().astype(input.dtype) if weight.dtype is not input.dtype else weight
+
+
+def _check_index_target(input: Tensor, target: Any, name: str) -> Tensor:
+    if not isinstance(target, Tensor):
+        from ..autograd.factories import tensor
+        target = tensor(target, device=input._backend)
+    if not target.dtype.is_integer:
+        raise TypeError(f"{name}: class-index targets must be integers, got {target.dtype} of "
+                        f"shape {tuple(target.shape)} for input of shape {tuple(input.shape)} "
+                        "(class probabilities must have the input's shape)")
+    expected = tuple(input.shape[:1]) + tuple(input.shape[2:])
+    if tuple(target.shape) != expected:
+        raise ValueError(f"{name}: input shape {tuple(input.shape)} needs class-index targets "
+                         f"of shape {expected}, got target shape {tuple(target.shape)}")
+    if target._backend is not input._backend:
+        raise RuntimeError(f"{name}: input is on {input.device} but target is on "
+                           f"{target.device}; move one with .to(device)")
+    return target
+
+
+def _check_logits(input: Any, name: str, reduction: str) -> None:
+    check_reduction(reduction, name)
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{name}: input must be a Tensor, got {type(input).__name__}")
+    if not input.dtype.is_floating:
+        raise TypeError(f"{name}: input must be floating point, got {input.dtype} of shape "
+                        f"{tuple(input.shape)}")
+    if input.ndim == 0:
+        raise ValueError(f"{name}: input needs a class dimension, got a 0-d tensor")
+
+
+def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
+                  ignore_index: int = -100, reduction: str = "mean",
+                  label_smoothing: float = 0.0) -> Tensor:
+    """Cross-entropy from logits (log_softmax fused in), PyTorch semantics.
+
+    input: (N, C) or (N, C, d1, ...) logits, or (C,) for one sample. target: integer class
+    indices of shape (N,) / (N, d1, ...), or class probabilities (e.g. one-hot, Keras'
+    categorical targets) of the input's shape. ``weight`` (C,) rescales classes; 'mean' then
+    divides by the summed weights of the targets. ``ignore_index`` skips targets (index form
+    only). ``label_smoothing`` mixes the targets with the uniform distribution.
+    """
+    name = "cross_entropy"
+    _check_logits(input, name, reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"{name}: label_smoothing must be in [0, 1], got {label_smoothing}")
+    if input.ndim == 1:                        # one unbatched sample
+        loss = cross_entropy(input.unsqueeze(0), _unsqueeze_target(input, target), weight,
+                             ignore_index, reduction, label_smoothing)
+        return loss.squeeze(0) if reduction == "none" else loss
+    index_shape = tuple(input.shape[:1]) + tuple(input.shape[2:])
+    if (isinstance(target, Tensor) and target.dtype.is_floating
+            and tuple(target.shape) != index_shape):       # else: float class indices, refused
+        if tuple(target.shape) != tuple(input.shape):
+            raise ValueError(f"{name}: class-probability targets must have the input's shape: "
+                             f"input shape {tuple(input.shape)}, target shape "
+                             f"{tuple(target.shape)} (integer class indices need shape "
+                             f"{index_shape})")
+        if target._backend is not input._backend:
+            raise RuntimeError(f"{name}: input is on {input.device} but target is on "
+                               f"{target.device}; move one with .to(device)")
+        c = input.shape[1]
+        a = target.astype(input.dtype)
+        if label_smoothing:
+            a = a * (1.0 - label_smoothing) + label_smoothing / c
+        if weight is not None:
+            a = a * _class_weight(weight, input, name).reshape((c,) + (1,) * (input.ndim - 2))
+        return _reduce(apply2(SoftmaxCrossEntropy, input, a, 1), reduction)
+    target = _check_index_target(input, target, name)
+    a, divisor = _class_coefficients(input, target, weight, ignore_index, label_smoothing, name)
+    loss = apply2(SoftmaxCrossEntropy, input, a, 1)
+    return loss.sum() / divisor if reduction == "mean" else _reduce(loss, reduction)
+
+
+def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
+             ignore_index: int = -100, reduction: str = "mean") -> Tensor:
+    """Negative log-likelihood of log-probabilities (e.g. after LogSoftmax) at integer class
+    targets: input (N, C) or (N, C, d1, ...), target (N,) or (N, d1, ...)."""
+    name = "nll_loss"
+    _check_logits(input, name, reduction)
+    if input.ndim == 1:
+        loss = nll_loss(input.unsqueeze(0), _unsqueeze_target(input, target), weight,
+                        ignore_index, reduction)
+        return loss.squeeze(0) if reduction == "none" else loss
+    target = _check_index_target(input, target, name)
+    a, divisor = _class_coefficients(input, target, weight, ignore_index, 0.0, name)
+    loss = -(input * a).sum(1)
+    return loss.sum() / divisor if reduction == "mean" else _reduce(loss, reduction)
+
+
+def _unsqueeze_target(input: Tensor, target: Any) -> Any:
+    if isinstance(target, Tensor):
+        return target.unsqueeze(0)
+    from ..autograd.factories import tensor
+    return tensor(target, device=input._backend).unsqueeze(0)

@@ -1,0 +1,89 @@
+"""Batch normalisation: BatchNorm1d, as PyTorch's (momentum 0.1, eps 1e-5, unbiased running
+variance), for (N, C) inputs after a Linear layer and (N, C, L) sequences."""
+from __future__ import annotations
+
+from typing import Any
+
+from ..autograd.factories import ones, tensor, zeros
+from ..autograd.grad_mode import no_grad
+from ..autograd.tensor import Tensor
+from . import functional as F
+from .module import Module
+from .parameter import Parameter
+
+
+class BatchNorm1d(Module):
+    """y = (x - mean) / sqrt(var + eps) * weight + bias, per channel (dim 1).
+
+    Training uses the batch's mean and (biased) variance and updates the buffers
+    ``running_mean``/``running_var`` as ``(1 - momentum) * running + momentum * batch``,
+    with the unbiased batch variance; ``momentum=None`` keeps a cumulative average instead.
+    Evaluation normalises with the running statistics. With ``track_running_stats=False``
+    batch statistics are used in both modes. In ``nn.summary`` the running mean and
+    variance count as non-trainable parameters, as in Keras (4 * C parameters, 2 * C
+    trainable).
+
+    Parameter names differ from Keras': weight = gamma, bias = beta,
+    running_mean = moving_mean, running_var = moving_variance; Keras' momentum 0.99 is
+    PyTorch's 0.01.
+    """
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
+                 affine: bool = True, track_running_stats: bool = True, device: Any = None,
+                 dtype: Any = None) -> None:
+        super().__init__()
+        if int(num_features) < 1:
+            raise ValueError(f"BatchNorm1d: num_features must be >= 1, got {num_features}")
+        self.num_features = int(num_features)
+        self.eps, self.momentum = float(eps), momentum
+        self.affine, self.track_running_stats = affine, track_running_stats
+        c = self.num_features
+        if affine:
+            self.weight = Parameter(ones(c, dtype=dtype, device=device))
+            self.bias = Parameter(zeros(c, dtype=dtype, device=device))
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        if track_running_stats:
+            self.register_buffer("running_mean", zeros(c, dtype=dtype, device=device))
+            self.register_buffer("running_var", ones(c, dtype=dtype, device=device))
+            self.register_buffer("num_batches_tracked",
+                                 tensor(0, dtype="int64", device=device))
+        else:
+            self.register_buffer("running_mean", None)
+            self.register_buffer("running_var", None)
+            self.register_buffer("num_batches_tracked", None)
+
+    def reset_running_stats(self) -> None:
+        if self.track_running_stats:
+            with no_grad():
+                self.running_mean.zero_()
+                self.running_var.fill_(1.0)
+                self.num_batches_tracked.zero_()
+
+    def reset_parameters(self) -> None:
+        self.reset_running_stats()
+        if self.affine:
+            with no_grad():
+                self.weight.fill_(1.0)
+                self.bias.zero_()
+
+    def forward(self, input: Tensor) -> Tensor:
+        if input.ndim not in (2, 3) or input.shape[1] != self.num_features:
+            raise ValueError(f"BatchNorm1d({self.num_features}): expected input of shape "
+                             f"(N, {self.num_features}) or (N, {self.num_features}, L), got "
+                             f"{tuple(input.shape)}")
+        factor: Any = 0.0 if self.momentum is None else self.momentum
+        if self.training and self.track_running_stats:
+            nbt = self.num_batches_tracked
+            nbt.data = nbt._backend.wrap(nbt.data + 1)      # on the device: no sync
+            if self.momentum is None:               # cumulative moving average
+                xp = nbt._backend.xp
+                factor = 1.0 / xp.astype(nbt.data, input.data.dtype)
+        use_batch = self.training or self.running_mean is None
+        return F.batch_norm(input, self.running_mean, self.running_var, self.weight, self.bias,
+                            use_batch, factor, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+                f"affine={self.affine}, track_running_stats={self.track_running_stats}")
