@@ -17,33 +17,6 @@ from ..autograd.tensor import make_tensor
 _TINY = 1e-45       # below e^-100 in float32 and float64: log(max(p, tiny)) never warns
 
 
-class LinearFn(Function):
-    """y = x @ w.T (+ b) in one node; the transpose is a view."""
-    __slots__ = ()
-
-    @staticmethod
-    def forward(xp, arrays):
-        y = xp.matmul(arrays[0], xp.matrix_transpose(arrays[1]))
-        if len(arrays) == 3:
-            y = y + arrays[2]
-        return y
-
-    def backward(self, gy):
-        x, w = self.inputs[0], self.inputs[1]
-        gx = gy @ w if x._rg else None
-        gw = gb = None
-        if w._rg:
-            if gy.ndim == 2:
-                gw = gy.mT @ x
-            elif gy.ndim == 1:
-                gw = gy.reshape(-1, 1) @ x.reshape(1, -1)
-            else:
-                gw = gy.reshape(-1, gy.shape[-1]).mT @ x.reshape(-1, x.shape[-1])
-        if len(self.inputs) == 3 and self.inputs[2]._rg:
-            gb = gy.sum(tuple(range(gy.ndim - 1))) if gy.ndim > 1 else gy
-        return gx, gw, gb
-
-
 class BatchNormTrain(Function):
     """Batch-statistics normalisation (and the affine map) in one node.
 

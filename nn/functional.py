@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..autograd import ops
 from ..autograd.function import applyn, apply2
 from ..autograd.grad_mode import no_grad
 from ..autograd.ops import (elu as _elu, leaky_relu as _leaky_relu, log_softmax as _log_softmax,
                             relu as _relu, sigmoid as _sigmoid, softmax as _softmax,
                             softplus as _softplus, tanh as _tanh)
 from ..autograd.tensor import Tensor, make_tensor
-from ._fused import BatchNormTrain, LinearFn, PReLUFn
+from ._fused import BatchNormTrain, PReLUFn
 from ._losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,
                       l1_loss, mse_loss, nll_loss)
 
@@ -168,18 +169,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         raise TypeError(f"linear: input dtype {input.dtype} (shape {tuple(input.shape)}) does "
                         f"not match the weight's {weight.dtype}; convert the input "
                         f"(x.astype(xg.{weight.dtype})) or the model (model.to({input.dtype}))")
-    args = (input, weight) if bias is None else (input, weight, bias)
-    try:
-        return applyn(LinearFn, args)
-    except (ValueError, TypeError):
-        pass
-    if input.ndim == 0 or input.shape[-1] != weight.shape[-1]:
-        raise ValueError(f"linear: input of shape {input.shape} does not match weight of "
-                         f"shape {weight.shape}: expected the last dimension of the input to "
-                         f"be in_features={weight.shape[-1]}")
-    raise ValueError(f"linear: bad operands: input {input.dtype}{list(input.shape)}, weight "
-                     f"{weight.dtype}{list(weight.shape)}"
-                     + ("" if bias is None else f", bias {bias.dtype}{list(bias.shape)}"))
+    return ops.linear(input, weight, bias)
 
 
 def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,

@@ -53,7 +53,7 @@ class Linear(Function):
         gw = None
         if w._rg:
             g2, x2 = gy, x
-            if gy.data.ndim > 2:        # fold batch dimensions: the weight is shared by all
+            if gy.data.ndim != 2:       # fold batch dimensions (or lift a vector): w is shared
                 g2 = gy.reshape(-1, gy.shape[-1])
                 x2 = x.reshape(-1, x.shape[-1])
             gw = apply2(Matmul, apply1(MatrixTranspose, g2), x2)
@@ -69,8 +69,8 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """
     if weight.ndim != 2 or x.ndim < 1 or x.shape[-1] != weight.shape[1]:
         raise ValueError(f"linear: input of shape {x.shape} does not match weight of shape "
-                         f"{weight.shape} (expected input (..., {weight.shape[-1] if weight.ndim == 2 else '?'}) "
-                         "and weight (out_features, in_features))")
+                         f"{weight.shape}: expected the last dimension of the input to be "
+                         f"in_features={weight.shape[-1]} (weight is (out_features, in_features))")
     if bias is None:
         return applyn(Linear, (x, weight))
     if bias.shape != (weight.shape[0],):
