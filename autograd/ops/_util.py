@@ -17,10 +17,10 @@ def normalize_axes(axis: Any, ndim: int, op: str) -> tuple[int, ...]:
     for a in items:
         if isinstance(a, Tensor) or not isinstance(a, int) or isinstance(a, bool):
             raise TypeError(f"{op}: axis must be an int or a tuple of ints, got {axis!r}")
-        if not -ndim <= a < max(ndim, 1):
+        if not -ndim <= a < ndim:         # a 0-d tensor has no axis (NumPy, Array API)
             raise ValueError(f"{op}: axis {a} is out of range for a tensor with {ndim} "
                              f"dimension(s)")
-        out.append(a % ndim if ndim else 0)
+        out.append(a % ndim)
     if len(set(out)) != len(out):
         raise ValueError(f"{op}: repeated axis in {axis!r}")
     return tuple(sorted(out))
@@ -29,9 +29,9 @@ def normalize_axes(axis: Any, ndim: int, op: str) -> tuple[int, ...]:
 def normalize_axis(axis: int, ndim: int, op: str) -> int:
     if not isinstance(axis, int) or isinstance(axis, bool):
         raise TypeError(f"{op}: axis must be an int, got {axis!r}")
-    if not -ndim <= axis < max(ndim, 1):
+    if not -ndim <= axis < ndim:
         raise ValueError(f"{op}: axis {axis} is out of range for a tensor with {ndim} dimension(s)")
-    return axis % ndim if ndim else 0
+    return axis % ndim
 
 
 def as_operand(value: Any, like: Tensor) -> Tensor:

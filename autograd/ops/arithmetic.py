@@ -121,6 +121,8 @@ class RPowScalar(Function):            # c ** x
     def backward(self, gy):
         import math
         c = self.args[0]
+        if c == 0:          # 0 ** x is piecewise constant: slope 0, as Pow's zero-base rule
+            return gy * 0.0
         return gy * self.output() * (math.log(c) if c > 0 else float("nan"))
 
 

@@ -112,6 +112,8 @@ class Softmax(Function):
     save_output = True
     @staticmethod
     def forward(xp, a, axis):
+        if a.shape[axis] == 0:          # nothing to normalise (the max would have no value)
+            return xp.zeros_like(a)
         e = xp.exp(a - xp.max(a, axis=axis, keepdims=True))
         e /= xp.sum(e, axis=axis, keepdims=True)
         return e
@@ -125,6 +127,8 @@ class LogSoftmax(Function):
     save_output = True
     @staticmethod
     def forward(xp, a, axis):
+        if a.shape[axis] == 0:          # nothing to normalise (the max would have no value)
+            return xp.zeros_like(a)
         shifted = a - xp.max(a, axis=axis, keepdims=True)
         shifted -= xp.log(xp.sum(xp.exp(shifted), axis=axis, keepdims=True))
         return shifted
@@ -145,14 +149,16 @@ def mean(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
 
 def max(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
     """Largest value over ``axis``; tied maxima share the gradient."""
-    _check_nonempty(x, axis, "max")
-    return apply1(Max, x, normalize_axes(axis, x.ndim, "max"), keepdims)
+    axes = normalize_axes(axis, x.ndim, "max")
+    _check_nonempty(x, axes, "max")
+    return apply1(Max, x, axes, keepdims)
 
 
 def min(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
     """Smallest value over ``axis``; tied minima share the gradient."""
-    _check_nonempty(x, axis, "min")
-    return apply1(Min, x, normalize_axes(axis, x.ndim, "min"), keepdims)
+    axes = normalize_axes(axis, x.ndim, "min")
+    _check_nonempty(x, axes, "min")
+    return apply1(Min, x, axes, keepdims)
 
 
 def var(x: Tensor, axis: Any = None, keepdims: bool = False, ddof: int = 0,
@@ -187,7 +193,8 @@ def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
     return apply1(LogSoftmax, x, normalize_axis(axis, x.ndim, "log_softmax"))
 
 
-def _check_nonempty(x: Tensor, axis: Any, op: str) -> None:
-    if x.size == 0:
-        raise ValueError(f"{op}: cannot reduce an empty tensor of shape {x.shape} "
-                         "(the result has no identity value)")
+def _check_nonempty(x: Tensor, axes: tuple, op: str) -> None:
+    # Only reduced axes matter: the max over axis 1 of a (0, 3) tensor is a (0,) tensor.
+    if x.size == 0 and any(x.shape[a] == 0 for a in axes):
+        raise ValueError(f"{op}: cannot reduce an empty tensor of shape {x.shape} over axes "
+                         f"{axes} (the result has no identity value)")
