@@ -62,13 +62,18 @@ def _seed_gradient(root: Tensor, gradient: Any) -> Tensor:
     return gradient
 
 
-def _run_hooks(hooks: list, grad: Tensor, create_graph: bool = False) -> Tensor:
-    """Grad hooks may replace the gradient; "retain" entries store it on a non-leaf tensor."""
+def _run_hooks(hooks: list, grad: Tensor, create_graph: bool = False,
+               foreign: set | None = None) -> Tensor:
+    """Grad hooks may replace the gradient; "retain" entries store it on a non-leaf tensor.
+    Replacement arrays may still be held by the hook's owner: their ids go into ``foreign``
+    (the accumulator's ``owned``), so a leaf's .grad gets a copy."""
     for kind, hook in list(hooks):
         if kind == "grad":
             replaced = hook(grad)
             if replaced is not None:
                 grad = replaced
+                if foreign is not None:
+                    foreign.add(id(replaced.data))
         elif kind == "retain":
             tensor = hook()
             if tensor is not None:
@@ -79,7 +84,7 @@ def _run_hooks(hooks: list, grad: Tensor, create_graph: bool = False) -> Tensor:
 class _Accumulator:
     """Where leaf gradients go: into ``.grad`` (backward) or into a result list (autograd.grad)."""
 
-    __slots__ = ("create_graph", "capture", "results", "owned", "pending")
+    __slots__ = ("create_graph", "capture", "results", "owned", "pending", "fed")
 
     def __init__(self, create_graph: bool, capture: dict | None, n_inputs: int) -> None:
         self.create_graph = create_graph
@@ -87,10 +92,11 @@ class _Accumulator:
         self.results: list = [None] * n_inputs
         self.owned: set = set()         # ids of arrays already handed to a leaf in this pass
         self.pending: dict = {}         # leaf id -> contributions still to come (post hooks)
+        self.fed: set = set()           # ids of hooked leaves that got a gradient in this pass
 
     def add(self, leaf: Tensor, g: Tensor) -> None:
         if leaf._hooks is not None:
-            g = _run_hooks(leaf._hooks, g)
+            g = _run_hooks(leaf._hooks, g, foreign=self.owned)
         if self.capture is not None:
             index = self.capture.get(id(leaf))
             if index is not None:
@@ -118,13 +124,24 @@ class _Accumulator:
         self.owned.add(id(data))
         return make_tensor(data, g._backend, False, None)
 
-    def _post_hooks(self, leaf: Tensor) -> None:
+    def _post_hooks(self, leaf: Tensor, fed: bool = True) -> None:
+        # Called once per edge into a hooked leaf, also for edges that carried no gradient
+        # (fed=False), so the hooks fire after the last edge if any edge carried one.
+        if fed:
+            self.fed.add(id(leaf))
         left = self.pending.get(id(leaf), 1) - 1
         self.pending[id(leaf)] = left
-        if left <= 0:
+        if left <= 0 and id(leaf) in self.fed:
             for kind, hook in list(leaf._hooks):
                 if kind == "post":
                     hook(leaf)
+
+    def skip(self, inputs: tuple, grads: tuple | None) -> None:
+        """Account for the edges from a node into hooked leaves that carried no gradient."""
+        for i, t in enumerate(inputs):
+            if (t.grad_fn is None and t._hooks is not None and self.capture is None
+                    and (grads is None or i >= len(grads) or grads[i] is None or not t._rg)):
+                self._post_hooks(t, fed=False)
 
 
 def run_backward(roots: Sequence[Tensor], gradients: Sequence[Any] | None,
@@ -152,6 +169,9 @@ def run_backward(roots: Sequence[Tensor], gradients: Sequence[Any] | None,
                 raise RuntimeError(f"autograd.grad: input {i} does not require grad")
             capture[id(t.grad_fn) if t.grad_fn is not None else id(t)] = i
     acc = _Accumulator(create_graph, capture, 0 if inputs is None else len(inputs))
+    for seed, gradient in zip(seeds, gradients):
+        if gradient is not None:            # the caller's array: a leaf's .grad must not alias it
+            acc.owned.add(id(seed.data))
 
     saved_mode = grad_mode.enabled
     grad_mode.enabled = create_graph
@@ -192,11 +212,13 @@ def _backprop_node(node: Any, acc: _Accumulator, retain_graph: bool, capture: di
     node._gy = None
     inputs = node.inputs
     if gy is None:            # no gradient reached this node (e.g. an unused branch)
+        if acc.pending:
+            acc.skip(inputs, None)
         if not retain_graph:
             node.inputs = node.out_data = None
         return
     if node.hooks:
-        gy = _run_hooks(node.hooks, gy, acc.create_graph)
+        gy = _run_hooks(node.hooks, gy, acc.create_graph, acc.owned)
     if capture is not None and id(node) in capture:
         index = capture[id(node)]
         prev = acc.results[index]
@@ -207,6 +229,8 @@ def _backprop_node(node: Any, acc: _Accumulator, retain_graph: bool, capture: di
         node.inputs = node.out_data = None    # free saved tensors: intermediates can be collected
     if grads.__class__ is not tuple:
         grads = (grads,)
+    if acc.pending:
+        acc.skip(inputs, grads)
     for t, g in zip(inputs, grads):
         if g is None or not t._rg:
             continue

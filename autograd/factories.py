@@ -27,19 +27,20 @@ def get_default_dtype() -> DType:
 
 def _infer_list(data: Any) -> tuple[tuple[int, ...], DType | None]:
     """Shape and natural dtype of nested lists of Python numbers; clear errors for the rest."""
+    if isinstance(data, Tensor):
+        if data.ndim != 0:
+            raise ValueError("tensor: a list may contain only 0-d tensors, got shape "
+                             f"{data.shape}")
+        return (), data.dtype
+    # Arrays and NumPy scalars first: numpy.float64 subclasses float but keeps its dtype.
+    if hasattr(data, "dtype") and hasattr(data, "shape") and not isinstance(data, (list, tuple)):
+        return tuple(data.shape), _host_dtype(data)
     if isinstance(data, bool):
         return (), bool_
     if isinstance(data, int):
         return (), int64
     if isinstance(data, float):
         return (), _default_float[0]
-    if isinstance(data, Tensor):
-        if data.ndim != 0:
-            raise ValueError("tensor: a list may contain only 0-d tensors, got shape "
-                             f"{data.shape}")
-        return (), data.dtype
-    if hasattr(data, "dtype") and hasattr(data, "shape") and not isinstance(data, (list, tuple)):
-        return tuple(data.shape), _host_dtype(data)
     if not isinstance(data, (list, tuple)):
         raise TypeError(f"tensor: cannot make a tensor from {type(data).__name__} {data!r:.60}; "
                         "expected numbers, (nested) lists of numbers, or an array")
@@ -85,7 +86,7 @@ def tensor(data: Any, dtype: Any = None, device: Any = None,
             out = make_tensor(out.astype(dtype).data, backend, False, None)
         return out.requires_grad_(True) if requires_grad else out
     if isinstance(data, backend.array_type) and not isinstance(data, (list, tuple)):
-        target = backend.dtype_of(data) if dtype is None else as_dtype(dtype)
+        target = _host_dtype(data) if dtype is None else as_dtype(dtype)
         array = backend.copy(data)
         if target is not backend.dtype_of(array):
             array = backend.xp.astype(array, backend.native_dtype(target))
@@ -95,11 +96,17 @@ def tensor(data: Any, dtype: Any = None, device: Any = None,
         if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in data):
             data = _unwrap_scalars(data)
         if hasattr(data, "dtype") and not isinstance(data, (list, tuple)):
+            if natural is not target and hasattr(data, "astype"):
+                data = data.astype(target.name)     # on the host, before the transfer
+            backend.native_dtype(target)            # a clear error for a dtype the device lacks
             array = backend.from_host(data)
             if backend.dtype_of(array) is not target:
                 array = backend.xp.astype(array, backend.native_dtype(target))
         else:
-            array = backend.asarray(data, target)
+            try:
+                array = backend.asarray(data, target)
+            except OverflowError as exc:
+                raise ValueError(f"tensor: a value does not fit in {target} ({exc})") from None
     out = make_tensor(array, backend, False, None)
     return out.requires_grad_(True) if requires_grad else out
 

@@ -87,9 +87,18 @@ def _record(cls: type, out: Any, backend: Any, inputs: tuple, args: tuple) -> Te
 
 # apply1 and apply2 are the hottest code in the library: they build the result Tensor inline
 # (no make_tensor call) and read grad mode only when an input requires grad.
+def not_a_tensor(cls: Any, *values: Any) -> TypeError:
+    bad = next(v for v in values if not isinstance(v, Tensor))
+    return TypeError(f"{cls.__name__.lower()}: expected a Tensor, got {type(bad).__name__}; "
+                     "convert it with xg.tensor(...)")
+
+
 def apply1(cls: type, x: Tensor, *args: Any) -> Tensor:
     """Run a one-input op."""
-    backend = x._backend
+    try:
+        backend = x._backend
+    except AttributeError:
+        raise not_a_tensor(cls, x) from None
     try:
         out = cls.forward(backend.xp, x.data, *args)
     except _ARRAY_ERRORS as exc:
@@ -105,9 +114,12 @@ def apply1(cls: type, x: Tensor, *args: Any) -> Tensor:
 
 def apply2(cls: type, a: Tensor, b: Tensor, *args: Any) -> Tensor:
     """Run a two-input op; both inputs must live on the same device."""
-    backend = a._backend
-    if b._backend is not backend:
-        raise device_error(cls, a, b)
+    try:
+        backend = a._backend
+        if b._backend is not backend:
+            raise device_error(cls, a, b)
+    except AttributeError:
+        raise not_a_tensor(cls, a, b) from None
     try:
         out = cls.forward(backend.xp, a.data, b.data, *args)
     except _ARRAY_ERRORS as exc:
@@ -126,10 +138,12 @@ def applyn(cls: type, tensors: Sequence[Tensor], *args: Any) -> Tensor:
     tensors = tuple(tensors)
     if not tensors:
         raise ValueError(f"{cls.__name__.lower()}: expected at least one tensor")
+    if not isinstance(tensors[0], Tensor):
+        raise not_a_tensor(cls, tensors[0])
     backend = tensors[0]._backend
     for t in tensors:
         if not isinstance(t, Tensor):
-            raise TypeError(f"{cls.__name__.lower()}: expected Tensors, got {type(t).__name__}")
+            raise not_a_tensor(cls, t)
         if t._backend is not backend:
             raise device_error(cls, tensors[0], t)
     try:

@@ -285,7 +285,7 @@ class Tensor:
             self.grad_fn.hooks = []
         self.grad_fn.hooks.append(("retain", weakref.ref(self)))
 
-    def register_hook(self, hook: Callable[["Tensor"], "Tensor | None"]) -> Callable[[], None]:
+    def register_hook(self, hook: Callable[["Tensor"], "Tensor | None"]) -> "HookHandle":
         """Call ``hook(grad)`` when this tensor's gradient is computed; a return value replaces it."""
         if not self._rg:
             raise RuntimeError("cannot register a hook on a tensor that does not require grad")
@@ -299,9 +299,9 @@ class Tensor:
                 self._hooks = hooks
         entry = ("grad", hook)
         hooks.append(entry)
-        return lambda: hooks.remove(entry) if entry in hooks else None
+        return HookHandle(hooks, entry)
 
-    def register_post_accumulate_grad_hook(self, hook: Callable[["Tensor"], None]) -> Callable[[], None]:
+    def register_post_accumulate_grad_hook(self, hook: Callable[["Tensor"], None]) -> "HookHandle":
         """Call ``hook(self)`` on a leaf once its ``.grad`` holds every contribution of a backward."""
         if self.grad_fn is not None:
             raise RuntimeError("post-accumulate-grad hooks can only be registered on leaf tensors")
@@ -311,7 +311,7 @@ class Tensor:
             self._hooks = []
         entry = ("post", hook)
         self._hooks.append(entry)
-        return lambda: self._hooks.remove(entry) if entry in self._hooks else None
+        return HookHandle(self._hooks, entry)
 
     # ---- conversion -------------------------------------------------------------------
     def astype(self, dtype: Any) -> "Tensor":
@@ -401,6 +401,21 @@ class Tensor:
             src = _ops.broadcast_to(src, self.shape)
         self._backend.setitem(self.data, Ellipsis, src.astype(self.dtype).data)
         return self
+
+
+class HookHandle:
+    """Returned by ``register_hook``: ``handle.remove()`` (or ``handle()``) unregisters it."""
+
+    __slots__ = ("_hooks", "_entry")
+
+    def __init__(self, hooks: list, entry: tuple) -> None:
+        self._hooks, self._entry = hooks, entry
+
+    def remove(self) -> None:
+        if self._entry in self._hooks:
+            self._hooks.remove(self._entry)
+
+    __call__ = remove
 
 
 def _rebuild_leaf(cls: type, host: Any, device: str, requires_grad: bool) -> Tensor:

@@ -130,8 +130,8 @@ def test_no_mutation_no_aliasing(info: OpInfo, device: str) -> None:
         for i, g in enumerate(grads):
             if g is None:
                 continue
-            if any(may_share_memory(g, gy) for gy in gys):
-                pytest.xfail(ENGINE_SEED_ALIAS)
+            assert not any(may_share_memory(g, gy) for gy in gys), \
+                f"{info.name}: grad of input {i} aliases the cotangent passed to backward()"
             for other in [g2 for j, g2 in enumerate(grads) if j != i and g2 is not None] + inputs:
                 assert not may_share_memory(g, other), \
                     f"{info.name}: grad of input {i} shares memory with another tensor"
@@ -150,9 +150,6 @@ def test_no_mutation_no_aliasing(info: OpInfo, device: str) -> None:
 # caller's cotangent unchanged (x + 1, reshape, clone) gets that very array as .grad, and the
 # next backward adds into it in place, so the caller's `gradient` tensor changes. Checked
 # exactly where it shows, so this test runs in full as soon as the engine copies the seed.
-ENGINE_SEED_ALIAS = ("engine bug: .grad aliases the cotangent passed to backward(), and the "
-                     "next backward mutates it in place")
-
 
 def _noncontiguous(a: np.ndarray, device: str) -> xg.Tensor:
     """The same values as a strided view on the device: transposed (2-d and up) or every other
@@ -235,9 +232,7 @@ def test_error_inputs(info: OpInfo, error: Any, device: str) -> None:
         error.call(device)
 
 
-# Known gap (reported): a non-Tensor first argument reaches `x._backend` / `x.ndim` and raises
-# AttributeError; PyTorch raises TypeError naming the op. strict: remove the mark once fixed.
-@pytest.mark.xfail(strict=True, raises=AttributeError, reason="apply1/public ops: non-Tensor input")
+# A non-Tensor argument is a TypeError naming the op (as PyTorch), never an AttributeError.
 @pytest.mark.parametrize("fn", [xg.exp, xg.relu, xg.sum, xg.softmax, lambda x: xg.reshape(x, (1, 2)),
                                 lambda x: xg.matmul(x, x), lambda x: xg.concat([x])],
                          ids=["exp", "relu", "sum", "softmax", "reshape", "matmul", "concat"])

@@ -49,3 +49,15 @@ def as_operand(value: Any, like: Tensor) -> Tensor:
         return make_tensor(backend.asarray(value, dtype), backend, False, None)
     from ..factories import tensor
     return tensor(value, device=backend)
+
+
+class _OpName:
+    def __init__(self, name: str) -> None:
+        self.__name__ = name
+
+
+def require_tensor(x: Any, op: str) -> None:
+    """Public functions that look at ``x.ndim``/``x.shape`` before running call this first."""
+    if not isinstance(x, Tensor):
+        from ..function import not_a_tensor
+        raise not_a_tensor(_OpName(op), x)

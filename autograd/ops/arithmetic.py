@@ -175,52 +175,92 @@ class Clip(Function):
 
 
 # ---- public functions --------------------------------------------------------------------
+# Each binary function has a fast path for two tensors of one dtype; everything else (Python
+# numbers, host arrays, mixed dtypes) goes through _dispatch, which applies PyTorch's
+# promotion rule: an integer or bool operand meeting a floating one takes the floating dtype
+# (NumPy would give float64 and the Array API refuses), a float number makes an integer
+# tensor the default float dtype, and true division of integers gives the default float.
 def add(a: Any, b: Any) -> Tensor:
     """a + b with broadcasting. >>> xg.add(x, 1.0)"""
-    if isinstance(a, Tensor) and isinstance(b, Tensor):
+    if isinstance(a, Tensor) and isinstance(b, Tensor) and a.data.dtype is b.data.dtype:
         return apply2(Add, a, b)
-    if isinstance(b, NUMBER_TYPES) and isinstance(a, Tensor):
-        return apply1(AddScalar, a, b)
-    if isinstance(a, NUMBER_TYPES) and isinstance(b, Tensor):
-        return apply1(AddScalar, b, a)
-    a, b = _pair(a, b)
-    return apply2(Add, a, b)
+    return _dispatch(a, b, Add, _add_scalar, _add_scalar)
 
 
 def sub(a: Any, b: Any) -> Tensor:
     """a - b with broadcasting."""
-    if isinstance(a, Tensor) and isinstance(b, Tensor):
+    if isinstance(a, Tensor) and isinstance(b, Tensor) and a.data.dtype is b.data.dtype:
         return apply2(Sub, a, b)
-    if isinstance(b, NUMBER_TYPES) and isinstance(a, Tensor):
-        return apply1(AddScalar, a, -b)
-    if isinstance(a, NUMBER_TYPES) and isinstance(b, Tensor):
-        return apply1(RSubScalar, b, a)
-    a, b = _pair(a, b)
-    return apply2(Sub, a, b)
+    return _dispatch(a, b, Sub, _sub_scalar, _rsub_scalar)
 
 
 def mul(a: Any, b: Any) -> Tensor:
     """a * b with broadcasting."""
-    if isinstance(a, Tensor) and isinstance(b, Tensor):
+    if isinstance(a, Tensor) and isinstance(b, Tensor) and a.data.dtype is b.data.dtype:
         return apply2(Mul, a, b)
-    if isinstance(b, NUMBER_TYPES) and isinstance(a, Tensor):
-        return apply1(MulScalar, a, b)
-    if isinstance(a, NUMBER_TYPES) and isinstance(b, Tensor):
-        return apply1(MulScalar, b, a)
-    a, b = _pair(a, b)
-    return apply2(Mul, a, b)
+    return _dispatch(a, b, Mul, _mul_scalar, _mul_scalar)
 
 
 def truediv(a: Any, b: Any) -> Tensor:
-    """a / b with broadcasting (true division)."""
-    if isinstance(a, Tensor) and isinstance(b, Tensor):
+    """a / b with broadcasting (true division: integers give the default float dtype)."""
+    if isinstance(a, Tensor) and isinstance(b, Tensor) and a.data.dtype is b.data.dtype \
+            and a.dtype.is_floating:
         return apply2(Div, a, b)
-    if isinstance(b, NUMBER_TYPES) and isinstance(a, Tensor):
-        return apply1(DivScalar, a, b)
-    if isinstance(a, NUMBER_TYPES) and isinstance(b, Tensor):
-        return apply1(RDivScalar, b, a)
-    a, b = _pair(a, b)
-    return apply2(Div, a, b)
+    return _dispatch(a, b, Div, _div_scalar, _rdiv_scalar, true_division=True)
+
+
+def _add_scalar(t: Tensor, c: Any) -> Tensor: return apply1(AddScalar, t, c)
+def _sub_scalar(t: Tensor, c: Any) -> Tensor: return apply1(AddScalar, t, -c)
+def _rsub_scalar(t: Tensor, c: Any) -> Tensor: return apply1(RSubScalar, t, c)
+def _mul_scalar(t: Tensor, c: Any) -> Tensor: return apply1(MulScalar, t, c)
+def _div_scalar(t: Tensor, c: Any) -> Tensor: return apply1(DivScalar, t, c)
+def _rdiv_scalar(t: Tensor, c: Any) -> Tensor: return apply1(RDivScalar, t, c)
+def _pow_scalar(t: Tensor, c: Any) -> Tensor: return apply1(PowScalar, t, c)
+def _rpow_scalar(t: Tensor, c: Any) -> Tensor: return apply1(RPowScalar, t, c)
+
+
+def _dispatch(a: Any, b: Any, tensor_op: type, scalar_fn: Any, rscalar_fn: Any,
+              true_division: bool = False) -> Tensor:
+    if isinstance(a, Tensor) and isinstance(b, NUMBER_TYPES):
+        a, b = _with_number(a, b, true_division)
+        return scalar_fn(a, b)
+    if isinstance(b, Tensor) and isinstance(a, NUMBER_TYPES):
+        b, a = _with_number(b, a, true_division)
+        return rscalar_fn(b, a)
+    a, b = promote(*_pair(a, b))
+    if true_division and not a.dtype.is_floating:
+        a, b = _default_float(a), _default_float(b)
+    return apply2(tensor_op, a, b)
+
+
+def promote(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
+    """PyTorch's rule for mixed kinds: an integer/bool tensor takes the other's float dtype."""
+    if a.data.dtype is b.data.dtype:
+        return a, b
+    fa, fb = a.dtype.is_floating, b.dtype.is_floating
+    if fa and not fb:
+        return a, b.astype(a.dtype)
+    if fb and not fa:
+        return a.astype(b.dtype), b
+    return a, b
+
+
+def _with_number(t: Tensor, c: Any, true_division: bool) -> tuple[Tensor, Any]:
+    floating = t.dtype.is_floating
+    if isinstance(c, bool):
+        c = int(c)               # the Array API refuses bool scalars with numeric arrays
+    if not floating and (true_division or isinstance(c, float)):
+        t = _default_float(t)
+    elif floating:
+        c = float(c)
+    return t, c
+
+
+def _default_float(t: Tensor) -> Tensor:
+    if t.dtype.is_floating:
+        return t
+    from ..factories import get_default_dtype
+    return t.astype(get_default_dtype())
 
 
 div = divide = truediv
@@ -233,23 +273,20 @@ def neg(x: Tensor) -> Tensor:
 
 def pow(a: Any, b: Any) -> Tensor:
     """a ** b for a tensor or a Python-number exponent (and a number base)."""
-    if isinstance(b, NUMBER_TYPES) and isinstance(a, Tensor):
-        return apply1(PowScalar, a, b)
-    if isinstance(a, NUMBER_TYPES) and isinstance(b, Tensor):
-        return apply1(RPowScalar, b, a)
-    a, b = _pair(a, b)
-    return apply2(Pow, a, b)
+    if isinstance(a, Tensor) and isinstance(b, Tensor) and a.data.dtype is b.data.dtype:
+        return apply2(Pow, a, b)
+    return _dispatch(a, b, Pow, _pow_scalar, _rpow_scalar)
 
 
 def maximum(a: Any, b: Any) -> Tensor:
     """Elementwise max; ties share the gradient evenly."""
-    a, b = _pair(a, b)
+    a, b = promote(*_pair(a, b))
     return apply2(Maximum, a, b)
 
 
 def minimum(a: Any, b: Any) -> Tensor:
     """Elementwise min; ties share the gradient evenly."""
-    a, b = _pair(a, b)
+    a, b = promote(*_pair(a, b))
     return apply2(Minimum, a, b)
 
 
@@ -264,7 +301,8 @@ def where(condition: Any, a: Any, b: Any) -> Tensor:
     cond = as_operand(condition, ref)
     if not cond.dtype.is_bool:
         cond = cond.astype("bool")
-    return applyn(Where, (cond, as_operand(a, ref), as_operand(b, ref)))
+    a, b = promote(as_operand(a, ref), as_operand(b, ref))
+    return applyn(Where, (cond, a, b))
 
 
 def clip(x: Tensor, min: Any = None, max: Any = None) -> Tensor:

@@ -81,10 +81,16 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 
 def matmul(a: Tensor, b: Tensor) -> Tensor:
     """Matrix product ``a @ b``: vectors, matrices, or broadcast stacks of matrices."""
+    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
+        raise TypeError(f"matmul: expected Tensors, got {type(a).__name__} and "
+                        f"{type(b).__name__}")
     if not isinstance(a, Tensor):
         a = as_operand(a, b)
     elif not isinstance(b, Tensor):
         b = as_operand(b, a)
+    if a.data.dtype is not b.data.dtype:
+        from .arithmetic import promote
+        a, b = promote(a, b)
     try:
         return apply2(Matmul, a, b)
     except ValueError:

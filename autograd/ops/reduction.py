@@ -6,7 +6,7 @@ from typing import Any
 
 from ..function import Function, apply1
 from ..tensor import Tensor
-from ._util import normalize_axes, normalize_axis
+from ._util import normalize_axes, normalize_axis, require_tensor
 from .shape import broadcast_to, reshape
 
 
@@ -139,16 +139,19 @@ class LogSoftmax(Function):
 # ---- public functions --------------------------------------------------------------------
 def sum(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
     """Sum over ``axis`` (None: all). >>> xg.sum(x, axis=0)"""
+    require_tensor(x, "sum")
     return apply1(Sum, x, normalize_axes(axis, x.ndim, "sum"), keepdims)
 
 
 def mean(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
     """Arithmetic mean over ``axis``."""
+    require_tensor(x, "mean")
     return apply1(Mean, x, normalize_axes(axis, x.ndim, "mean"), keepdims)
 
 
 def max(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
     """Largest value over ``axis``; tied maxima share the gradient."""
+    require_tensor(x, "max")
     axes = normalize_axes(axis, x.ndim, "max")
     _check_nonempty(x, axes, "max")
     return apply1(Max, x, axes, keepdims)
@@ -156,6 +159,7 @@ def max(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
 
 def min(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
     """Smallest value over ``axis``; tied minima share the gradient."""
+    require_tensor(x, "min")
     axes = normalize_axes(axis, x.ndim, "min")
     _check_nonempty(x, axes, "min")
     return apply1(Min, x, axes, keepdims)
@@ -165,6 +169,7 @@ def var(x: Tensor, axis: Any = None, keepdims: bool = False, ddof: int = 0,
         correction: Any = None) -> Tensor:
     """Variance with NumPy's ``ddof`` (default 0); ``correction`` is the Array API spelling.
     PyTorch's default (unbiased) is ``ddof=1``."""
+    require_tensor(x, "var")
     if correction is not None:
         ddof = correction
     axes = normalize_axes(axis, x.ndim, "var")
@@ -175,21 +180,25 @@ def var(x: Tensor, axis: Any = None, keepdims: bool = False, ddof: int = 0,
 def std(x: Tensor, axis: Any = None, keepdims: bool = False, ddof: int = 0,
         correction: Any = None) -> Tensor:
     """Standard deviation: sqrt(var(x, axis, keepdims, ddof))."""
+    require_tensor(x, "std")
     return var(x, axis, keepdims, ddof, correction).sqrt()
 
 
 def logsumexp(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
     """log(sum(exp(x))) over ``axis`` without overflow."""
+    require_tensor(x, "logsumexp")
     return apply1(LogSumExp, x, normalize_axes(axis, x.ndim, "logsumexp"), keepdims)
 
 
 def softmax(x: Tensor, axis: int = -1) -> Tensor:
     """exp(x) / sum(exp(x)) along ``axis``, shifted by the max so it never overflows."""
+    require_tensor(x, "softmax")
     return apply1(Softmax, x, normalize_axis(axis, x.ndim, "softmax"))
 
 
 def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
     """x - logsumexp(x) along ``axis``; finite for any finite x."""
+    require_tensor(x, "log_softmax")
     return apply1(LogSoftmax, x, normalize_axis(axis, x.ndim, "log_softmax"))
 
 

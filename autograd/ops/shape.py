@@ -6,7 +6,7 @@ from typing import Any, Sequence
 
 from ..function import Function, apply1, applyn
 from ..tensor import Tensor
-from ._util import normalize_axes, normalize_axis
+from ._util import normalize_axes, normalize_axis, require_tensor
 
 
 class Reshape(Function):
@@ -74,6 +74,7 @@ class Concat(Function):
 # ---- public functions --------------------------------------------------------------------
 def reshape(x: Tensor, shape: Any) -> Tensor:
     """A view with a new shape; one dimension may be -1. >>> x.reshape(2, -1)"""
+    require_tensor(x, "reshape")
     shape = (shape,) if isinstance(shape, int) else tuple(int(d) for d in shape)
     if shape == x.shape:
         return x
@@ -93,6 +94,7 @@ def reshape(x: Tensor, shape: Any) -> Tensor:
 
 def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     """Merge dimensions start_dim..end_dim into one."""
+    require_tensor(x, "flatten")
     if x.ndim == 0:
         return reshape(x, (1,))
     start = normalize_axis(start_dim, x.ndim, "flatten")
@@ -106,6 +108,7 @@ def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 
 def permute(x: Tensor, axes: Sequence[int]) -> Tensor:
     """Reorder dimensions. >>> x.permute(2, 0, 1)"""
+    require_tensor(x, "permute")
     axes = tuple(axes)
     if len(axes) != x.ndim:
         raise ValueError(f"permute: expected {x.ndim} axes for shape {x.shape}, got {axes}")
@@ -119,6 +122,7 @@ def permute(x: Tensor, axes: Sequence[int]) -> Tensor:
 
 def transpose(x: Tensor, dim0: int = -2, dim1: int = -1) -> Tensor:
     """Swap two dimensions (the last two by default)."""
+    require_tensor(x, "transpose")
     d0 = normalize_axis(dim0, x.ndim, "transpose")
     d1 = normalize_axis(dim1, x.ndim, "transpose")
     axes = list(range(x.ndim))
@@ -128,6 +132,7 @@ def transpose(x: Tensor, dim0: int = -2, dim1: int = -1) -> Tensor:
 
 def matrix_transpose(x: Tensor) -> Tensor:
     """Swap the last two dimensions (a view)."""
+    require_tensor(x, "matrix_transpose")
     if x.ndim < 2:
         raise ValueError(f"matrix_transpose: needs at least 2 dimensions, got shape {x.shape}")
     return apply1(MatrixTranspose, x)
@@ -135,6 +140,7 @@ def matrix_transpose(x: Tensor) -> Tensor:
 
 def broadcast_to(x: Tensor, shape: Sequence[int]) -> Tensor:
     """Repeat size-1 (and missing leading) dimensions to ``shape`` without copying."""
+    require_tensor(x, "broadcast_to")
     shape = tuple(shape)
     if shape == x.data.shape:
         return x
@@ -143,6 +149,7 @@ def broadcast_to(x: Tensor, shape: Sequence[int]) -> Tensor:
 
 def expand(x: Tensor, shape: Sequence[int]) -> Tensor:
     """PyTorch's expand: like broadcast_to, where -1 keeps a dimension's size."""
+    require_tensor(x, "expand")
     shape = tuple(shape)
     lead = len(shape) - x.ndim
     if lead < 0:
@@ -153,6 +160,7 @@ def expand(x: Tensor, shape: Sequence[int]) -> Tensor:
 
 def sum_to(x: Tensor, shape: Sequence[int]) -> Tensor:
     """Sum ``x`` down to ``shape`` (the inverse of broadcast_to)."""
+    require_tensor(x, "sum_to")
     shape = tuple(shape)
     if shape == x.shape:
         return x
@@ -162,6 +170,7 @@ def sum_to(x: Tensor, shape: Sequence[int]) -> Tensor:
 
 def squeeze(x: Tensor, axis: Any = None) -> Tensor:
     """Drop size-1 dimensions (all of them, or those in ``axis``)."""
+    require_tensor(x, "squeeze")
     if axis is None:
         axes = tuple(i for i, d in enumerate(x.shape) if d == 1)
     else:
@@ -175,6 +184,7 @@ def squeeze(x: Tensor, axis: Any = None) -> Tensor:
 
 def unsqueeze(x: Tensor, axis: int) -> Tensor:
     """Insert a size-1 dimension at ``axis``."""
+    require_tensor(x, "unsqueeze")
     axis = normalize_axis(axis, x.ndim + 1, "unsqueeze")
     shape = x.shape
     return reshape(x, shape[:axis] + (1,) + shape[axis:])
@@ -185,6 +195,8 @@ def concat(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
     tensors = list(tensors)
     if not tensors:
         raise ValueError("concat: expected a non-empty sequence of tensors")
+    for t in tensors:
+        require_tensor(t, "concat")
     first = tensors[0]
     axis = normalize_axis(axis, first.ndim, "concat")
     for t in tensors[1:]:
@@ -213,6 +225,7 @@ def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
 def split(x: Tensor, split_size_or_sections: Any, axis: int = 0) -> list[Tensor]:
     """Split into pieces of ``split_size`` (an int; the last may be smaller) or of the given
     sizes (a list), as PyTorch's ``torch.split``."""
+    require_tensor(x, "split")
     axis = normalize_axis(axis, x.ndim, "split")
     length = x.shape[axis]
     if isinstance(split_size_or_sections, int):
