@@ -137,39 +137,48 @@ class LogSoftmax(Function):
 
 
 # ---- public functions --------------------------------------------------------------------
-def sum(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
+def sum(x: Tensor, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+           keepdim: bool | None = None) -> Tensor:
     """Sum over ``axis`` (None: all). >>> xg.sum(x, axis=0)"""
     require_tensor(x, "sum")
+    axis, keepdims = torch_names(axis, keepdims, dim, keepdim)
     return apply1(Sum, x, normalize_axes(axis, x.ndim, "sum"), keepdims)
 
 
-def mean(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
+def mean(x: Tensor, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+            keepdim: bool | None = None) -> Tensor:
     """Arithmetic mean over ``axis``."""
     require_tensor(x, "mean")
+    axis, keepdims = torch_names(axis, keepdims, dim, keepdim)
     return apply1(Mean, x, normalize_axes(axis, x.ndim, "mean"), keepdims)
 
 
-def max(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
+def max(x: Tensor, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+           keepdim: bool | None = None) -> Tensor:
     """Largest value over ``axis``; tied maxima share the gradient."""
     require_tensor(x, "max")
+    axis, keepdims = torch_names(axis, keepdims, dim, keepdim)
     axes = normalize_axes(axis, x.ndim, "max")
     _check_nonempty(x, axes, "max")
     return apply1(Max, x, axes, keepdims)
 
 
-def min(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
+def min(x: Tensor, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+           keepdim: bool | None = None) -> Tensor:
     """Smallest value over ``axis``; tied minima share the gradient."""
     require_tensor(x, "min")
+    axis, keepdims = torch_names(axis, keepdims, dim, keepdim)
     axes = normalize_axes(axis, x.ndim, "min")
     _check_nonempty(x, axes, "min")
     return apply1(Min, x, axes, keepdims)
 
 
 def var(x: Tensor, axis: Any = None, keepdims: bool = False, ddof: int = 0,
-        correction: Any = None) -> Tensor:
+        correction: Any = None, *, dim: Any = None, keepdim: bool | None = None) -> Tensor:
     """Variance with NumPy's ``ddof`` (default 0); ``correction`` is the Array API spelling.
     PyTorch's default (unbiased) is ``ddof=1``."""
     require_tensor(x, "var")
+    axis, keepdims = torch_names(axis, keepdims, dim, keepdim)
     if correction is not None:
         ddof = correction
     axes = normalize_axes(axis, x.ndim, "var")
@@ -178,28 +187,44 @@ def var(x: Tensor, axis: Any = None, keepdims: bool = False, ddof: int = 0,
 
 
 def std(x: Tensor, axis: Any = None, keepdims: bool = False, ddof: int = 0,
-        correction: Any = None) -> Tensor:
+        correction: Any = None, *, dim: Any = None, keepdim: bool | None = None) -> Tensor:
     """Standard deviation: sqrt(var(x, axis, keepdims, ddof))."""
     require_tensor(x, "std")
+    axis, keepdims = torch_names(axis, keepdims, dim, keepdim)
     return var(x, axis, keepdims, ddof, correction).sqrt()
 
 
-def logsumexp(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
+def logsumexp(x: Tensor, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+                 keepdim: bool | None = None) -> Tensor:
     """log(sum(exp(x))) over ``axis`` without overflow."""
     require_tensor(x, "logsumexp")
+    axis, keepdims = torch_names(axis, keepdims, dim, keepdim)
     return apply1(LogSumExp, x, normalize_axes(axis, x.ndim, "logsumexp"), keepdims)
 
 
-def softmax(x: Tensor, axis: int = -1) -> Tensor:
+def softmax(x: Tensor, axis: int = -1, *, dim: int | None = None) -> Tensor:
     """exp(x) / sum(exp(x)) along ``axis``, shifted by the max so it never overflows."""
     require_tensor(x, "softmax")
+    if dim is not None:
+        axis = dim
     return apply1(Softmax, x, normalize_axis(axis, x.ndim, "softmax"))
 
 
-def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
+def log_softmax(x: Tensor, axis: int = -1, *, dim: int | None = None) -> Tensor:
     """x - logsumexp(x) along ``axis``; finite for any finite x."""
     require_tensor(x, "log_softmax")
+    if dim is not None:
+        axis = dim
     return apply1(LogSoftmax, x, normalize_axis(axis, x.ndim, "log_softmax"))
+
+
+def torch_names(axis: Any, keepdims: bool, dim: Any, keepdim: bool | None) -> tuple:
+    """Accept PyTorch's ``dim=``/``keepdim=`` beside NumPy's ``axis=``/``keepdims=``."""
+    if dim is not None:
+        if axis is not None:
+            raise TypeError("pass either axis= or dim=, not both")
+        axis = dim
+    return axis, keepdims if keepdim is None else keepdim
 
 
 def _check_nonempty(x: Tensor, axes: tuple, op: str) -> None:
