@@ -108,6 +108,11 @@ class _Accumulator:
             if not self.create_graph:
                 g = self._owned_copy(g)
             leaf.grad = g
+        elif prev._backend is not g._backend or prev.data.shape != g.data.shape:
+            raise RuntimeError(
+                f"cannot accumulate a gradient of shape {g.shape} on {g.device} into .grad of "
+                f"shape {prev.shape} on {prev.device} (the leaf is {leaf.dtype}{list(leaf.shape)} "
+                f"on {leaf.device}); set .grad = None, or to a tensor like the leaf")
         elif self.create_graph or prev.grad_fn is not None:
             leaf.grad = prev + g
         else:
@@ -224,7 +229,13 @@ def _backprop_node(node: Any, acc: _Accumulator, retain_graph: bool, capture: di
         prev = acc.results[index]
         acc.results[index] = gy if prev is None else prev + gy
 
-    grads = node.backward(gy)
+    try:
+        grads = node.backward(gy)
+    except FloatingPointError as exc:     # an op recorded by backward (create_graph) failed
+        if grad_mode.anomaly:
+            raise FloatingPointError(f"detect_anomaly: {type(node).__name__} backward produced "
+                                     f"NaN or inf ({exc})") from None
+        raise
     if not retain_graph:
         node.inputs = node.out_data = None    # free saved tensors: intermediates can be collected
     if grads.__class__ is not tuple:

@@ -2,6 +2,7 @@
 between devices. Python floats become float32 by default, ints int64, bools bool."""
 from __future__ import annotations
 
+import operator
 from typing import Any, Sequence
 
 from ..backends import get_backend, manual_seed  # noqa: F401  (re-exported as xg.manual_seed)
@@ -131,7 +132,7 @@ def _shape(shape: Sequence[Any]) -> tuple[int, ...]:
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
     try:
-        out = tuple(int(d) for d in shape)
+        out = tuple(operator.index(d) for d in shape)   # 2.5 or "2" is an error, not 2
     except TypeError:
         raise TypeError(f"shape must be ints, got {shape!r}") from None
     if any(d < 0 for d in out):

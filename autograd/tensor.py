@@ -186,21 +186,34 @@ class Tensor:
     def maximum(self, other: Any) -> "Tensor": return _ops.maximum(self, other)
     def minimum(self, other: Any) -> "Tensor": return _ops.minimum(self, other)
 
-    def sum(self, axis: Any = None, keepdims: bool = False) -> "Tensor": return _ops.sum(self, axis, keepdims)
-    def mean(self, axis: Any = None, keepdims: bool = False) -> "Tensor": return _ops.mean(self, axis, keepdims)
-    def max(self, axis: Any = None, keepdims: bool = False) -> "Tensor": return _ops.max(self, axis, keepdims)
-    def min(self, axis: Any = None, keepdims: bool = False) -> "Tensor": return _ops.min(self, axis, keepdims)
-    def var(self, axis: Any = None, keepdims: bool = False, ddof: int = 0, correction: Any = None) -> "Tensor":
-        return _ops.var(self, axis, keepdims, ddof, correction)
-    def std(self, axis: Any = None, keepdims: bool = False, ddof: int = 0, correction: Any = None) -> "Tensor":
-        return _ops.std(self, axis, keepdims, ddof, correction)
-    def logsumexp(self, axis: Any = None, keepdims: bool = False) -> "Tensor": return _ops.logsumexp(self, axis, keepdims)
-    def softmax(self, axis: int = -1) -> "Tensor": return _ops.softmax(self, axis)
-    def log_softmax(self, axis: int = -1) -> "Tensor": return _ops.log_softmax(self, axis)
-    def argmax(self, axis: Any = None, keepdims: bool = False) -> "Tensor": return _ops.argmax(self, axis, keepdims)
-    def argmin(self, axis: Any = None, keepdims: bool = False) -> "Tensor": return _ops.argmin(self, axis, keepdims)
-    def all(self, axis: Any = None, keepdims: bool = False) -> "Tensor": return _ops.all(self, axis, keepdims)
-    def any(self, axis: Any = None, keepdims: bool = False) -> "Tensor": return _ops.any(self, axis, keepdims)
+    def sum(self, axis: Any = None, keepdims: bool = False, **torch_kw: Any) -> "Tensor":
+        return _ops.sum(self, *_axis_args(axis, keepdims, torch_kw))
+    def mean(self, axis: Any = None, keepdims: bool = False, **torch_kw: Any) -> "Tensor":
+        return _ops.mean(self, *_axis_args(axis, keepdims, torch_kw))
+    def max(self, axis: Any = None, keepdims: bool = False, **torch_kw: Any) -> "Tensor":
+        return _ops.max(self, *_axis_args(axis, keepdims, torch_kw))
+    def min(self, axis: Any = None, keepdims: bool = False, **torch_kw: Any) -> "Tensor":
+        return _ops.min(self, *_axis_args(axis, keepdims, torch_kw))
+    def var(self, axis: Any = None, keepdims: bool = False, ddof: int = 0, correction: Any = None,
+            **torch_kw: Any) -> "Tensor":
+        return _ops.var(self, *_axis_args(axis, keepdims, torch_kw), ddof, correction)
+    def std(self, axis: Any = None, keepdims: bool = False, ddof: int = 0, correction: Any = None,
+            **torch_kw: Any) -> "Tensor":
+        return _ops.std(self, *_axis_args(axis, keepdims, torch_kw), ddof, correction)
+    def logsumexp(self, axis: Any = None, keepdims: bool = False, **torch_kw: Any) -> "Tensor":
+        return _ops.logsumexp(self, *_axis_args(axis, keepdims, torch_kw))
+    def softmax(self, axis: int = -1, dim: int | None = None) -> "Tensor":
+        return _ops.softmax(self, axis if dim is None else dim)
+    def log_softmax(self, axis: int = -1, dim: int | None = None) -> "Tensor":
+        return _ops.log_softmax(self, axis if dim is None else dim)
+    def argmax(self, axis: Any = None, keepdims: bool = False, **torch_kw: Any) -> "Tensor":
+        return _ops.argmax(self, *_axis_args(axis, keepdims, torch_kw))
+    def argmin(self, axis: Any = None, keepdims: bool = False, **torch_kw: Any) -> "Tensor":
+        return _ops.argmin(self, *_axis_args(axis, keepdims, torch_kw))
+    def all(self, axis: Any = None, keepdims: bool = False, **torch_kw: Any) -> "Tensor":
+        return _ops.all(self, *_axis_args(axis, keepdims, torch_kw))
+    def any(self, axis: Any = None, keepdims: bool = False, **torch_kw: Any) -> "Tensor":
+        return _ops.any(self, *_axis_args(axis, keepdims, torch_kw))
 
     def reshape(self, *shape: Any) -> "Tensor": return _ops.reshape(self, _shape_args(shape))
     view = reshape
@@ -416,6 +429,20 @@ class HookHandle:
             self._hooks.remove(self._entry)
 
     __call__ = remove
+
+
+def _axis_args(axis: Any, keepdims: bool, torch_kw: dict) -> tuple:
+    """``dim=``/``keepdim=`` (PyTorch) as aliases of ``axis=``/``keepdims=`` (NumPy)."""
+    if torch_kw:
+        unknown = set(torch_kw) - {"dim", "keepdim"}
+        if unknown:
+            raise TypeError(f"unexpected keyword argument(s) {sorted(unknown)}")
+        if "dim" in torch_kw:
+            if axis is not None:
+                raise TypeError("pass either axis= or dim=, not both")
+            axis = torch_kw["dim"]
+        keepdims = torch_kw.get("keepdim", keepdims)
+    return axis, keepdims
 
 
 def _rebuild_leaf(cls: type, host: Any, device: str, requires_grad: bool) -> Tensor:

@@ -58,7 +58,8 @@ class Backend:
         return self.xp.asarray(obj, dtype=native, device=self.xp_device)
 
     def from_host(self, host_array: Any) -> Any:
-        """Copy a NumPy array (or nested list) onto this device."""
+        """Put a NumPy array (or nested list) onto this device: a copy on any device but the
+        CPU, where the result may share memory with ``host_array`` (``xg.tensor`` copies)."""
         return self.xp.asarray(host_array, device=self.xp_device)
 
     def to_host(self, array: Any) -> Any:

@@ -34,7 +34,7 @@ class StrictBackend(Backend):
         return self._new(np.asarray(host), device=self.xp_device)
 
     def from_host(self, host_array: Any) -> Any:
-        return self._wrap_np(np.asarray(host_array))
+        return self._wrap_np(np.array(host_array, copy=True))   # a transfer never aliases
 
     def to_host(self, array: Any) -> np.ndarray:
         return np.array(array._array, copy=True)

@@ -1,0 +1,486 @@
+"""The backward engine: seeds, accumulation, retain/create graph, autograd.grad, the functional
+API, higher derivatives, long graphs, freeing, grad mode, anomaly detection, hooks, aliasing."""
+import contextlib
+import gc
+import threading
+import warnings
+import weakref
+
+import pytest
+
+import xpgrad as xg
+from xpgrad.autograd import detect_anomaly
+from xpgrad.autograd.function import Function, apply2
+
+
+def leaf(values, device, dtype=xg.float64):
+    return xg.tensor(values, dtype=dtype, device=device, requires_grad=True)
+
+
+# ---- backward ------------------------------------------------------------------------------
+def test_backward_default_seed_is_one(device):
+    x = leaf([1.0, 2.0, 3.0], device)
+    (x * x).sum().backward()
+    assert x.grad.tolist() == [2.0, 4.0, 6.0]
+    assert x.grad.device == x.device and x.grad.dtype == x.dtype
+    assert not x.grad.requires_grad and x.grad.grad_fn is None
+
+
+def test_backward_with_gradient_argument(device):
+    x = leaf([1.0, 2.0, 3.0], device)
+    (x * x).backward(xg.tensor([1.0, 0.0, 2.0], dtype=xg.float64, device=device))
+    assert x.grad.tolist() == [2.0, 0.0, 12.0]
+    z = leaf([1.0, 2.0], device)
+    (z * 3).backward([1.0, -1.0])                 # a list is turned into a tensor
+    assert z.grad.tolist() == [3.0, -3.0]
+
+
+def test_gradients_accumulate_across_backward_calls(device):
+    x = leaf([1.0, 2.0], device)
+    (x * x).sum().backward()
+    (x * 3).sum().backward()
+    assert x.grad.tolist() == [5.0, 7.0]
+    x.grad = None
+    (x * 3).sum().backward()
+    assert x.grad.tolist() == [3.0, 3.0]
+
+
+def test_leaf_used_twice_sums_both_paths(device):
+    x = leaf(3.0, device)
+    y = x * x + x.exp() * 0 + 2 * x           # dy/dx = 2x + 2
+    y.backward()
+    assert x.grad.item() == pytest.approx(8.0)
+
+
+def test_retain_graph_allows_a_second_backward(device):
+    x = leaf([1.0, 2.0], device)
+    y = (x * x).sum()
+    y.backward(retain_graph=True)
+    y.backward()
+    assert x.grad.tolist() == [4.0, 8.0]
+
+
+def test_second_backward_through_freed_graph_mentions_retain_graph(device):
+    x = leaf([1.0, 2.0], device)
+    h = x.exp()
+    y = (h * 2).sum()
+    y.backward()
+    with pytest.raises(RuntimeError, match="retain_graph=True"):
+        y.backward()
+    with pytest.raises(RuntimeError, match="second time"):
+        (h * 3).sum().backward()           # shares the freed node of h
+    with pytest.raises(RuntimeError, match="retain_graph"):
+        xg.autograd.grad(y, x)
+
+
+def test_backward_of_a_leaf(device):
+    x = leaf([1.0, 2.0], device)
+    x.backward(xg.tensor([3.0, 4.0], dtype=xg.float64, device=device))
+    assert x.grad.tolist() == [3.0, 4.0]
+
+
+def test_create_graph_makes_grad_differentiable(device):
+    x = leaf(3.0, device)
+    (x ** 3).backward(create_graph=True)
+    assert x.grad.item() == pytest.approx(27.0)
+    assert x.grad.requires_grad and x.grad.grad_fn is not None
+    g = x.grad
+    x.grad = None
+    g.backward()
+    assert x.grad.item() == pytest.approx(18.0)       # d/dx 3x^2 = 6x
+
+
+def test_backward_under_no_grad_still_works(device):
+    x = leaf([1.0, 2.0], device)
+    y = (x * x).sum()
+    with xg.no_grad():
+        y.backward()
+    assert x.grad.tolist() == [2.0, 4.0]
+
+
+def test_multiple_roots(device):
+    x = leaf([1.0, 2.0], device)
+    a, b = (x * x).sum(), (x * 3).sum()
+    xg.autograd.backward((a, b))
+    assert x.grad.tolist() == [5.0, 7.0]
+
+
+# ---- autograd.grad -------------------------------------------------------------------------
+def test_autograd_grad_returns_and_does_not_touch_dot_grad(device):
+    x, w = leaf([1.0, 2.0], device), leaf([3.0, 4.0], device)
+    y = (x * w).sum()
+    gx, = xg.autograd.grad(y, x)
+    assert gx.tolist() == [3.0, 4.0]
+    assert x.grad is None and w.grad is None
+
+
+def test_autograd_grad_several_inputs_and_outputs(device):
+    x, w = leaf([1.0, 2.0], device), leaf([3.0, 4.0], device)
+    y1, y2 = x * w, (x * x).sum()
+    gx, gw = xg.autograd.grad([y1, y2], [x, w],
+                              grad_outputs=[xg.ones_like(y1), xg.tensor(2.0, dtype=xg.float64,
+                                                                       device=device)])
+    assert gx.tolist() == [3.0 + 4.0, 4.0 + 8.0]
+    assert gw.tolist() == [1.0, 2.0]
+
+
+def test_autograd_grad_wrt_intermediate(device):
+    x = leaf([1.0, 2.0], device)
+    h = x * 3
+    y = (h * h).sum()
+    gh, gx = xg.autograd.grad(y, [h, x])
+    assert gh.tolist() == [6.0, 12.0]
+    assert gx.tolist() == [18.0, 36.0]
+
+
+def test_autograd_grad_allow_unused(device):
+    x, unused = leaf(2.0, device), leaf(5.0, device)
+    with pytest.raises(RuntimeError, match="allow_unused=True"):
+        xg.autograd.grad(x * 2, [x, unused])
+    gx, gu = xg.autograd.grad(x * 2, [x, unused], allow_unused=True)
+    assert gx.item() == 2.0 and gu is None
+
+
+def test_autograd_grad_retain_graph(device):
+    x = leaf(2.0, device)
+    y = x ** 3
+    g1, = xg.autograd.grad(y, x, retain_graph=True)
+    g2, = xg.autograd.grad(y, x)
+    assert g1.item() == g2.item() == pytest.approx(12.0)
+    with pytest.raises(RuntimeError, match="retain_graph"):
+        xg.autograd.grad(y, x)
+
+
+# ---- functional API ------------------------------------------------------------------------
+def test_xg_grad_and_value_and_grad(device):
+    def f(a, b):
+        return (a * a * b).sum()
+
+    a = xg.tensor([1.0, 2.0], device=device)
+    b = xg.tensor([3.0, 4.0], device=device)
+    assert xg.grad(f)(a, b).tolist() == [6.0, 16.0]
+    assert xg.grad(f, argnums=1)(a, b).tolist() == [1.0, 4.0]
+    ga, gb = xg.grad(f, argnums=(0, 1))(a, b)
+    assert (ga.tolist(), gb.tolist()) == ([6.0, 16.0], [1.0, 4.0])
+    value, g = xg.value_and_grad(f)(a, b)
+    assert value.item() == 19.0 and g.tolist() == [6.0, 16.0]
+    assert not value.requires_grad and not g.requires_grad
+    assert a.grad is None and not a.requires_grad        # the caller's tensors are untouched
+
+
+def test_xg_grad_of_python_scalars():
+    dg = xg.grad(lambda w: (w ** 4 + w ** 2 + 10 * w) / 50)
+    assert dg(2.5).item() == pytest.approx(1.55)
+    assert dg(0).item() == pytest.approx(0.2)
+
+
+def test_xg_grad_works_inside_no_grad(device):
+    with xg.no_grad():
+        g = xg.grad(lambda t: (t ** 3).sum())(xg.tensor([2.0], device=device))
+    assert g.tolist() == [12.0]
+
+
+def test_vjp(device):
+    x = xg.tensor([1.0, 2.0], dtype=xg.float64, device=device)
+    out, vjp_fn = xg.vjp(lambda t: t * t, x)
+    assert out.tolist() == [1.0, 4.0]
+    g, = vjp_fn(xg.tensor([1.0, 10.0], dtype=xg.float64, device=device))
+    assert g.tolist() == [2.0, 40.0]
+
+
+# ---- higher derivatives --------------------------------------------------------------------
+def test_hessian_vector_product_matches_hand_computation(device):
+    # f(w) = w0^2 * w1^3;  H = [[2 w1^3, 6 w0 w1^2], [6 w0 w1^2, 6 w0^2 w1]]
+    w0, w1 = 1.5, -2.0
+    w = leaf([w0, w1], device)
+    v = xg.tensor([0.5, 3.0], dtype=xg.float64, device=device)
+    f = w[0] ** 2 * w[1] ** 3
+    g, = xg.autograd.grad(f, w, create_graph=True)
+    assert g.tolist() == pytest.approx([2 * w0 * w1 ** 3, 3 * w0 ** 2 * w1 ** 2])
+    hv, = xg.autograd.grad((g * v).sum(), w)
+    hand = [2 * w1 ** 3 * 0.5 + 6 * w0 * w1 ** 2 * 3.0,
+            6 * w0 * w1 ** 2 * 0.5 + 6 * w0 ** 2 * w1 * 3.0]
+    assert hv.tolist() == pytest.approx(hand)
+
+
+@pytest.mark.parametrize("x0", [-1.5, 0.5, 2.0])
+def test_derivatives_of_x4_up_to_the_fourth(device, x0):
+    x = leaf(x0, device)
+    d1, = xg.autograd.grad(x ** 4, x, create_graph=True)
+    d2, = xg.autograd.grad(d1, x, create_graph=True)
+    d3, = xg.autograd.grad(d2, x, create_graph=True)
+    d4, = xg.autograd.grad(d3, x)
+    assert d1.item() == pytest.approx(4 * x0 ** 3)
+    assert d2.item() == pytest.approx(12 * x0 ** 2)
+    assert d3.item() == pytest.approx(24 * x0)
+    assert d4.item() == pytest.approx(24.0)
+
+
+def test_gradgradcheck_of_a_composite(device):
+    a = leaf([[0.3, -0.2], [0.1, 0.4]], device)
+    b = leaf([[0.5], [-0.7]], device)
+    assert xg.gradcheck(lambda a, b: (a @ b).tanh() * a.sum(), (a, b))
+    assert xg.gradgradcheck(lambda a, b: (a @ b).sigmoid(), (a, b))
+
+
+# ---- long graphs, freeing ------------------------------------------------------------------
+def test_chain_of_200000_ops_has_no_recursion_error():
+    x = xg.tensor(1.0, requires_grad=True)
+    y = x
+    for _ in range(200_000):
+        y = y * 1.0
+    y.backward()
+    assert x.grad.item() == 1.0
+
+
+def test_dropping_a_long_graph_without_backward_is_safe():
+    x = xg.tensor(1.0, requires_grad=True)
+    y = x
+    for _ in range(200_000):
+        y = y + 0.0
+    ref = weakref.ref(y)
+    del y
+    gc.collect()
+    assert ref() is None
+
+
+def test_intermediates_are_released_after_backward(device):
+    x = leaf([1.0, 2.0], device)
+    h = x.exp()
+    h_ref = weakref.ref(h)
+    loss = (h * h).sum()
+    del h
+    gc.collect()
+    assert h_ref() is not None          # the graph keeps it for backward
+    loss.backward()
+    gc.collect()
+    assert h_ref() is None              # consumed graph: saved tensors are freed
+    assert loss.grad_fn.inputs is None
+
+
+def test_retain_graph_keeps_intermediates(device):
+    x = leaf([1.0, 2.0], device)
+    h = x.exp()
+    h_ref = weakref.ref(h)
+    loss = (h * h).sum()
+    del h
+    loss.backward(retain_graph=True)
+    gc.collect()
+    assert h_ref() is not None
+    del loss
+    gc.collect()
+    assert h_ref() is None
+
+
+# ---- grad mode -----------------------------------------------------------------------------
+def test_no_grad_and_enable_grad(device):
+    x = leaf([1.0], device)
+    with xg.no_grad():
+        assert not xg.is_grad_enabled()
+        y = x * 2
+        with xg.enable_grad():
+            z = x * 2
+    assert xg.is_grad_enabled()
+    assert not y.requires_grad and y.grad_fn is None
+    assert z.requires_grad and z.grad_fn is not None
+    with xg.set_grad_enabled(False):
+        assert not (x * 2).requires_grad
+
+
+def test_grad_mode_decorators(device):
+    x = leaf([1.0], device)
+
+    @xg.no_grad()
+    def frozen(t):
+        return t * 2
+
+    @xg.enable_grad()
+    def tracked(t):
+        return t * 2
+
+    assert not frozen(x).requires_grad
+    with xg.no_grad():
+        assert tracked(x).requires_grad
+    assert xg.is_grad_enabled()
+
+
+def test_grad_mode_is_restored_after_an_exception():
+    with pytest.raises(ValueError):
+        with xg.no_grad():
+            raise ValueError("boom")
+    assert xg.is_grad_enabled()
+
+
+def test_grad_mode_is_thread_local():
+    x = xg.tensor([1.0], requires_grad=True)
+    seen = {}
+    started, release = threading.Event(), threading.Event()
+
+    def other_thread():
+        seen["enabled"] = xg.is_grad_enabled()
+        seen["records"] = (x * 2).requires_grad
+        with xg.no_grad():
+            started.set()
+            release.wait(10)
+
+    with xg.no_grad():
+        t = threading.Thread(target=other_thread)
+        t.start()
+        started.wait(10)
+        assert not xg.is_grad_enabled()
+    assert xg.is_grad_enabled()          # the other thread's no_grad does not leak here
+    assert (x * 2).requires_grad
+    release.set()
+    t.join()
+    assert seen == {"enabled": True, "records": True}
+
+
+# ---- anomaly detection ---------------------------------------------------------------------
+def test_detect_anomaly_names_the_forward_op(device):
+    x = leaf([-1.0, 1.0], device)
+    with _quiet():
+        with pytest.raises(FloatingPointError, match=r"Log forward"):
+            with detect_anomaly():
+                ((x * 2).log() * 3).exp()
+    assert xg.is_grad_enabled()
+
+
+def test_detect_anomaly_names_the_backward_op(device):
+    x = leaf([0.0, 1.0], device)
+    y = ((x * 2).sqrt() * 3).sum()           # forward is finite; sqrt'(0) is inf
+    with _quiet():
+        with pytest.raises(FloatingPointError, match=r"Sqrt backward"):
+            with detect_anomaly():
+                y.backward()
+
+
+def test_detect_anomaly_names_the_backward_op_with_create_graph(device):
+    x = leaf([0.0, 1.0], device)
+    y = x.sqrt().sum()
+    with _quiet():
+        with pytest.raises(FloatingPointError, match=r"Sqrt backward"):
+            with detect_anomaly():
+                xg.autograd.grad(y, x, create_graph=True)
+
+
+def test_without_anomaly_mode_nan_propagates(device):
+    x = leaf([0.0, 1.0], device)
+    with _quiet():
+        (x.sqrt()).sum().backward()
+    g = x.grad.tolist()
+    assert g[0] == float("inf") and g[1] == pytest.approx(0.5)
+
+
+@contextlib.contextmanager
+def _quiet():
+    """NumPy warns about log(-1) and 1/0; the test is about what xpgrad does with them."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        yield
+
+
+# ---- hooks ---------------------------------------------------------------------------------
+def test_register_hook_can_replace_the_gradient_and_be_removed(device):
+    x = leaf([1.0, 2.0], device)
+    seen = []
+    h1 = x.register_hook(lambda g: seen.append(g.tolist()))
+    y = x * 3
+    h2 = y.register_hook(lambda g: g * 10)
+    (y * y).sum().backward()                 # dy = 2y = [6, 12] -> hook -> [60, 120]
+    assert seen == [[180.0, 360.0]]
+    assert x.grad.tolist() == [180.0, 360.0]
+    h1.remove()
+    h2.remove()
+    x.grad = None
+    (x * 3).sum().backward()
+    assert seen == [[180.0, 360.0]] and x.grad.tolist() == [3.0, 3.0]
+
+
+def test_retain_grad_keeps_a_non_leaf_gradient(device):
+    x = leaf([1.0, 2.0], device)
+    h = x * 3
+    h.retain_grad()
+    other = x * 4
+    (h * h + other).sum().backward()
+    assert h.grad.tolist() == [6.0, 12.0]
+    assert other.grad is None
+
+
+def test_post_accumulate_grad_hook_fires_once_after_all_contributions(device):
+    x = leaf(2.0, device)
+    fired = []
+    x.register_post_accumulate_grad_hook(lambda t: fired.append(t.grad.item()))
+    (x * x + 3 * x + x.exp()).backward()      # three paths into x
+    assert fired == [pytest.approx(4.0 + 3.0 + 7.38905609893065)]
+    (x * 5).backward()
+    assert len(fired) == 2 and fired[1] == pytest.approx(fired[0] + 5.0)
+
+
+class _FirstOnly(Function):
+    """a + b whose backward gives no gradient to b (as a custom op may)."""
+    __slots__ = ()
+
+    @staticmethod
+    def forward(xp, a, b):
+        return xp.add(a, b)
+
+    def backward(self, gy):
+        return gy, None
+
+
+def test_post_accumulate_grad_hook_fires_when_one_path_gives_no_gradient(device):
+    a, b = leaf(1.0, device), leaf(2.0, device)
+    fired = []
+    b.register_post_accumulate_grad_hook(lambda t: fired.append(t.grad.item()))
+    (apply2(_FirstOnly, a, b) + b * 3).backward()
+    assert fired == [3.0]
+    assert a.grad.item() == 1.0
+
+
+def test_post_accumulate_grad_hook_not_fired_without_gradient(device):
+    a, b = leaf(1.0, device), leaf(2.0, device)
+    fired = []
+    b.register_post_accumulate_grad_hook(lambda t: fired.append(t))
+    apply2(_FirstOnly, a, b).backward()
+    assert fired == [] and b.grad is None and a.grad.item() == 1.0
+
+
+# ---- aliasing ------------------------------------------------------------------------------
+def test_gradients_of_two_leaves_never_alias(device):
+    p, q = leaf([1.0, 2.0], device), leaf([1.0, 2.0], device)
+    (p + q).sum().backward()
+    with xg.no_grad():
+        p.grad += 1.0
+    assert q.grad.tolist() == [1.0, 1.0]
+    p.grad = q.grad = None
+    (p * 1.0 + q).sum().backward()
+    with xg.no_grad():
+        q.grad *= 5.0
+    assert p.grad.tolist() == [1.0, 1.0]
+
+
+def test_grad_does_not_alias_the_callers_gradient(device):
+    x = leaf([1.0, 2.0], device)
+    seed = xg.tensor([1.0, 1.0], dtype=xg.float64, device=device)
+    (x + 0.0).backward(seed)
+    (x + 0.0).backward(seed)                 # accumulating must not write into `seed`
+    assert seed.tolist() == [1.0, 1.0]
+    assert x.grad.tolist() == [2.0, 2.0]
+
+
+def test_grad_does_not_alias_a_hook_result(device):
+    x = leaf([1.0, 2.0], device)
+    kept = xg.tensor([5.0, 5.0], dtype=xg.float64, device=device)
+    x.register_hook(lambda g: kept)
+    (x * 2).sum().backward()
+    (x * 2).sum().backward()
+    assert kept.tolist() == [5.0, 5.0]
+    assert x.grad.tolist() == [10.0, 10.0]
+
+
+def test_grad_dtype_and_shape_follow_the_leaf(device):
+    x = xg.tensor([[1.0, 2.0]], device=device, requires_grad=True)       # float32 (1, 2)
+    y = (x.astype(xg.float64) * xg.ones(3, 1, dtype=xg.float64, device=device)).sum()
+    y.backward()
+    assert x.grad.dtype == xg.float32 and x.grad.shape == (1, 2)
+    assert x.grad.tolist() == [[3.0, 3.0]]
