@@ -9,6 +9,7 @@ from typing import Any, Callable, Iterator
 
 from ..dtypes import DType, as_dtype
 from .grad_mode import grad_mode
+from .tensor_mutation import TensorMutation
 
 
 def make_tensor(data: Any, backend: Any, requires_grad: bool, grad_fn: Any) -> "Tensor":
@@ -26,14 +27,14 @@ def make_tensor(data: Any, backend: Any, requires_grad: bool, grad_fn: Any) -> "
 _new = object.__new__
 
 
-class Tensor:
+class Tensor(TensorMutation):
     """An n-dimensional array on a device that records the ops applied to it.
 
     >>> x = xg.tensor([1.0, 2.0], requires_grad=True); (x * x).sum().backward(); x.grad
     """
 
     __slots__ = ("data", "_backend", "_rg", "grad", "grad_fn", "_hooks", "__weakref__")
-    __array_priority__ = 1000      # NumPy defers `ndarray * Tensor` to Tensor.__rmul__
+    __array_ufunc__ = None         # NumPy defers `ndarray * Tensor` to Tensor.__rmul__
 
     def __init__(self, data: Any, dtype: Any = None, device: Any = None,
                  requires_grad: bool = False) -> None:
@@ -233,6 +234,16 @@ class Tensor:
         host = self._backend.to_host(self.data)
         return host.copy() if host is self.data else host
 
+    def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
+        """``np.asarray(t)`` for CPU tensors; other devices need an explicit ``.numpy()``."""
+        if self._backend.kind != "numpy":
+            raise TypeError(f"cannot convert a tensor on {self.device} to a NumPy array "
+                            "implicitly; call .numpy() to copy it to the host")
+        array = self.data
+        if dtype is not None:
+            array = array.astype(dtype, copy=False)
+        return array.copy() if copy else array
+
     def item(self) -> Any:
         """The value of a one-element tensor as a Python number."""
         if self.size != 1:
@@ -289,43 +300,6 @@ class Tensor:
         self._rg = False
         return self
 
-    def retain_grad(self) -> None:
-        """Keep ``.grad`` on this non-leaf tensor after backward."""
-        if self.grad_fn is None:
-            return
-        import weakref
-        if self.grad_fn.hooks is None:
-            self.grad_fn.hooks = []
-        self.grad_fn.hooks.append(("retain", weakref.ref(self)))
-
-    def register_hook(self, hook: Callable[["Tensor"], "Tensor | None"]) -> "HookHandle":
-        """Call ``hook(grad)`` when this tensor's gradient is computed; a return value replaces it."""
-        if not self._rg:
-            raise RuntimeError("cannot register a hook on a tensor that does not require grad")
-        owner = self.grad_fn if self.grad_fn is not None else self
-        hooks = owner.hooks if owner is self.grad_fn else self._hooks
-        if hooks is None:
-            hooks = []
-            if owner is self.grad_fn:
-                owner.hooks = hooks
-            else:
-                self._hooks = hooks
-        entry = ("grad", hook)
-        hooks.append(entry)
-        return HookHandle(hooks, entry)
-
-    def register_post_accumulate_grad_hook(self, hook: Callable[["Tensor"], None]) -> "HookHandle":
-        """Call ``hook(self)`` on a leaf once its ``.grad`` holds every contribution of a backward."""
-        if self.grad_fn is not None:
-            raise RuntimeError("post-accumulate-grad hooks can only be registered on leaf tensors")
-        if not self._rg:
-            raise RuntimeError("cannot register a hook on a tensor that does not require grad")
-        if self._hooks is None:
-            self._hooks = []
-        entry = ("post", hook)
-        self._hooks.append(entry)
-        return HookHandle(self._hooks, entry)
-
     # ---- conversion -------------------------------------------------------------------
     def astype(self, dtype: Any) -> "Tensor":
         return _ops.astype(self, as_dtype(dtype))
@@ -361,75 +335,6 @@ class Tensor:
 
     def contiguous(self) -> "Tensor":
         return self
-
-    # ---- in-place writes (refused where they would corrupt a graph) ------------------
-    def _check_inplace(self, what: str) -> None:
-        if grad_mode.enabled and (self._rg or self.grad_fn is not None):
-            raise RuntimeError(
-                f"{what} on a tensor that requires grad (shape {self.shape}) would silently "
-                "break its gradient; do it inside `with xg.no_grad():`, or on .detach()")
-
-    def __setitem__(self, key: Any, value: Any) -> None:
-        self._check_inplace("an in-place write t[...] = v")
-        from .ops.indexing import setitem_
-        setitem_(self, key, value)
-
-    def _inplace(self, other: Any, fn: Callable, what: str) -> "Tensor":
-        self._check_inplace(f"in-place '{what}'")
-        result = fn(self, other)
-        if result.shape != self.shape:
-            raise ValueError(f"in-place '{what}': result shape {result.shape} does not match the "
-                             f"tensor's shape {self.shape}")
-        # Write into the existing array, so views and aliases see the change (as in PyTorch).
-        self._backend.setitem(self.data, Ellipsis, result.data)
-        return self
-
-    def __iadd__(self, other: Any) -> "Tensor":
-        return self._inplace(other, _ops.add, "+=")
-
-    def __isub__(self, other: Any) -> "Tensor":
-        return self._inplace(other, _ops.sub, "-=")
-
-    def __imul__(self, other: Any) -> "Tensor":
-        return self._inplace(other, _ops.mul, "*=")
-
-    def __itruediv__(self, other: Any) -> "Tensor":
-        return self._inplace(other, _ops.truediv, "/=")
-
-    def zero_(self) -> "Tensor":
-        self._check_inplace("zero_()")
-        self._backend.setitem(self.data, Ellipsis, 0)
-        return self
-
-    def fill_(self, value: Any) -> "Tensor":
-        self._check_inplace("fill_()")
-        self._backend.setitem(self.data, Ellipsis, value)
-        return self
-
-    def copy_(self, src: "Tensor") -> "Tensor":
-        self._check_inplace("copy_()")
-        from .factories import as_tensor
-        src = as_tensor(src, like=self)
-        if src.shape != self.shape:
-            src = _ops.broadcast_to(src, self.shape)
-        self._backend.setitem(self.data, Ellipsis, src.astype(self.dtype).data)
-        return self
-
-
-class HookHandle:
-    """Returned by ``register_hook``: ``handle.remove()`` (or ``handle()``) unregisters it."""
-
-    __slots__ = ("_hooks", "_entry")
-
-    def __init__(self, hooks: list, entry: tuple) -> None:
-        self._hooks, self._entry = hooks, entry
-
-    def remove(self) -> None:
-        if self._entry in self._hooks:
-            self._hooks.remove(self._entry)
-
-    __call__ = remove
-
 
 def _axis_args(axis: Any, keepdims: bool, torch_kw: dict) -> tuple:
     """``dim=``/``keepdim=`` (PyTorch) as aliases of ``axis=``/``keepdims=`` (NumPy)."""

@@ -1,0 +1,126 @@
+"""What changes a tensor in place: gradient hooks and in-place writes.
+
+Kept apart from tensor.py (the hot path) for size; Tensor inherits these methods. In-place
+writes are refused where they would silently corrupt a recorded graph.
+"""
+from __future__ import annotations
+
+import weakref
+from typing import Any, Callable
+
+from .grad_mode import grad_mode
+
+
+class HookHandle:
+    """Returned by ``register_hook``: ``handle.remove()`` (or ``handle()``) unregisters it."""
+
+    __slots__ = ("_hooks", "_entry")
+
+    def __init__(self, hooks: list, entry: tuple) -> None:
+        self._hooks, self._entry = hooks, entry
+
+    def remove(self) -> None:
+        if self._entry in self._hooks:
+            self._hooks.remove(self._entry)
+
+    __call__ = remove
+
+
+class TensorMutation:
+    """Mixin of Tensor: hooks and in-place writes."""
+
+    __slots__ = ()
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` on this non-leaf tensor after backward."""
+        if self.grad_fn is None:
+            return
+        if self.grad_fn.hooks is None:
+            self.grad_fn.hooks = []
+        self.grad_fn.hooks.append(("retain", weakref.ref(self)))
+
+    def register_hook(self, hook: Callable[["Tensor"], "Tensor | None"]) -> "HookHandle":
+        """Call ``hook(grad)`` when this tensor's gradient is computed; a return value replaces it."""
+        if not self._rg:
+            raise RuntimeError("cannot register a hook on a tensor that does not require grad")
+        owner = self.grad_fn if self.grad_fn is not None else self
+        hooks = owner.hooks if owner is self.grad_fn else self._hooks
+        if hooks is None:
+            hooks = []
+            if owner is self.grad_fn:
+                owner.hooks = hooks
+            else:
+                self._hooks = hooks
+        entry = ("grad", hook)
+        hooks.append(entry)
+        return HookHandle(hooks, entry)
+
+    def register_post_accumulate_grad_hook(self, hook: Callable[["Tensor"], None]) -> "HookHandle":
+        """Call ``hook(self)`` on a leaf once its ``.grad`` holds every contribution of a backward."""
+        if self.grad_fn is not None:
+            raise RuntimeError("post-accumulate-grad hooks can only be registered on leaf tensors")
+        if not self._rg:
+            raise RuntimeError("cannot register a hook on a tensor that does not require grad")
+        if self._hooks is None:
+            self._hooks = []
+        entry = ("post", hook)
+        self._hooks.append(entry)
+        return HookHandle(self._hooks, entry)
+
+    # ---- in-place writes (refused where they would corrupt a graph) ------------------
+    def _check_inplace(self, what: str) -> None:
+        if grad_mode.enabled and (self._rg or self.grad_fn is not None):
+            raise RuntimeError(
+                f"{what} on a tensor that requires grad (shape {self.shape}) would silently "
+                "break its gradient; do it inside `with xg.no_grad():`, or on .detach()")
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self._check_inplace("an in-place write t[...] = v")
+        from .ops.indexing import setitem_
+        setitem_(self, key, value)
+
+    def _inplace(self, other: Any, fn: Callable, what: str) -> "Tensor":
+        self._check_inplace(f"in-place '{what}'")
+        result = fn(self, other)
+        if result.shape != self.shape:
+            raise ValueError(f"in-place '{what}': result shape {result.shape} does not match the "
+                             f"tensor's shape {self.shape}")
+        # Write into the existing array, so views and aliases see the change (as in PyTorch).
+        self._backend.setitem(self.data, Ellipsis, result.data)
+        return self
+
+    def __iadd__(self, other: Any) -> "Tensor":
+        from .ops import arithmetic
+        return self._inplace(other, arithmetic.add, "+=")
+
+    def __isub__(self, other: Any) -> "Tensor":
+        from .ops import arithmetic
+        return self._inplace(other, arithmetic.sub, "-=")
+
+    def __imul__(self, other: Any) -> "Tensor":
+        from .ops import arithmetic
+        return self._inplace(other, arithmetic.mul, "*=")
+
+    def __itruediv__(self, other: Any) -> "Tensor":
+        from .ops import arithmetic
+        return self._inplace(other, arithmetic.truediv, "/=")
+
+    def zero_(self) -> "Tensor":
+        self._check_inplace("zero_()")
+        self._backend.setitem(self.data, Ellipsis, 0)
+        return self
+
+    def fill_(self, value: Any) -> "Tensor":
+        self._check_inplace("fill_()")
+        self._backend.setitem(self.data, Ellipsis, value)
+        return self
+
+    def copy_(self, src: "Tensor") -> "Tensor":
+        self._check_inplace("copy_()")
+        from .factories import as_tensor
+        from .ops.shape import broadcast_to
+        src = as_tensor(src, like=self)
+        if src.shape != self.shape:
+            src = broadcast_to(src, self.shape)
+        self._backend.setitem(self.data, Ellipsis, src.astype(self.dtype).data)
+        return self
