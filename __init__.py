@@ -23,6 +23,7 @@ from .autograd.ops import *  # noqa: F401,F403  (xg.exp, xg.matmul, xg.softmax, 
 bool = bool_  # noqa: A001  (xg.bool, as torch.bool / numpy.bool)
 
 from . import nn  # noqa: E402  (the layers above it first: nn builds on autograd)
+from . import optim  # noqa: E402
 from . import data  # noqa: E402
 
 __version__ = "0.1.0"

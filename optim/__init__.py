@@ -1,0 +1,14 @@
+"""Optimizers (PyTorch's names, defaults and update rules), gradient clipping and
+learning-rate schedules. Updates run in place on each parameter's device.
+
+>>> opt = optim.Adam(model.parameters(), lr=1e-3); loss.backward(); opt.step(); opt.zero_grad()
+"""
+from .optimizer import Optimizer
+from .sgd import SGD
+from .adam import Adam, AdamW
+from .adaptive import Adagrad, Adadelta, RMSprop
+from .clip import clip_grad_norm_, clip_grad_value_
+from . import lr_scheduler
+
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "Adagrad", "Adadelta", "RMSprop",
+           "clip_grad_norm_", "clip_grad_value_", "lr_scheduler"]
