@@ -25,5 +25,7 @@ bool = bool_  # noqa: A001  (xg.bool, as torch.bool / numpy.bool)
 from . import nn  # noqa: E402  (the layers above it first: nn builds on autograd)
 from . import optim  # noqa: E402
 from . import data  # noqa: E402
+from . import train  # noqa: E402
+from .train import save, load  # noqa: E402
 
 __version__ = "0.1.0"
