@@ -40,7 +40,11 @@ def main(argv: list[str] | None = None) -> int:
         p = sub.add_parser(name, help=text)
         p.add_argument("rest", nargs=argparse.REMAINDER)
         p.set_defaults(fn=fn)
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    # Everything after the subcommand belongs to it (e.g. `demo --device cuda`).
+    head = argv[:1] if argv and not argv[0].startswith("-") else argv
+    args = parser.parse_args(head)
+    args.rest = argv[1:] if head is not argv else []
     return args.fn(args)
 
 
