@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from .function import check_finite, raise_freed
+from .function import apply1, check_finite, raise_freed
 from .grad_mode import grad_mode
-from .ops.shape import sum_to
+from .ops.shape import SumTo
 from .tensor import Tensor, make_tensor
 
 
@@ -245,8 +245,8 @@ def _backprop_node(node: Any, acc: _Accumulator, retain_graph: bool, capture: di
     for t, g in zip(inputs, grads):
         if g is None or not t._rg:
             continue
-        if g.data.shape != t.data.shape:
-            g = sum_to(g, t.data.shape)
+        if g.data.shape != t.data.shape:      # undo broadcasting: the one place it happens
+            g = apply1(SumTo, g, t.data.shape)
         if g.data.dtype != t.data.dtype:
             g = g.astype(t.dtype)
         if grad_mode.anomaly:

@@ -134,25 +134,29 @@ def apply2(cls: type, a: Tensor, b: Tensor, *args: Any) -> Tensor:
 
 
 def applyn(cls: type, tensors: Sequence[Tensor], *args: Any) -> Tensor:
-    """Run an op over a sequence of tensors (concat, where, ...)."""
+    """Run an op over a sequence of tensors (concat, where, linear, ...): one pass checks
+    the devices, collects the arrays and sees whether any input requires grad."""
     tensors = tuple(tensors)
     if not tensors:
         raise ValueError(f"{cls.__name__.lower()}: expected at least one tensor")
-    if not isinstance(tensors[0], Tensor):
-        raise not_a_tensor(cls, tensors[0])
-    backend = tensors[0]._backend
-    for t in tensors:
-        if not isinstance(t, Tensor):
-            raise not_a_tensor(cls, t)
-        if t._backend is not backend:
-            raise device_error(cls, tensors[0], t)
+    arrays = []
+    record = False
     try:
-        out = cls.forward(backend.xp, [t.data for t in tensors], *args)
+        backend = tensors[0]._backend
+        for t in tensors:
+            if t._backend is not backend:
+                raise device_error(cls, tensors[0], t)
+            arrays.append(t.data)
+            record = record or t._rg
+    except AttributeError:
+        raise not_a_tensor(cls, *tensors) from None
+    try:
+        out = cls.forward(backend.xp, arrays, *args)
     except _ARRAY_ERRORS as exc:
         raise op_error(cls, exc, tensors) from exc
     if out.__class__ is not backend.array_type:
         out = backend.wrap(out)
-    if grad_mode.enabled and any(t._rg for t in tensors):
+    if record and grad_mode.enabled:
         return _record(cls, out, backend, tensors, args)
     return make_tensor(out, backend, False, None)
 

@@ -67,16 +67,22 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 
     >>> y = xg.linear(x, w, b)      # x (N, in), w (out, in), b (out,)
     """
-    if weight.ndim != 2 or x.ndim < 1 or x.shape[-1] != weight.shape[1]:
-        raise ValueError(f"linear: input of shape {x.shape} does not match weight of shape "
-                         f"{weight.shape}: expected the last dimension of the input to be "
-                         f"in_features={weight.shape[-1]} (weight is (out_features, in_features))")
     if bias is None:
-        return applyn(Linear, (x, weight))
-    if bias.shape != (weight.shape[0],):
-        raise ValueError(f"linear: bias of shape {bias.shape} does not match weight of shape "
-                         f"{weight.shape}; expected ({weight.shape[0]},)")
-    return applyn(Linear, (x, weight, bias))
+        inputs = (x, weight)
+    else:
+        inputs = (x, weight, bias)
+        # a bias of another length could broadcast silently: check it before running
+        if bias.data.shape != weight.data.shape[:1]:
+            raise ValueError(f"linear: bias of shape {bias.shape} does not match weight of "
+                             f"shape {weight.shape}; expected ({weight.shape[0]},)")
+    try:
+        return applyn(Linear, inputs)
+    except ValueError:
+        if weight.ndim == 2 and x.ndim >= 1 and x.shape[-1] == weight.shape[1]:
+            raise
+    raise ValueError(f"linear: input of shape {x.shape} does not match weight of shape "
+                     f"{weight.shape}: expected the last dimension of the input to be "
+                     f"in_features={weight.shape[-1]} (weight is (out_features, in_features))")
 
 
 def matmul(a: Tensor, b: Tensor) -> Tensor:
