@@ -9,29 +9,36 @@ from .optimizer import Optimizer
 
 
 class Adam(Optimizer):
-    """m <- b1 m + (1 - b1) g;  v <- b2 v + (1 - b2) g^2 (v_max <- max(v_max, v) with amsgrad);
-    p <- p - lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps). Weight decay adds wd * p
-    to g (L2); AdamW instead shrinks p by lr * wd first.
+    """At step t, with L2 weight decay wd added to the gradient:
+
+        m <- b1 m + (1 - b1) g;   v <- b2 v + (1 - b2) g^2;   (amsgrad: v <- max(v_max, v))
+        p <- p - lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
 
     >>> opt = optim.Adam(model.parameters(), lr=1e-3)
     """
 
-    decoupled = False
+    decoupled = False      # AdamW: shrink p by lr * wd instead of adding wd * p to g
 
     def __init__(self, params: Iterable[Any], lr: float = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 0.0, amsgrad: bool = False, maximize: bool = False) -> None:
-        if not (0.0 <= betas[0] < 1.0 and 0.0 <= betas[1] < 1.0):
-            raise ValueError(f"{type(self).__name__}: invalid betas {betas!r}; each must be in [0, 1)")
-        if eps < 0:
-            raise ValueError(f"{type(self).__name__}: invalid eps {eps!r}")
+                 weight_decay: float = 0.0, amsgrad: bool = False,
+                 maximize: bool = False) -> None:
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps,
                                       weight_decay=weight_decay, amsgrad=amsgrad,
                                       maximize=maximize))
 
+    def _check_group(self, group: dict) -> None:
+        super()._check_group(group)
+        name, betas = type(self).__name__, group["betas"]
+        if len(betas) != 2 or not all(0.0 <= b < 1.0 for b in betas):
+            raise ValueError(f"{name}: invalid betas={tuple(betas)!r} (two values in [0, 1))")
+        if not group["eps"] >= 0.0:
+            raise ValueError(f"{name}: invalid eps={group['eps']!r} (must be >= 0)")
+
     def _update(self, p: Tensor, g: Any, state: dict, group: dict) -> None:
         xp = p._backend.xp
-        lr, (beta1, beta2), eps, wd = group["lr"], group["betas"], group["eps"], group["weight_decay"]
+        lr, wd, eps = group["lr"], group["weight_decay"], group["eps"]
+        beta1, beta2 = group["betas"]
         if group["maximize"]:
             g = -g
         if wd:
@@ -39,30 +46,31 @@ class Adam(Optimizer):
                 p.data *= 1.0 - lr * wd
             else:
                 g = g + wd * p.data
-        if "exp_avg" not in state:
-            state["exp_avg"] = self._zeros_like(p)
+        m = state.get("exp_avg")
+        if m is None:
+            m = state["exp_avg"] = self._zeros_like(p)
             state["exp_avg_sq"] = self._zeros_like(p)
-            if group["amsgrad"]:
-                state["max_exp_avg_sq"] = self._zeros_like(p)
-        m, v = state["exp_avg"], state["exp_avg_sq"]
+        v = state["exp_avg_sq"]
         m *= beta1
         m += (1.0 - beta1) * g
         v *= beta2
         v += (1.0 - beta2) * (g * g)
         t = state["step"]
-        bias1, bias2 = 1.0 - beta1 ** t, 1.0 - beta2 ** t
         if group["amsgrad"]:
-            vmax = state["max_exp_avg_sq"]
+            vmax = state.get("max_exp_avg_sq")
+            if vmax is None:
+                vmax = state["max_exp_avg_sq"] = self._zeros_like(p)
             p._backend.setitem(vmax, Ellipsis, xp.maximum(vmax, v))
             v = vmax
         denom = xp.sqrt(v)
-        denom /= math.sqrt(bias2)
+        denom /= math.sqrt(1.0 - beta2 ** t)
         denom += eps
-        p.data -= (lr / bias1) * (m / denom)
+        p.data -= (lr / (1.0 - beta1 ** t)) * (m / denom)
 
 
 class AdamW(Adam):
-    """Adam with decoupled weight decay (default 0.01): p <- p (1 - lr wd) before the step.
+    """Adam with decoupled weight decay (default 0.01): p <- p (1 - lr wd) before the Adam
+    step, instead of adding wd * p to the gradient.
 
     >>> opt = optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.01)
     """
@@ -71,5 +79,6 @@ class AdamW(Adam):
 
     def __init__(self, params: Iterable[Any], lr: float = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 1e-2, amsgrad: bool = False, maximize: bool = False) -> None:
+                 weight_decay: float = 1e-2, amsgrad: bool = False,
+                 maximize: bool = False) -> None:
         super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize)

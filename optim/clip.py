@@ -1,56 +1,82 @@
-"""Gradient clipping, on the device: no host sync (the norm stays a 0-d tensor)."""
+"""Gradient clipping on the device: the total norm stays a 0-d tensor, and the scale
+min(1, max_norm / (norm + 1e-6)) is applied without a host sync (as PyTorch does)."""
 from __future__ import annotations
 
+import math
 from typing import Any, Iterable
 
 from ..autograd.tensor import Tensor, make_tensor
 
 
-def _grads(parameters: Any) -> list[Tensor]:
+def _with_grads(parameters: Any) -> list[Tensor]:
     params = [parameters] if isinstance(parameters, Tensor) else list(parameters)
     return [p for p in params if p.grad is not None]
 
 
 def clip_grad_norm_(parameters: Iterable[Tensor] | Tensor, max_norm: float,
-                    norm_type: float = 2.0, error_if_nonfinite: bool = False) -> Tensor:
-    """Scale all gradients together so their joint norm is at most ``max_norm``; returns the
-    norm before clipping. The scale min(1, max_norm / (norm + 1e-6)) is computed on the device.
+                    norm_type: float = 2.0, error_if_nonfinite: bool = False,
+                    foreach: Any = None) -> Tensor:
+    """Scale all gradients together so that their joint ``norm_type``-norm is at most
+    ``max_norm``; return that norm (before clipping) as a 0-d tensor on the gradients'
+    device. ``error_if_nonfinite=True`` reads the norm on the host (a sync) to raise on
+    inf/nan. ``foreach`` is accepted for PyTorch compatibility and ignored.
 
     >>> total = optim.clip_grad_norm_(model.parameters(), max_norm=1.0)
     """
-    params = _grads(parameters)
+    params = _with_grads(parameters)
+    max_norm, norm_type = float(max_norm), float(norm_type)
     if not params:
         from ..autograd.factories import tensor
         return tensor(0.0)
     backend = params[0]._backend
+    devices = {p.grad.device for p in params}
+    if len(devices) > 1:
+        raise ValueError(f"clip_grad_norm_: gradients live on several devices {sorted(devices)}"
+                         "; clip each device's parameters separately")
     xp = backend.xp
-    norm_type = float(norm_type)
-    if norm_type == float("inf"):
-        norms = [xp.max(xp.abs(p.grad.data)) for p in params]
-        total = norms[0]
-        for n in norms[1:]:
-            total = xp.maximum(total, n)
+    grads = [p.grad.data for p in params]
+    if norm_type == math.inf:
+        parts = [xp.max(xp.abs(g)) for g in grads]
+        total = parts[0]
+        for part in parts[1:]:
+            total = xp.maximum(total, part)
+    elif norm_type == -math.inf:
+        parts = [xp.min(xp.abs(g)) for g in grads]
+        total = parts[0]
+        for part in parts[1:]:
+            total = xp.minimum(total, part)
+    elif norm_type == 0.0:
+        total = sum(xp.sum(xp.astype(g != 0, g.dtype)) for g in grads)
     else:
-        total = None
-        for p in params:
-            part = xp.sum(xp.abs(p.grad.data) ** norm_type)
-            total = part if total is None else total + part
-        total = total ** (1.0 / norm_type)
+        if norm_type == 2.0:
+            parts = [xp.sum(g * g) for g in grads]
+        elif norm_type == 1.0:
+            parts = [xp.sum(xp.abs(g)) for g in grads]
+        else:
+            parts = [xp.sum(xp.abs(g) ** norm_type) for g in grads]
+        total = parts[0]
+        for part in parts[1:]:
+            total = total + part
+        total = xp.sqrt(total) if norm_type == 2.0 else \
+            total if norm_type == 1.0 else total ** (1.0 / norm_type)
     total = backend.wrap(total)
-    if error_if_nonfinite and not bool(xp.all(xp.isfinite(total))):   # an explicit sync, opt-in
-        raise RuntimeError(f"clip_grad_norm_: the total norm of order {norm_type} is not finite")
-    scale = xp.minimum(max_norm / (total + 1e-6), 1.0)
-    for p in params:
-        p.grad.data *= xp.astype(scale, p.grad.data.dtype)
+    if error_if_nonfinite and not bool(backend.to_host(xp.all(xp.isfinite(total)))):
+        raise RuntimeError(f"clip_grad_norm_: the total norm of order {norm_type} of the "
+                           "gradients is non-finite, so it cannot be clipped; pass "
+                           "error_if_nonfinite=False to scale by it anyway")
+    scale = xp.clip(max_norm / (total + 1e-6), None, 1.0)
+    for g in grads:
+        g *= scale if scale.dtype == g.dtype else xp.astype(scale, g.dtype)
     return make_tensor(total, backend, False, None)
 
 
-def clip_grad_value_(parameters: Iterable[Tensor] | Tensor, clip_value: float) -> None:
-    """Clip every gradient element to [-clip_value, clip_value] in place.
+def clip_grad_value_(parameters: Iterable[Tensor] | Tensor, clip_value: float,
+                     foreach: Any = None) -> None:
+    """Clip every gradient element to [-clip_value, clip_value], in place.
 
     >>> optim.clip_grad_value_(model.parameters(), 0.5)
     """
     clip_value = float(clip_value)
-    for p in _grads(parameters):
+    for p in _with_grads(parameters):
         g = p.grad
         g._backend.setitem(g.data, Ellipsis, g._backend.xp.clip(g.data, -clip_value, clip_value))

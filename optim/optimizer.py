@@ -1,8 +1,13 @@
-"""Optimizer: parameter groups, state, zero_grad, state_dict. Subclasses implement ``_update``
-for one parameter; all updates run in place on the parameter's backend arrays, with no host
-round trip (learning rates and step counts are Python numbers)."""
+"""Optimizer: parameter groups, per-parameter state, zero_grad, state_dict.
+
+Subclasses implement ``_update`` for one parameter. Updates run in place on the parameter's
+backend arrays (``p.data``) with no host round trip: learning rates and step counts are Python
+numbers, state arrays live on the parameter's device, and state is keyed by the parameter's
+position in ``param_groups`` (as PyTorch's ``state_dict`` numbers them), never by ``id``.
+"""
 from __future__ import annotations
 
+import copy
 from typing import Any, Callable, Iterable
 
 from ..autograd.grad_mode import enable_grad, no_grad
@@ -10,63 +15,89 @@ from ..autograd.tensor import Tensor, make_tensor
 
 
 class Optimizer:
-    """Base class. ``params``: tensors, or dicts (parameter groups) with per-group options.
+    """Base class. ``params``: tensors, or dicts (parameter groups) with per-group options
+    that override ``defaults``.
 
-    >>> opt = optim.SGD([{"params": model[0].parameters(), "lr": 0.1},
-    ...                  {"params": model[2].parameters()}], lr=0.01)
+    >>> opt = optim.SGD([{"params": [w], "lr": 0.1}, {"params": [b]}], lr=0.01)
     """
 
     def __init__(self, params: Iterable[Any], defaults: dict) -> None:
+        name = type(self).__name__
+        if isinstance(params, Tensor):
+            raise TypeError(f"{name}: params must be an iterable of tensors or of dicts, got a "
+                            "single Tensor; wrap it in a list")
         self.defaults = dict(defaults)
         self.param_groups: list[dict] = []
-        self.state: dict[Tensor, dict] = {}    # keyed by the parameter (hashed by identity)
-        if isinstance(params, Tensor):
-            raise TypeError(f"{type(self).__name__}: params must be an iterable of tensors or "
-                            "of dicts, got a single Tensor; wrap it in a list")
-        groups = list(params)
+        self.state: dict[int, dict] = {}        # parameter position -> its state
+        groups = [params] if isinstance(params, dict) else list(params)
         if not groups:
-            raise ValueError(f"{type(self).__name__} got an empty parameter list")
+            raise ValueError(f"{name} got an empty parameter list")
         if not isinstance(groups[0], dict):
             groups = [{"params": groups}]
         for group in groups:
             self.add_param_group(group)
 
-    def add_param_group(self, group: dict) -> None:
-        """Add a group of parameters with its own options (missing ones take the defaults)."""
-        if not isinstance(group, dict) or "params" not in group:
-            raise TypeError("a parameter group is a dict with a 'params' entry")
-        params = group["params"]
+    # ---- parameter groups -------------------------------------------------------------
+    def add_param_group(self, param_group: dict) -> None:
+        """Add a group of parameters with its own options (missing ones take the defaults).
+
+        >>> opt.add_param_group({"params": head.parameters(), "lr": 1e-4})
+        """
+        name = type(self).__name__
+        if not isinstance(param_group, dict) or "params" not in param_group:
+            raise TypeError(f"{name}: a parameter group is a dict with a 'params' entry, got "
+                            f"{type(param_group).__name__}")
+        params = param_group["params"]
+        if isinstance(params, (set, frozenset)):
+            raise TypeError(f"{name}: parameters must be given in a fixed order (a list), not "
+                            "a set")
         params = [params] if isinstance(params, Tensor) else list(params)
-        seen = {id(p) for g in self.param_groups for p in g["params"]}
+        if not params:
+            raise ValueError(f"{name} got an empty parameter list")
+        taken = {id(p) for g in self.param_groups for p in g["params"]}
         unique: list[Tensor] = []
+        mine: set[int] = set()
         for p in params:
             if not isinstance(p, Tensor):
-                raise TypeError(f"{type(self).__name__} can only optimize Tensors, got "
-                                f"{type(p).__name__}")
-            if not p.requires_grad or p.grad_fn is not None:
-                raise ValueError(f"{type(self).__name__}: can only optimize leaf tensors that "
-                                 f"require grad (got shape {p.shape}, requires_grad="
-                                 f"{p.requires_grad}, leaf={p.grad_fn is None})")
-            if id(p) in seen:
-                raise ValueError(f"{type(self).__name__}: a parameter (shape {p.shape}) appears "
-                                 "in more than one parameter group")
-            if id(p) not in {id(q) for q in unique}:
+                raise TypeError(f"{name} can only optimize Tensors, got {type(p).__name__}")
+            if not p.requires_grad:
+                raise ValueError(f"{name}: a parameter of shape {p.shape} does not require "
+                                 "grad; call .requires_grad_() or leave it out")
+            if p.grad_fn is not None:
+                raise ValueError(f"{name} can only optimize leaf tensors; a parameter of shape "
+                                 f"{p.shape} was computed by {type(p.grad_fn).__name__}")
+            if id(p) in taken:
+                raise ValueError(f"{name}: a parameter (shape {p.shape}) appears in more than "
+                                 "one parameter group")
+            if id(p) not in mine:             # a repeat inside one group counts once
+                mine.add(id(p))
                 unique.append(p)
-        full = {**self.defaults, **{k: v for k, v in group.items() if k != "params"}}
-        full["params"] = unique
-        self._check_options(full)
-        self.param_groups.append(full)
+        group = {**self.defaults, **{k: v for k, v in param_group.items() if k != "params"}}
+        if "lr" not in group:
+            raise ValueError(f"{name}: parameter group has no 'lr' and there is no default")
+        self._check_group(group)
+        group["params"] = unique
+        self.param_groups.append(group)
 
-    def _check_options(self, group: dict) -> None:
-        lr = group.get("lr")
-        if lr is None or lr < 0:
-            raise ValueError(f"{type(self).__name__}: invalid learning rate {lr!r}")
-        if group.get("weight_decay", 0.0) < 0:
-            raise ValueError(f"{type(self).__name__}: invalid weight_decay "
-                             f"{group['weight_decay']!r}")
+    def _check_group(self, group: dict) -> None:
+        """Validate a group's options (subclasses check their own and call this)."""
+        name = type(self).__name__
+        lr = group["lr"]
+        if not isinstance(lr, (int, float)) or isinstance(lr, bool) or not lr >= 0.0:
+            raise ValueError(f"{name}: invalid learning rate lr={lr!r} (a float >= 0)")
+        wd = group.get("weight_decay", 0.0)
+        if not wd >= 0.0:
+            raise ValueError(f"{name}: invalid weight_decay={wd!r} (must be >= 0)")
 
+    def _params(self) -> list[Tensor]:
+        return [p for g in self.param_groups for p in g["params"]]
+
+    # ---- the step -----------------------------------------------------------------------
     def zero_grad(self, set_to_none: bool = True) -> None:
-        """Forget the gradients: ``None`` by default (no memory kept), or zeros in place."""
+        """Forget the gradients: ``None`` by default (frees memory), or zeros in place.
+
+        >>> opt.zero_grad()
+        """
         for group in self.param_groups:
             for p in group["params"]:
                 if p.grad is None:
@@ -77,85 +108,117 @@ class Optimizer:
                     p.grad._backend.setitem(p.grad.data, Ellipsis, 0)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """Update every parameter that has a gradient. ``closure`` re-evaluates the loss."""
+        """Update every parameter that has a gradient (those with ``grad is None`` are
+        skipped). ``closure`` re-evaluates the model and returns the loss, which is returned.
+
+        >>> loss.backward(); opt.step()
+        """
         loss = None
         if closure is not None:
             with enable_grad():
                 loss = closure()
+        state = self.state
         with no_grad():
+            index = 0
             for group in self.param_groups:
                 for p in group["params"]:
-                    if p.grad is None:
-                        continue
-                    state = self.state.get(p)
-                    if state is None:
-                        state = self.state[p] = {"step": 0}
-                    state["step"] += 1
-                    self._update(p, p.grad.data, state, group)
+                    if p.grad is not None:
+                        s = state.get(index)
+                        if s is None:
+                            s = state[index] = {"step": 0}
+                        s["step"] += 1
+                        self._update(p, p.grad.data, s, group)
+                    index += 1
         return loss
 
     def _update(self, p: Tensor, g: Any, state: dict, group: dict) -> None:
+        """Update ``p.data`` in place from its gradient array ``g``; ``state["step"]`` has
+        already been advanced."""
         raise NotImplementedError
 
-    # ---- state -------------------------------------------------------------------------
     @staticmethod
     def _zeros_like(p: Tensor) -> Any:
         return p._backend.xp.zeros_like(p.data)
 
-    def _params(self) -> list[Tensor]:
-        return [p for g in self.param_groups for p in g["params"]]
+    @staticmethod
+    def _copy(p: Tensor, array: Any) -> Any:
+        """A fresh array (never a scalar: NumPy turns 0-d results into scalars) on p's device."""
+        backend = p._backend
+        return backend.wrap(backend.copy(array))
 
+    # ---- state ----------------------------------------------------------------------------
     def state_dict(self) -> dict:
-        """``{"state": {index: {name: Tensor | number}}, "param_groups": [...]}``, parameters
-        named by their position (as PyTorch), arrays copied."""
-        index = {id(p): i for i, p in enumerate(self._params())}
+        """``{"state": {index: {name: Tensor | number}}, "param_groups": [...]}`` with
+        parameters named by position, as in PyTorch. Arrays are copied into Tensors.
+
+        >>> saved = opt.state_dict(); opt2.load_state_dict(saved)
+        """
+        params = self._params()
         state = {}
-        for p, entries in self.state.items():
-            state[index[id(p)]] = {
-                k: (make_tensor(p._backend.copy(v), p._backend, False, None)
-                    if _is_array(v, p) else v) for k, v in entries.items()}
-        groups = []
+        for i, entries in sorted(self.state.items()):
+            backend = params[i]._backend
+            state[i] = {k: (make_tensor(backend.copy(v), backend, False, None)
+                            if isinstance(v, backend.array_type) else copy.deepcopy(v))
+                        for k, v in entries.items()}
+        groups, start = [], 0
         for g in self.param_groups:
-            saved = {k: v for k, v in g.items() if k != "params"}
-            saved["params"] = [index[id(p)] for p in g["params"]]
+            saved = {k: copy.deepcopy(v) for k, v in g.items() if k != "params"}
+            saved["params"] = list(range(start, start + len(g["params"])))
+            start += len(g["params"])
             groups.append(saved)
         return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict: dict) -> None:
-        """Restore options and state; arrays go to each parameter's device."""
+        """Restore options and state saved by ``state_dict`` (from any device): each state
+        array is copied onto its parameter's device in the parameter's dtype."""
+        name = type(self).__name__
         groups = state_dict["param_groups"]
         if len(groups) != len(self.param_groups):
-            raise ValueError(f"loaded state has {len(groups)} parameter groups, this optimizer "
-                             f"has {len(self.param_groups)}")
-        params = self._params()
-        for saved, group in zip(groups, self.param_groups):
+            raise ValueError(f"{name}: the loaded state has {len(groups)} parameter groups, "
+                             f"this optimizer has {len(self.param_groups)}")
+        where: dict[Any, int] = {}            # saved parameter id -> position here
+        start = 0
+        for i, (saved, group) in enumerate(zip(groups, self.param_groups)):
             if len(saved["params"]) != len(group["params"]):
-                raise ValueError(f"a loaded parameter group has {len(saved['params'])} "
-                                 f"parameters, this optimizer's has {len(group['params'])}")
-            group.update({k: v for k, v in saved.items() if k != "params"})
-        self.state = {}
+                raise ValueError(f"{name}: loaded parameter group {i} has "
+                                 f"{len(saved['params'])} parameters, this optimizer's has "
+                                 f"{len(group['params'])}")
+            for j, key in enumerate(saved["params"]):
+                where[key] = where[str(key)] = start + j
+            start += len(group["params"])
+        params = self._params()
+        new_state: dict[int, dict] = {}
         for key, entries in state_dict["state"].items():
-            p = params[int(key)]
-            restored = {}
-            for k, v in entries.items():
-                if isinstance(v, Tensor):
-                    if v.shape != p.shape and v.ndim > 0:
-                        raise ValueError(f"optimizer state {k!r} of parameter {key} has shape "
-                                         f"{v.shape}, the parameter {p.shape}")
-                    v = p._backend.copy(v.to(p.device).astype(p.dtype).data)
-                elif hasattr(v, "shape") and hasattr(v, "dtype"):
-                    v = p._backend.from_host(v)
-                restored[k] = v
-            self.state[p] = restored
+            if key not in where:
+                raise KeyError(f"{name}: loaded state for parameter {key!r}, which no loaded "
+                               "parameter group lists")
+            i = where[key]
+            new_state[i] = {k: _restore(v, params[i], k, i) for k, v in entries.items()}
+        for saved, group in zip(groups, self.param_groups):
+            group.update({k: copy.deepcopy(v) for k, v in saved.items() if k != "params"})
+        self.state = new_state
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]
         for i, g in enumerate(self.param_groups):
             lines.append(f"Parameter Group {i}")
-            for k in sorted(k for k in g if k != "params"):
-                lines.append(f"    {k}: {g[k]}")
+            lines += [f"    {k}: {g[k]}" for k in sorted(g) if k != "params"]
         return "\n".join(lines) + "\n)"
 
 
-def _is_array(value: Any, p: Tensor) -> bool:
-    return isinstance(value, p._backend.array_type)
+def _restore(value: Any, p: Tensor, name: str, index: int) -> Any:
+    """A saved state entry as an array on ``p``'s device (numbers pass through)."""
+    if isinstance(value, Tensor):
+        if value.ndim and value.shape != p.shape:
+            raise ValueError(f"optimizer state {name!r} of parameter {index} has shape "
+                             f"{value.shape}, the parameter has {p.shape}")
+        value = value.detach()
+        if value.device != p.device:
+            value = value.to(p.device)
+        if value.dtype != p.dtype and value.dtype.is_floating:
+            value = value.astype(p.dtype)
+        return p._backend.wrap(p._backend.copy(value.data))
+    if hasattr(value, "shape") and hasattr(value, "dtype"):     # a host array from a file
+        from ..autograd.factories import tensor
+        return _restore(tensor(value), p, name, index)
+    return copy.deepcopy(value)

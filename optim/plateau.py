@@ -1,14 +1,18 @@
 """ReduceLROnPlateau: cut the learning rate when a monitored metric stops improving."""
 from __future__ import annotations
 
+import copy
 import math
 
 from .optimizer import Optimizer
 
 
 class ReduceLROnPlateau:
-    """After ``patience`` epochs without improvement (beyond ``threshold``), lr *= factor
-    (never below ``min_lr``), then wait ``cooldown`` epochs. ``step(metric)`` takes a number.
+    """After more than ``patience`` epochs without improvement, lr *= factor (never below
+    ``min_lr``; changes smaller than ``eps`` are skipped), then ``cooldown`` epochs in which
+    nothing is counted. Improvement in mode 'min' means metric < best * (1 - threshold)
+    ('rel') or best - threshold ('abs'); mode 'max' mirrors it. ``step(metric)`` takes a
+    Python float (read the validation loss once per epoch).
 
     >>> sched = optim.lr_scheduler.ReduceLROnPlateau(opt, patience=5); sched.step(val_loss)
     """
@@ -16,8 +20,13 @@ class ReduceLROnPlateau:
     def __init__(self, optimizer: Optimizer, mode: str = "min", factor: float = 0.1,
                  patience: int = 10, threshold: float = 1e-4, threshold_mode: str = "rel",
                  cooldown: int = 0, min_lr: float | list[float] = 0.0, eps: float = 1e-8) -> None:
-        if factor >= 1.0:
-            raise ValueError(f"ReduceLROnPlateau: factor should be < 1.0, got {factor}")
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"ReduceLROnPlateau needs an Optimizer, got {type(optimizer).__name__}")
+        if not 0.0 <= factor < 1.0:
+            raise ValueError(f"ReduceLROnPlateau: factor must be in [0, 1), got {factor!r}")
+        if patience < 0 or cooldown < 0:
+            raise ValueError(f"ReduceLROnPlateau: patience and cooldown must be >= 0, got "
+                             f"{patience!r} and {cooldown!r}")
         if mode not in ("min", "max"):
             raise ValueError(f"ReduceLROnPlateau: mode must be 'min' or 'max', got {mode!r}")
         if threshold_mode not in ("rel", "abs"):
@@ -39,14 +48,15 @@ class ReduceLROnPlateau:
 
     def is_better(self, current: float, best: float) -> bool:
         if self.mode == "min":
-            bound = best * (1 - self.threshold) if self.threshold_mode == "rel" else best - self.threshold
-            return current < bound
-        bound = best * (1 + self.threshold) if self.threshold_mode == "rel" else best + self.threshold
+            rel = self.threshold_mode == "rel"
+            return current < (best * (1 - self.threshold) if rel else best - self.threshold)
+        rel = self.threshold_mode == "rel"
+        bound = best * (1 + self.threshold) if rel else best + self.threshold
         return current > bound
 
-    def step(self, metrics: float) -> None:
+    def step(self, metrics: float, epoch: int | None = None) -> None:
         current = float(metrics)
-        self.last_epoch += 1
+        self.last_epoch = self.last_epoch + 1 if epoch is None else epoch
         if self.is_better(current, self.best):
             self.best = current
             self.num_bad_epochs = 0
@@ -68,7 +78,7 @@ class ReduceLROnPlateau:
         return list(self._last_lr)
 
     def state_dict(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if k != "optimizer"}
+        return {k: copy.deepcopy(v) for k, v in self.__dict__.items() if k != "optimizer"}
 
     def load_state_dict(self, state_dict: dict) -> None:
-        self.__dict__.update(state_dict)
+        self.__dict__.update(copy.deepcopy(state_dict))

@@ -1,39 +1,57 @@
 """LRScheduler: the base every schedule builds on (closed forms of the epoch number)."""
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from .optimizer import Optimizer
 
 
 class LRScheduler:
-    """Sets each group's lr to ``lr_at(base_lr, last_epoch)``; ``step()`` advances the epoch.
-    The constructor takes the first step, so the lr at epoch 0 is set right away (PyTorch)."""
+    """Sets each group's ``lr`` to ``lr_at(base_lr, last_epoch)``; ``step()`` advances
+    ``last_epoch`` by one. The constructor takes the first step (epoch 0), so the epoch-0
+    learning rate is in the optimizer at once, as in PyTorch. Subclasses define ``lr_at``
+    (or ``get_lr`` for the whole list).
+
+    >>> sched = optim.lr_scheduler.StepLR(opt, step_size=30); opt.step(); sched.step()
+    """
 
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
         if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{type(self).__name__} needs an Optimizer, got {type(optimizer).__name__}")
+            raise TypeError(f"{type(self).__name__} needs an Optimizer, got "
+                            f"{type(optimizer).__name__}")
         self.optimizer = optimizer
-        for group in optimizer.param_groups:
+        for i, group in enumerate(optimizer.param_groups):
             if last_epoch == -1:
                 group.setdefault("initial_lr", group["lr"])
             elif "initial_lr" not in group:
-                raise KeyError("param 'initial_lr' is not set in a param group when resuming "
-                               "a scheduler (last_epoch != -1)")
+                raise KeyError(f"{type(self).__name__}: parameter group {i} has no "
+                               "'initial_lr'; resuming (last_epoch != -1) needs the optimizer "
+                               "state a scheduler has run with")
         self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = last_epoch
+        self._step_count = 0
         self._last_lr: list[float] = []
+        self._initial_step()
+
+    def _initial_step(self) -> None:
         self.step()
 
     def lr_at(self, base_lr: float, epoch: Any) -> float:
         raise NotImplementedError
 
     def get_lr(self) -> list[float]:
+        """The learning rates for ``last_epoch``, one per parameter group."""
         return [self.lr_at(base, self.last_epoch) for base in self.base_lrs]
 
     def step(self, epoch: Any = None) -> None:
+        """Advance one epoch (or jump to ``epoch``) and write the new rates into the groups."""
+        self._step_count += 1
         self.last_epoch = self.last_epoch + 1 if epoch is None else epoch
-        for group, lr in zip(self.optimizer.param_groups, self.get_lr()):
+        self._set(self.get_lr())
+
+    def _set(self, lrs: list[float]) -> None:
+        for group, lr in zip(self.optimizer.param_groups, lrs):
             group["lr"] = lr
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
 
@@ -41,8 +59,18 @@ class LRScheduler:
         """The learning rates the last step set, one per parameter group."""
         return list(self._last_lr)
 
+    _unsaved: tuple[str, ...] = ()          # attributes that are functions, not state
+
     def state_dict(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if k != "optimizer"}
+        """Everything but the optimizer (and functions), copied.
+
+        >>> saved = sched.state_dict(); sched2.load_state_dict(saved)
+        """
+        return {k: copy.deepcopy(v) for k, v in self.__dict__.items()
+                if k != "optimizer" and k not in self._unsaved}
 
     def load_state_dict(self, state_dict: dict) -> None:
-        self.__dict__.update(state_dict)
+        self.__dict__.update(copy.deepcopy(state_dict))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(last_epoch={self.last_epoch}, last_lr={self._last_lr})"

@@ -35,8 +35,17 @@ class _MomentumCycler:
 
 
 class CyclicLR(LRScheduler):
-    """The lr goes base_lr -> max_lr over step_size_up batches and back over step_size_down;
-    modes 'triangular', 'triangular2' (amplitude halves each cycle), 'exp_range'."""
+    """Cyclical learning rate (Smith 2017), stepped once per batch: the lr climbs from
+    base_lr to max_lr over step_size_up steps and back over step_size_down (default: the
+    same), the amplitude scaled by mode 'triangular' (1), 'triangular2' (halved each cycle)
+    or 'exp_range' (gamma ** step), or by ``scale_fn``. With ``cycle_momentum`` (the default,
+    as in PyTorch) the group's ``momentum`` (or Adam's beta1) cycles the other way between
+    max_momentum and base_momentum; pass ``cycle_momentum=False`` for optimizers without one.
+
+    >>> sched = optim.lr_scheduler.CyclicLR(opt, base_lr=1e-3, max_lr=1e-1, step_size_up=200)
+    """
+
+    _unsaved = ("scale_fn", "cycler")
 
     def __init__(self, optimizer: Optimizer, base_lr: Any, max_lr: Any, step_size_up: int = 2000,
                  step_size_down: int | None = None, mode: str = "triangular", gamma: float = 1.0,
@@ -44,7 +53,12 @@ class CyclicLR(LRScheduler):
                  cycle_momentum: bool = True, base_momentum: Any = 0.8, max_momentum: Any = 0.9,
                  last_epoch: int = -1) -> None:
         if mode not in ("triangular", "triangular2", "exp_range") and scale_fn is None:
-            raise ValueError(f"CyclicLR: mode must be triangular, triangular2 or exp_range, got {mode!r}")
+            raise ValueError(f"CyclicLR: mode must be triangular, triangular2 or exp_range, got "
+                             f"{mode!r}")
+        if not float(step_size_up) > 0 or (step_size_down is not None and
+                                           not float(step_size_down) >= 0):
+            raise ValueError(f"CyclicLR: step_size_up must be > 0 and step_size_down >= 0, got "
+                             f"{step_size_up!r} and {step_size_down!r}")
         base_lrs = _per_group(base_lr, optimizer, "base_lr")
         if last_epoch == -1:
             for lr, group in zip(base_lrs, optimizer.param_groups):
@@ -79,19 +93,26 @@ class CyclicLR(LRScheduler):
 
     def get_lr(self) -> list[float]:
         factor, scale = self._scale()
-        lrs = [base + (top - base) * factor * scale for base, top in zip(self.base_lrs, self.max_lrs)]
+        lrs = [base + (top - base) * factor * scale
+               for base, top in zip(self.base_lrs, self.max_lrs)]
         if self.cycler:
-            for group, lo, hi in zip(self.optimizer.param_groups, self.base_momentums, self.max_momentums):
+            for group, lo, hi in zip(self.optimizer.param_groups, self.base_momentums,
+                                     self.max_momentums):
                 self.cycler.set(group, hi - (hi - lo) * factor * scale)
         return lrs
 
-    def state_dict(self) -> dict:
-        return {k: v for k, v in super().state_dict().items() if k not in ("scale_fn", "cycler")}
-
 
 class OneCycleLR(LRScheduler):
-    """One cycle over ``total_steps`` batches: warm up from max_lr/div_factor to max_lr over
-    pct_start of the steps, then anneal ('cos' or 'linear') to initial_lr/final_div_factor."""
+    """The 1cycle policy (Smith & Topin 2018), stepped once per batch for ``total_steps``
+    (or epochs * steps_per_epoch) steps: from initial_lr = max_lr / div_factor up to max_lr
+    over the first pct_start of the steps, then down ('cos' or 'linear' annealing) to
+    initial_lr / final_div_factor. ``three_phase``: up, back down to initial_lr, then to the
+    minimum. Momentum (or Adam's beta1) cycles the other way unless ``cycle_momentum=False``.
+
+    >>> sched = optim.lr_scheduler.OneCycleLR(opt, max_lr=0.1, total_steps=1000)
+    """
+
+    _unsaved = ("anneal", "cycler")
 
     def __init__(self, optimizer: Optimizer, max_lr: Any, total_steps: int | None = None,
                  epochs: int | None = None, steps_per_epoch: int | None = None,
@@ -161,6 +182,3 @@ class OneCycleLR(LRScheduler):
                     break
                 start = end
         return lrs
-
-    def state_dict(self) -> dict:
-        return {k: v for k, v in super().state_dict().items() if k not in ("anneal", "cycler")}

@@ -8,10 +8,11 @@ from .optimizer import Optimizer
 
 
 class SGD(Optimizer):
-    """PyTorch's SGD: with weight decay wd, momentum mu and dampening tau,
+    """PyTorch's SGD. With weight decay wd, momentum mu and dampening tau, at step t:
 
-        g <- g + wd * p;  b <- mu * b + (1 - tau) * g  (b = g on the first step)
-        g <- g + mu * b if nesterov else b;  p <- p - lr * g
+        g <- -g if maximize;  g <- g + wd * p
+        b <- g (t = 1)  or  b <- mu * b + (1 - tau) * g
+        g <- g + mu * b if nesterov else b;   p <- p - lr * g
 
     >>> opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
     """
@@ -19,13 +20,18 @@ class SGD(Optimizer):
     def __init__(self, params: Iterable[Any], lr: float = 1e-3, momentum: float = 0.0,
                  dampening: float = 0.0, weight_decay: float = 0.0, nesterov: bool = False,
                  maximize: bool = False) -> None:
-        if momentum < 0:
-            raise ValueError(f"SGD: invalid momentum {momentum!r}")
-        if nesterov and (momentum <= 0 or dampening != 0):
-            raise ValueError("SGD: nesterov momentum needs momentum > 0 and dampening = 0")
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
                                       weight_decay=weight_decay, nesterov=nesterov,
                                       maximize=maximize))
+
+    def _check_group(self, group: dict) -> None:
+        super()._check_group(group)
+        mu, tau = group["momentum"], group["dampening"]
+        if not mu >= 0.0:
+            raise ValueError(f"SGD: invalid momentum={mu!r} (must be >= 0)")
+        if group["nesterov"] and (mu <= 0 or tau != 0):
+            raise ValueError(f"SGD: Nesterov momentum needs momentum > 0 and dampening = 0, "
+                             f"got momentum={mu!r}, dampening={tau!r}")
 
     def _update(self, p: Tensor, g: Any, state: dict, group: dict) -> None:
         wd, mu = group["weight_decay"], group["momentum"]
@@ -36,9 +42,10 @@ class SGD(Optimizer):
         if mu:
             buf = state.get("momentum_buffer")
             if buf is None:
-                buf = state["momentum_buffer"] = p._backend.copy(g)
+                buf = state["momentum_buffer"] = self._copy(p, g)
             else:
                 buf *= mu
-                buf += (1.0 - group["dampening"]) * g
+                damp = 1.0 - group["dampening"]
+                buf += g if damp == 1.0 else damp * g
             g = g + mu * buf if group["nesterov"] else buf
         p.data -= group["lr"] * g

@@ -44,7 +44,8 @@ FORMULAS = {
     "CosineAnnealingLR": (lambda o: S.CosineAnnealingLR(o, 10, 0.01),
                           lambda e: 0.01 + 0.09 * (1 + math.cos(math.pi * e / 10)) / 2),
     "CosineAnnealingWarmRestarts": (lambda o: S.CosineAnnealingWarmRestarts(o, 3, 2, 0.001), sgdr),
-    "LinearLR": (lambda o: S.LinearLR(o, 0.25, 1.0, 6), lambda e: 0.1 * (0.25 + 0.75 * min(e, 6) / 6)),
+    "LinearLR": (lambda o: S.LinearLR(o, 0.25, 1.0, 6),
+                 lambda e: 0.1 * (0.25 + 0.75 * min(e, 6) / 6)),
     "LambdaLR": (lambda o: S.LambdaLR(o, lambda e: 0.95 ** e), lambda e: 0.1 * 0.95 ** e),
 }
 
@@ -60,7 +61,8 @@ def test_cyclic_triangular_and_triangular2():
     tri = [0.01 + 0.09 * (1 - abs(e / up % 2 - 1)) for e in range(N)]
     close(lrs(lambda o: S.CyclicLR(o, 0.01, 0.1, up, cycle_momentum=False)), tri)
     tri2 = [0.01 + 0.09 * (1 - abs(e / up % 2 - 1)) / 2 ** (e // (2 * up)) for e in range(N)]
-    close(lrs(lambda o: S.CyclicLR(o, 0.01, 0.1, up, mode="triangular2", cycle_momentum=False)), tri2)
+    close(lrs(lambda o: S.CyclicLR(o, 0.01, 0.1, up, mode="triangular2",
+                                   cycle_momentum=False)), tri2)
 
 
 def test_cyclic_momentum_moves_opposite_and_needs_momentum():
@@ -69,7 +71,8 @@ def test_cyclic_momentum_moves_opposite_and_needs_momentum():
     sched = S.CyclicLR(o, 0.01, 0.1, 2, base_momentum=0.8, max_momentum=0.9)
     assert o.param_groups[0]["momentum"] == 0.9
     o.step(); sched.step()
-    assert math.isclose(o.param_groups[0]["lr"], 0.055) and math.isclose(o.param_groups[0]["momentum"], 0.85)
+    assert math.isclose(o.param_groups[0]["lr"], 0.055)
+    assert math.isclose(o.param_groups[0]["momentum"], 0.85)
     with pytest.raises(ValueError, match="momentum"):
         S.CyclicLR(optim.Adagrad([xg.zeros(1, requires_grad=True)]), 0.01, 0.1)
 
@@ -122,7 +125,8 @@ def test_state_dict_resumes():
 @pytest.mark.parametrize("make", [
     lambda m, o: m.StepLR(o, 3, 0.5), lambda m, o: m.MultiStepLR(o, [2, 5, 9], 0.5),
     lambda m, o: m.ExponentialLR(o, 0.9), lambda m, o: m.CosineAnnealingLR(o, 10, 0.01),
-    lambda m, o: m.CosineAnnealingWarmRestarts(o, 3, 2, 0.001), lambda m, o: m.LinearLR(o, 0.25, 1.0, 6),
+    lambda m, o: m.CosineAnnealingWarmRestarts(o, 3, 2, 0.001),
+    lambda m, o: m.LinearLR(o, 0.25, 1.0, 6),
     lambda m, o: m.CyclicLR(o, 0.01, 0.1, 3, 5, mode="exp_range", gamma=0.9),
     lambda m, o: m.OneCycleLR(o, 0.5, total_steps=30, three_phase=True, anneal_strategy="linear"),
     lambda m, o: m.OneCycleLR(o, 0.5, total_steps=30)])
@@ -136,3 +140,182 @@ def test_same_sequence_as_pytorch(make):
         to.step(); ts.step()
         expected.append(to.param_groups[0]["lr"])
     close(lrs(lambda o: make(S, o), momentum=0.9), expected)
+
+
+# ---- when the change happens, and the value at epoch 0 -----------------------------------
+def test_epoch_zero_and_the_step_where_the_lr_changes():
+    assert lrs(lambda o: S.StepLR(o, 3, 0.5), n=7) == [0.1, 0.1, 0.1, 0.05, 0.05, 0.05, 0.025]
+    close(lrs(lambda o: S.MultiStepLR(o, [2, 4, 4], 0.1), n=6),
+          [0.1, 0.1, 0.01, 0.01, 1e-4, 1e-4])              # a repeated milestone counts twice
+    close(lrs(lambda o: S.LinearLR(o), n=7), [0.1 / 3, 0.1 * 7 / 15, 0.1 * 9 / 15,
+                                              0.1 * 11 / 15, 0.1 * 13 / 15, 0.1, 0.1])
+    close(lrs(lambda o: S.CosineAnnealingWarmRestarts(o, T_0=2), n=5),
+          [0.1, 0.05, 0.1, 0.05, 0.1])
+
+
+def test_schedulers_drive_an_optimizer_on_any_device(device):
+    p = xg.tensor([1.0, -1.0], device=device, requires_grad=True)
+    opt = optim.SGD([p], lr=1.0)
+    sched = S.StepLR(opt, step_size=1, gamma=0.5)
+    for _ in range(3):
+        p.grad = xg.ones(2, device=device)
+        opt.step()
+        sched.step()
+    assert p.tolist() == [1.0 - 1.75, -1.0 - 1.75] and sched.get_last_lr() == [0.125]
+
+
+def test_sgdr_fractional_epochs_and_T_mult_1():
+    p = xg.zeros(1, requires_grad=True)
+    o = optim.SGD([p], lr=0.1)
+    sched = S.CosineAnnealingWarmRestarts(o, T_0=4, T_mult=1, eta_min=0.0)
+    for epoch, t_cur in [(0.5, 0.5), (3.75, 3.75), (4.25, 0.25), (9.0, 1.0)]:
+        sched.step(epoch)
+        close(sched.get_last_lr(), [0.05 * (1 + math.cos(math.pi * t_cur / 4))])
+        assert sched.last_epoch == math.floor(epoch)
+    sched = S.CosineAnnealingWarmRestarts(o, T_0=2, T_mult=3)
+    sched.step(2 + 6 + 1.5)                              # cycles of 2, 6, then 18 epochs
+    close(sched.get_last_lr(), [0.05 * (1 + math.cos(math.pi * 1.5 / 18))])
+
+
+def test_cyclic_asymmetric_and_exp_range():
+    up, down = 3, 5
+    def tri(e):
+        x = e % (up + down)
+        return 0.01 + 0.09 * (x / up if x <= up else (up + down - x) / down)
+    close(lrs(lambda o: S.CyclicLR(o, 0.01, 0.1, up, down, cycle_momentum=False)),
+          [tri(e) for e in range(N)])
+    exp = [0.01 + 0.09 * (1 - abs(e / 4 % 2 - 1)) * 0.9 ** e for e in range(N)]
+    close(lrs(lambda o: S.CyclicLR(o, 0.01, 0.1, 4, mode="exp_range", gamma=0.9,
+                                   cycle_momentum=False)), exp)
+
+
+def test_cyclic_cycles_adams_beta1():
+    o = optim.Adam([xg.zeros(1, requires_grad=True)], lr=0.1)
+    sched = S.CyclicLR(o, 0.01, 0.1, step_size_up=2)
+    betas = []
+    for _ in range(5):
+        betas.append(o.param_groups[0]["betas"])
+        o.step()
+        sched.step()
+    assert [b[1] for b in betas] == [0.999] * 5
+    close([b[0] for b in betas], [0.9, 0.85, 0.8, 0.85, 0.9])
+
+
+def cos_anneal(start, end, pct):
+    return end + (start - end) / 2 * (1 + math.cos(math.pi * pct))
+
+
+@pytest.mark.parametrize("strategy", ["cos", "linear"])
+@pytest.mark.parametrize("three_phase", [False, True])
+def test_one_cycle_formula(strategy, three_phase):
+    total, pct, top = 20, 0.25, 0.5
+    anneal = cos_anneal if strategy == "cos" else (lambda s, e, x: s + (e - s) * x)
+    lo, low = top / 10, top / 10 / 100
+    up_end = pct * total - 1                            # 4: the step at which max_lr is hit
+    def lr(step):
+        if step <= up_end:
+            return anneal(lo, top, step / up_end)
+        if three_phase:
+            if step <= 2 * up_end:
+                return anneal(top, lo, (step - up_end) / up_end)
+            return anneal(lo, low, (step - 2 * up_end) / (total - 1 - 2 * up_end))
+        return anneal(top, low, (step - up_end) / (total - 1 - up_end))
+    got = lrs(lambda o: S.OneCycleLR(o, top, total_steps=total, pct_start=pct,
+                                     anneal_strategy=strategy, div_factor=10,
+                                     final_div_factor=100, three_phase=three_phase,
+                                     cycle_momentum=False), n=total)
+    close(got, [lr(s) for s in range(total)])
+
+
+def test_one_cycle_epochs_times_steps_and_momentum():
+    o = optim.SGD([xg.zeros(1, requires_grad=True)], lr=0.1, momentum=0.9)
+    sched = S.OneCycleLR(o, 1.0, epochs=2, steps_per_epoch=5)
+    assert sched.total_steps == 10
+    moms = [o.param_groups[0]["momentum"]]
+    for _ in range(9):
+        sched.step()
+        moms.append(o.param_groups[0]["momentum"])
+    assert moms[0] == 0.95 and min(moms) == pytest.approx(0.85) and moms[-1] == 0.95
+
+
+def test_lambda_lr_per_group():
+    a, b = xg.zeros(1, requires_grad=True), xg.zeros(1, requires_grad=True)
+    o = optim.SGD([{"params": [a]}, {"params": [b], "lr": 1.0}], lr=0.1)
+    sched = S.LambdaLR(o, [lambda e: 1.0 / (e + 1), lambda e: 0.5 ** e])
+    for _ in range(3):
+        sched.step()
+    close(sched.get_last_lr(), [0.1 / 4, 0.125])
+    assert "lr_lambdas" not in sched.state_dict()
+
+
+def test_reduce_on_plateau_max_mode_abs_threshold_and_state():
+    o = optim.SGD([xg.zeros(1, requires_grad=True)], lr=1.0)
+    sched = S.ReduceLROnPlateau(o, mode="max", factor=0.5, patience=1, threshold=0.1,
+                                threshold_mode="abs", min_lr=0.3)
+    seen = []
+    for acc in [0.5, 0.55, 0.58, 0.7, 0.75, 0.79, 0.81, 0.9]:
+        sched.step(acc)
+        seen.append(sched.get_last_lr()[0])
+    # 0.55 and 0.58 do not beat 0.5 + 0.1: halve; 0.7 does; 0.75, 0.79 do not: halve (>= 0.3)
+    assert seen == [1.0, 1.0, 0.5, 0.5, 0.5, 0.3, 0.3, 0.3]
+    saved = sched.state_dict()
+    assert saved["best"] == 0.81 and saved["num_bad_epochs"] == 1
+    other = S.ReduceLROnPlateau(o, mode="max")
+    other.load_state_dict(saved)
+    assert other.best == sched.best and other.patience == 1 and "optimizer" not in saved
+
+
+ALL_SCHEDULERS = [
+    lambda o: S.StepLR(o, 3, 0.5), lambda o: S.MultiStepLR(o, [2, 5], 0.5),
+    lambda o: S.ExponentialLR(o, 0.9), lambda o: S.CosineAnnealingLR(o, 7, 0.01),
+    lambda o: S.CosineAnnealingWarmRestarts(o, 2, 2), lambda o: S.LinearLR(o, 0.2),
+    lambda o: S.LambdaLR(o, lambda e: 0.9 ** e),
+    lambda o: S.CyclicLR(o, 0.01, 0.1, 3, mode="triangular2"),
+    lambda o: S.OneCycleLR(o, 0.5, total_steps=30, three_phase=True)]
+
+
+@pytest.mark.parametrize("make", ALL_SCHEDULERS, ids=["Step", "MultiStep", "Exponential",
+                                                      "Cosine", "SGDR", "Linear", "Lambda",
+                                                      "Cyclic", "OneCycle"])
+def test_state_dict_round_trip_every_scheduler(make):
+    def build():
+        o = optim.SGD([xg.zeros(1, requires_grad=True)], lr=0.1, momentum=0.9)
+        return o, make(o)
+    o1, s1 = build()
+    for _ in range(7):
+        s1.step()
+    saved = s1.state_dict()
+    o2, s2 = build()
+    s2.load_state_dict(saved)
+    o2.load_state_dict(o1.state_dict())
+    for _ in range(10):
+        s1.step()
+        s2.step()
+        assert s1.get_last_lr() == s2.get_last_lr()
+        assert o1.param_groups[0]["lr"] == o2.param_groups[0]["lr"]
+        assert o1.param_groups[0]["momentum"] == o2.param_groups[0]["momentum"]
+    s1.step()
+    assert saved["last_epoch"] == 7                       # the saved copy did not move
+
+
+@pytest.mark.parametrize("build,error,match", [
+    (lambda o: S.StepLR(o, 0), ValueError, "step_size"),
+    (lambda o: S.CosineAnnealingLR(o, T_max=0), ValueError, "T_max"),
+    (lambda o: S.CosineAnnealingWarmRestarts(o, T_0=0), ValueError, "T_0"),
+    (lambda o: S.CosineAnnealingWarmRestarts(o, T_0=2, T_mult=0), ValueError, "T_mult"),
+    (lambda o: S.LinearLR(o, start_factor=0.0), ValueError, "start_factor"),
+    (lambda o: S.LinearLR(o, end_factor=1.5), ValueError, "end_factor"),
+    (lambda o: S.LambdaLR(o, [lambda e: 1.0] * 2), ValueError, "expected 1"),
+    (lambda o: S.CyclicLR(o, 0.01, 0.1, mode="sawtooth"), ValueError, "mode"),
+    (lambda o: S.OneCycleLR(o, 0.1), ValueError, "total_steps"),
+    (lambda o: S.OneCycleLR(o, 0.1, total_steps=10, pct_start=1.5), ValueError, "pct_start"),
+    (lambda o: S.OneCycleLR(o, 0.1, total_steps=10, anneal_strategy="exp"), ValueError, "anneal"),
+    (lambda o: S.ReduceLROnPlateau(o, mode="up"), ValueError, "mode"),
+    (lambda o: S.ReduceLROnPlateau(o, threshold_mode="pct"), ValueError, "threshold_mode"),
+    (lambda o: S.StepLR(o, 2, last_epoch=5), KeyError, "initial_lr"),
+    (lambda o: S.StepLR(object(), 2), TypeError, "Optimizer"),
+])
+def test_invalid_scheduler_arguments(build, error, match):
+    o = optim.SGD([xg.zeros(1, requires_grad=True)], lr=0.1)
+    with pytest.raises(error, match=match):
+        build(o)
