@@ -119,10 +119,11 @@ class Backend:
         raise NotImplementedError
 
     def rng_state(self) -> Any:
-        raise NotImplementedError
+        """The generator's state (a JSON-able dict for NumPy generators; None if hidden)."""
+        return self._rng.bit_generator.state
 
     def set_rng_state(self, state: Any) -> None:
-        raise NotImplementedError
+        self._rng.bit_generator.state = state
 
     # ---- device ---------------------------------------------------------------------------
     def synchronize(self) -> None:

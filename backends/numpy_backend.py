@@ -54,12 +54,6 @@ class NumpyBackend(Backend):
     def random_permutation(self, n: int) -> Any:
         return self._rng.permutation(n)
 
-    def rng_state(self) -> Any:
-        return self._rng.bit_generator.state
-
-    def set_rng_state(self, state: Any) -> None:
-        self._rng.bit_generator.state = state
-
     def name(self) -> str:
         import platform
         return f"{platform.processor() or platform.machine()} (NumPy {np.__version__})"

@@ -74,11 +74,5 @@ class StrictBackend(Backend):
     def random_permutation(self, n: int) -> Any:
         return self._wrap_np(self._rng.permutation(n))
 
-    def rng_state(self) -> Any:
-        return self._rng.bit_generator.state
-
-    def set_rng_state(self, state: Any) -> None:
-        self._rng.bit_generator.state = state
-
     def name(self) -> str:
         return f"array_api_strict {self.xp.__version__} ({self.device})"

@@ -73,22 +73,22 @@ def isinf(x: Tensor) -> Tensor:
     return constant_op("isinf", x)
 
 
+def _arg_extremum(name: str, x: Tensor, axis: int | None, keepdims: bool) -> Tensor:
+    if axis is None:                  # over the flattened tensor, as NumPy and PyTorch
+        flat = make_tensor(x._backend.xp.reshape(x.data, (-1,)), x._backend, False, None)
+        out = constant_op(name, flat)
+        return out.reshape((1,) * x.ndim) if keepdims else out
+    return constant_op(name, x, axis=normalize_axis(axis, x.ndim, name), keepdims=keepdims)
+
+
 def argmax(x: Tensor, axis: int | None = None, keepdims: bool = False) -> Tensor:
     """Index of the largest value (int64), over the flattened tensor when axis is None."""
-    if axis is None:
-        flat = make_tensor(x._backend.xp.reshape(x.data, (-1,)), x._backend, False, None)
-        out = constant_op("argmax", flat)
-        return out.reshape((1,) * x.ndim) if keepdims else out
-    return constant_op("argmax", x, axis=normalize_axis(axis, x.ndim, "argmax"), keepdims=keepdims)
+    return _arg_extremum("argmax", x, axis, keepdims)
 
 
 def argmin(x: Tensor, axis: int | None = None, keepdims: bool = False) -> Tensor:
-    """Index of the smallest value (int64)."""
-    if axis is None:
-        flat = make_tensor(x._backend.xp.reshape(x.data, (-1,)), x._backend, False, None)
-        out = constant_op("argmin", flat)
-        return out.reshape((1,) * x.ndim) if keepdims else out
-    return constant_op("argmin", x, axis=normalize_axis(axis, x.ndim, "argmin"), keepdims=keepdims)
+    """Index of the smallest value (int64), over the flattened tensor when axis is None."""
+    return _arg_extremum("argmin", x, axis, keepdims)
 
 
 def all(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
