@@ -9,9 +9,9 @@ stay exact.
 """
 from __future__ import annotations
 
-from ..autograd.function import Function
 from ..autograd.grad_mode import grad_mode
-from ..autograd.ops import log_softmax, sigmoid, where
+from ..autograd.function import Function, applyn
+from ..autograd.ops import log_softmax, sigmoid, softmax, where
 from ..autograd.tensor import make_tensor
 
 _TINY = 1e-45       # below e^-100 in float32 and float64: log(max(p, tiny)) never warns
@@ -142,3 +142,50 @@ class SoftmaxCrossEntropy(Function):
         gx = g * (logp.exp() * a.sum(axis, keepdims=True) - a) if x._rg else None
         ga = -g * logp if a._rg else None
         return gx, ga
+
+
+class SparseSoftmaxCrossEntropy(Function):
+    """Per-sample -log_softmax(x)[i, t_i] for (N, C) logits and integer targets in [0, C): the
+    common case of cross-entropy, without building an (N, C) coefficient array."""
+    __slots__ = ()
+
+    @staticmethod
+    def forward(xp, x, t):
+        shifted = x - xp.max(x, axis=1, keepdims=True)
+        lse = xp.log(xp.sum(xp.exp(shifted), axis=1))
+        return lse - xp.take_along_axis(shifted, xp.expand_dims(t, axis=1), axis=1)[:, 0]
+
+    def backward(self, gy):
+        x, t = self.inputs
+        return applyn(SparseSoftmaxCrossEntropyGrad, (gy, x, t)), None
+
+
+class SparseSoftmaxCrossEntropyGrad(Function):
+    """gy_i * (softmax(x)_i - onehot(t_i)) in one op; its own backward uses Tensor ops."""
+    __slots__ = ()
+
+    @staticmethod
+    def forward(xp, arrays):
+        gy, x, t = arrays
+        e = xp.exp(x - xp.max(x, axis=1, keepdims=True))
+        e /= xp.sum(e, axis=1, keepdims=True)
+        hot = xp.expand_dims(t, axis=1) == xp.arange(x.shape[1], dtype=t.dtype)
+        e -= xp.astype(hot, e.dtype)
+        e *= xp.expand_dims(gy, axis=1)
+        return e
+
+    def backward(self, ggx):
+        gy, x, t = self.inputs
+        p = softmax(x, 1)
+        hot = (t.unsqueeze(1) == arange_like(t, x.shape[1])).astype(x.dtype)
+        g_gy = (ggx * (p - hot)).sum(1) if gy._rg else None
+        g_x = None
+        if x._rg:                                 # d/dx of gy * softmax(x): softmax's backward
+            v = ggx * gy.unsqueeze(1)
+            g_x = p * (v - (v * p).sum(1, keepdims=True))
+        return g_gy, g_x, None
+
+
+def arange_like(t, n: int):
+    from ..autograd.factories import arange
+    return arange(n, dtype=t.dtype, device=t._backend)

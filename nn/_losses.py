@@ -9,7 +9,7 @@ from typing import Any
 
 from ..autograd.function import apply2
 from ..autograd.tensor import Tensor, make_tensor
-from ._fused import BCEFn, BCEWithLogitsFn, SoftmaxCrossEntropy
+from ._fused import SparseSoftmaxCrossEntropy, BCEFn, BCEWithLogitsFn, SoftmaxCrossEntropy
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -224,9 +224,24 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
             a = a * _class_weight(weight, input, name).reshape((c,) + (1,) * (input.ndim - 2))
         return _reduce(apply2(SoftmaxCrossEntropy, input, a, 1), reduction)
     target = _check_index_target(input, target, name)
+    if _plain_index_case(input, target, weight, ignore_index, label_smoothing):
+        return _reduce(apply2(SparseSoftmaxCrossEntropy, input, target), reduction)
     a, divisor = _class_coefficients(input, target, weight, ignore_index, label_smoothing, name)
     loss = apply2(SoftmaxCrossEntropy, input, a, 1)
     return loss.sum() / divisor if reduction == "mean" else _reduce(loss, reduction)
+
+
+def _plain_index_case(input: Tensor, target: Tensor, weight: Any, ignore_index: int,
+                      smoothing: float) -> bool:
+    """(N, C) logits, integer targets all in [0, C), no weights or smoothing: the common case,
+    served by one fused op. Checked on the CPU only, where reading the targets costs no sync;
+    other devices take the general path (which marks bad targets with NaN)."""
+    if weight is not None or smoothing or input.ndim != 2 or input._backend.kind != "numpy":
+        return False
+    if 0 <= ignore_index < input.shape[1]:       # an index that can occur must be skipped
+        return False
+    t = target.data
+    return t.size == 0 or (0 <= int(t.min()) and int(t.max()) < input.shape[1])
 
 
 def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
