@@ -22,6 +22,7 @@ from .autograd.ops import *  # noqa: F401,F403  (xg.exp, xg.matmul, xg.softmax, 
 
 bool = bool_  # noqa: A001  (xg.bool, as torch.bool / numpy.bool)
 
+from . import distributed  # noqa: E402
 from . import nn  # noqa: E402  (the layers above it first: nn builds on autograd)
 from . import optim  # noqa: E402
 from . import data  # noqa: E402

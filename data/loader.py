@@ -51,12 +51,17 @@ class DataLoader:
     and, without one, to a random seed drawn once when the loader is made. ``device``: where
     batches go; None keeps tensors on their device and puts host arrays on ``"cpu"``.
     Dtypes are kept (float64 arrays give float64 tensors; convert with ``.astype`` first).
+    ``shard=True`` (data-parallel training): each rank iterates only its own equal-sized,
+    disjoint part of every epoch's order (``xg.distributed.shard_indices``; the last
+    ``n % world_size`` samples of the order are dropped), so all ranks run the same number
+    of steps; the fallback seed is rank 0's, so the ranks agree on the permutation.
 
     >>> for xb, yb in DataLoader((X, y), batch_size=32, shuffle=True, seed=0): ...
     """
 
     def __init__(self, data: Any, batch_size: int = 32, shuffle: bool = False,
-                 drop_last: bool = False, seed: int | None = None, device: Any = None) -> None:
+                 drop_last: bool = False, seed: int | None = None, device: Any = None,
+                 shard: bool = False) -> None:
         self.batch_size = _check_count("batch_size", batch_size)
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
             raise TypeError(f"DataLoader: seed must be an int or None, got {seed!r}")
@@ -64,6 +69,12 @@ class DataLoader:
         self.drop_last = bool(drop_last)
         self.seed = None if seed is None else int(seed)
         self._fallback_seed = int(np.random.SeedSequence().entropy % (1 << 63))
+        self.shard = bool(shard)
+        if self.shard:
+            from ..distributed import get_world
+            world = get_world()
+            if world.size > 1:              # every rank must draw the same permutation
+                self._fallback_seed = world.comm.bcast(self._fallback_seed, root=0)
         self.device = None if device is None else backends.canonical_device(device)
         self.dataset, self._single = self._as_dataset(data)
         self._epoch = 0
@@ -116,6 +127,10 @@ class DataLoader:
         >>> DataLoader(X, shuffle=True, seed=0).epoch_indices(0)[:3]
         """
         n = len(self.dataset)
+        if self.shard:
+            from ..distributed import shard_indices
+            seed = (self._base_seed() + int(epoch)) % (1 << 64) if self.shuffle else None
+            return shard_indices(n, seed)
         if not self.shuffle:
             return np.arange(n, dtype=np.int64)
         seed = (self._base_seed() + int(epoch)) % (1 << 64)
@@ -124,6 +139,9 @@ class DataLoader:
     # ---- iteration --------------------------------------------------------------------
     def __len__(self) -> int:
         n = len(self.dataset)
+        if self.shard:
+            from ..distributed import world_size
+            n //= world_size()
         return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
 
     def __iter__(self) -> Iterator[Any]:

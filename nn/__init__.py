@@ -20,6 +20,7 @@ from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss,
 from .module import IncompatibleKeys, Module, RemovableHandle
 from .normalization import BatchNorm1d
 from .parameter import Parameter
+from .parallel import DataParallel, SyncBatchNorm
 from .summary import Summary, summary
 
 __all__ = ["Module", "Parameter", "Sequential", "ModuleList", "Linear", "Identity", "Flatten",
@@ -27,4 +28,4 @@ __all__ = ["Module", "Parameter", "Sequential", "ModuleList", "Linear", "Identit
            "ELU", "Softplus", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "NoisyReLU",
            "MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss",
            "functional", "init", "regularizers", "summary", "Summary", "IncompatibleKeys",
-           "RemovableHandle"]
+           "RemovableHandle", "DataParallel", "SyncBatchNorm"]

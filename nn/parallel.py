@@ -135,7 +135,7 @@ class SyncBatchNorm(BatchNorm1d):
     def _update_running(self, mean: Tensor, var: Tensor, total: Tensor) -> None:
         with no_grad():
             nbt = self.num_batches_tracked
-            nbt.data = nbt.data + 1
+            nbt.data = nbt._backend.wrap(nbt.data + 1)
             if self.momentum is None:
                 factor: Any = 1.0 / nbt.astype(mean.dtype)
             else:

@@ -4,6 +4,8 @@ The loop never reads a value back from the device per batch: batch losses (weigh
 size) and metrics accumulate as device tensors and are read once per epoch."""
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 from typing import Any, Iterable, Sequence
 
@@ -24,12 +26,16 @@ def _device_of(model: Any, device: Any) -> Any:
 
 
 def _loader(data: Any, batch_size: int, shuffle: bool, seed: Any, device: Any,
-            what: str) -> DataLoader:
+            what: str, shard: bool = False) -> DataLoader:
     if isinstance(data, DataLoader):
+        if shard and not data.shard:
+            raise ValueError(f"fit(distributed=True): {what} is a DataLoader without "
+                             "sharding; make it with DataLoader(..., shard=True) so each rank "
+                             "trains on its own part, or pass (X, y)")
         return data
     if isinstance(data, (tuple, list)) and len(data) == 2:
         return DataLoader(tuple(data), batch_size=batch_size, shuffle=shuffle, seed=seed,
-                          device=device)
+                          device=device, shard=shard)
     raise TypeError(f"{what} must be (inputs, targets) or a DataLoader, got {type(data).__name__}")
 
 
@@ -66,8 +72,10 @@ class _Progress:
 
 def _run_epoch(model: Any, loss_fn: Any, loader: DataLoader, metrics: Sequence[Metric],
                optimizer: Any = None, callbacks: Sequence[Callback] = (),
-               progress: _Progress | None = None) -> dict:
-    """One pass: trains when ``optimizer`` is given, else evaluates under no_grad."""
+               progress: _Progress | None = None, averager: Any = None) -> dict:
+    """One pass: trains when ``optimizer`` is given, else evaluates under no_grad.
+    With an ``averager`` (distributed), gradients are averaged over ranks before each step
+    and the epoch's logs are averaged over ranks, weighted by their sample counts."""
     total, count = None, 0
     for m in metrics:
         m.reset_state()
@@ -79,6 +87,8 @@ def _run_epoch(model: Any, loss_fn: Any, loader: DataLoader, metrics: Sequence[M
             pred = model(x)
             loss = loss_fn(pred, y)
             loss.backward()
+            if averager is not None:
+                averager.finish()
             optimizer.step()
         else:
             with no_grad():
@@ -100,6 +110,9 @@ def _run_epoch(model: Any, loss_fn: Any, loader: DataLoader, metrics: Sequence[M
     logs = {"loss": total.item() / count}           # the one read-back of the epoch
     for m in metrics:
         logs[m.name] = m.result()
+    if averager is not None:
+        from ..distributed import reduce_metrics
+        logs = reduce_metrics(logs, weight=count)
     return logs
 
 
@@ -107,8 +120,20 @@ def fit(model: Any, loss_fn: Any, optimizer: Any, train_data: Any, epochs: int =
         batch_size: int = 32, validation_data: Any = None, metrics: Sequence[Any] = (),
         callbacks: Sequence[Callback] = (), scheduler: Any = None, device: Any = None,
         verbose: int = 1, shuffle: bool = True, seed: int | None = None,
-        initial_epoch: int = 0) -> History:
+        initial_epoch: int = 0, distributed: bool = False) -> History:
     """Train ``model`` for ``epochs`` on ``train_data`` ((X, y) or a DataLoader), Keras style.
+
+    ``distributed=True`` (data parallel; launch with ``python -m xpgrad.distributed -n 4
+    script.py``): rank 0's weights are copied to every rank, each rank trains on its own
+    shard of every epoch (``batch_size`` is per rank, so the global batch is batch_size x
+    ranks), gradients are averaged over ranks after each backward, and buffers (BatchNorm
+    statistics) are copied from rank 0 after each epoch. The validation data are split
+    between ranks, and the epoch's loss and metrics are averaged over ranks weighted by
+    sample counts before callbacks see them, so EarlyStopping and schedulers decide the same
+    everywhere (AUC becomes the count-weighted mean of the ranks' AUCs). Only rank 0 prints
+    and runs ModelCheckpoint and CSVLogger (or any callback with ``main_process_only =
+    True``); other callbacks run on every rank. A DataLoader must be made with
+    ``shard=True``.
 
     >>> hist = xg.train.fit(model, nn.BCELoss(), opt, (X, y), epochs=100, batch_size=32,
     ...                     validation_data=(Xv, yv), metrics=["accuracy"],
@@ -116,7 +141,47 @@ def fit(model: Any, loss_fn: Any, optimizer: Any, train_data: Any, epochs: int =
     """
     device = _device_of(model, device)
     model.to(device)
-    loader = _loader(train_data, batch_size, shuffle, seed, device, "train_data")
+    if distributed:
+        return _fit_distributed(model, loss_fn, optimizer, train_data, epochs, batch_size,
+                                validation_data, metrics, callbacks, scheduler, device,
+                                verbose, shuffle, seed, initial_epoch)
+    return _fit(model, loss_fn, optimizer, train_data, epochs, batch_size, validation_data,
+                metrics, callbacks, scheduler, device, verbose, shuffle, seed, initial_epoch)
+
+
+def _fit_distributed(model: Any, loss_fn: Any, optimizer: Any, train_data: Any, epochs: int,
+                     batch_size: int, validation_data: Any, metrics: Sequence[Any],
+                     callbacks: Sequence[Callback], scheduler: Any, device: Any, verbose: int,
+                     shuffle: bool, seed: int | None, initial_epoch: int) -> History:
+    from .. import distributed as dist
+    from .callbacks import CSVLogger, ModelCheckpoint
+    world = dist.init()                         # a clear error without mpi4py
+    dist.broadcast_parameters(model)            # also checks every rank built the same model
+    averager = dist.GradientAverager(list(model.named_parameters()))
+    if validation_data is not None and isinstance(validation_data, (tuple, list)):
+        validation_data = tuple(a[world.rank::world.size] for a in validation_data)
+    main = world.rank == 0
+    if not main:
+        callbacks = [cb for cb in callbacks if not getattr(
+            cb, "main_process_only", isinstance(cb, (ModelCheckpoint, CSVLogger)))]
+    try:
+        with contextlib.ExitStack() as stack:
+            if not main:                                      # only rank 0 prints
+                devnull = stack.enter_context(open(os.devnull, "w"))
+                stack.enter_context(contextlib.redirect_stdout(devnull))
+            return _fit(model, loss_fn, optimizer, train_data, epochs, batch_size,
+                        validation_data, metrics, callbacks, scheduler, device,
+                        verbose if main else 0, shuffle, seed, initial_epoch, averager)
+    finally:
+        averager.remove()
+
+
+def _fit(model: Any, loss_fn: Any, optimizer: Any, train_data: Any, epochs: int,
+         batch_size: int, validation_data: Any, metrics: Sequence[Any],
+         callbacks: Sequence[Callback], scheduler: Any, device: Any, verbose: int,
+         shuffle: bool, seed: int | None, initial_epoch: int, averager: Any = None) -> History:
+    loader = _loader(train_data, batch_size, shuffle, seed, device, "train_data",
+                     shard=averager is not None)
     val_loader = (None if validation_data is None else
                   _loader(validation_data, batch_size, False, None, device, "validation_data"))
     train_metrics = _metrics(metrics, loss_fn)
@@ -132,14 +197,20 @@ def fit(model: Any, loss_fn: Any, optimizer: Any, train_data: Any, epochs: int =
         for cb in callbacks:
             cb.on_epoch_begin(epoch, {})
         model.train()
+        loader.set_epoch(epoch)        # epoch e always sees the same order: resuming is exact
         progress = _Progress(len(loader), epoch, epochs, verbose)
         try:
-            logs = _run_epoch(model, loss_fn, loader, train_metrics, optimizer, callbacks, progress)
+            logs = _run_epoch(model, loss_fn, loader, train_metrics, optimizer, callbacks, progress,
+                              averager)
         finally:
             progress.close()
+        if averager is not None:
+            from ..distributed import broadcast
+            for _, buf in model.named_buffers():
+                broadcast(buf, 0)                   # e.g. BatchNorm statistics: rank 0's
         if val_loader is not None:
             model.eval()
-            val_logs = _run_epoch(model, loss_fn, val_loader, val_metrics)
+            val_logs = _run_epoch(model, loss_fn, val_loader, val_metrics, averager=averager)
             logs.update({f"val_{k}": v for k, v in val_logs.items()})
             model.train()
         if scheduler is not None:
