@@ -125,9 +125,9 @@ class _Accumulator:
         # is copied, so updating one .grad in place can never change another.
         data = g.data
         if id(data) in self.owned or g._backend.is_view(data):
-            data = g._backend.copy(data)
-        self.owned.add(id(data))
-        return make_tensor(data, g._backend, False, None)
+            g = make_tensor(g._backend.copy(data), g._backend, False, None)
+        self.owned.add(id(g.data))
+        return g
 
     def _post_hooks(self, leaf: Tensor, fed: bool = True) -> None:
         # Called once per edge into a hooked leaf, also for edges that carried no gradient
@@ -180,6 +180,7 @@ def run_backward(roots: Sequence[Tensor], gradients: Sequence[Any] | None,
 
     saved_mode = grad_mode.enabled
     grad_mode.enabled = create_graph
+    anomaly = grad_mode.anomaly
     order: list = []
     root_nodes: list = []
     try:
@@ -195,13 +196,15 @@ def run_backward(roots: Sequence[Tensor], gradients: Sequence[Any] | None,
             root_nodes.append(node)
         order = _topological_order(root_nodes, acc.pending)
         for node in order:
-            _backprop_node(node, acc, retain_graph, capture)
-    finally:
-        grad_mode.enabled = saved_mode
+            _backprop_node(node, acc, retain_graph, capture, anomaly)
+    except BaseException:
         for node in order:          # after an error, no stale gradient may leak into the next pass
             node._gy = None
         for node in root_nodes:
             node._gy = None
+        raise
+    finally:
+        grad_mode.enabled = saved_mode
     if inputs is None:
         return None
     results = acc.results
@@ -212,7 +215,8 @@ def run_backward(roots: Sequence[Tensor], gradients: Sequence[Any] | None,
     return results
 
 
-def _backprop_node(node: Any, acc: _Accumulator, retain_graph: bool, capture: dict | None) -> None:
+def _backprop_node(node: Any, acc: _Accumulator, retain_graph: bool, capture: dict | None,
+                   anomaly: bool) -> None:
     gy = node._gy
     node._gy = None
     inputs = node.inputs
@@ -232,7 +236,7 @@ def _backprop_node(node: Any, acc: _Accumulator, retain_graph: bool, capture: di
     try:
         grads = node.backward(gy)
     except FloatingPointError as exc:     # an op recorded by backward (create_graph) failed
-        if grad_mode.anomaly:
+        if anomaly:
             raise FloatingPointError(f"detect_anomaly: {type(node).__name__} backward produced "
                                      f"NaN or inf ({exc})") from None
         raise
@@ -249,7 +253,7 @@ def _backprop_node(node: Any, acc: _Accumulator, retain_graph: bool, capture: di
             g = apply1(SumTo, g, t.data.shape)
         if g.data.dtype != t.data.dtype:
             g = g.astype(t.dtype)
-        if grad_mode.anomaly:
+        if anomaly:
             check_finite(type(node), g.data, g._backend, "backward")
         fn = t.grad_fn
         if fn is None:

@@ -33,7 +33,18 @@ def fast_namespace() -> Any:
 
     # methods, not ndarray.<name>(a, ...): intermediate NumPy scalars have them too
     ns.sum = lambda a, axis=None, dtype=None, keepdims=False: a.sum(axis, dtype, None, keepdims)
-    ns.mean = lambda a, axis=None, dtype=None, keepdims=False: a.mean(axis, dtype, None, keepdims)
+    def mean(a: Any, axis: Any = None, dtype: Any = None, keepdims: bool = False) -> Any:
+        if dtype is not None or a.dtype.kind not in "fc":
+            return np.mean(a, axis=axis, dtype=dtype, keepdims=keepdims)
+        if axis is None:
+            n = a.size
+        else:                      # what ndarray.mean does, without its Python-level wrapper
+            n = 1
+            for ax in ((axis,) if isinstance(axis, int) else axis):
+                n *= a.shape[ax]
+        return a.sum(axis, None, None, keepdims) / n
+
+    ns.mean = mean
     ns.max = lambda a, axis=None, keepdims=False: a.max(axis, None, keepdims)
     ns.min = lambda a, axis=None, keepdims=False: a.min(axis, None, keepdims)
     ns.reshape = lambda a, shape, copy=None: a.reshape(shape) if copy is None else np.reshape(a, shape, copy=copy)
