@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
+import sys
+
 import numpy as np
 
 from .base import Backend
@@ -79,7 +81,11 @@ class NumpyBackend(Backend):
         return array.copy()
 
     def is_view(self, array: Any) -> bool:
-        return array.base is not None
+        # A view whose base nothing else holds (e.g. the transpose of a fresh product) owns
+        # its memory in effect: 3 = .base, the local name and getrefcount's argument.
+        # A read-only view (a broadcast) is always copied.
+        base = array.base
+        return base is not None and (not array.flags.writeable or sys.getrefcount(base) > 3)
 
     def scatter_add(self, shape: Sequence[int], key: Any, values: Any) -> Any:
         out = np.zeros(shape, dtype=values.dtype)

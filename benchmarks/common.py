@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 import xpgrad as xg
-from xpgrad.nn import functional as F
+from xpgrad import nn, optim
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -83,30 +83,33 @@ def numpy_step(x, y, weights, lr=0.01):
 
 
 # ---- xpgrad -----------------------------------------------------------------------------
+def build_mlp(weights, device="cpu"):
+    """nn.Sequential of Linear + ReLU with the given (in, out) weights and biases copied in."""
+    layers = []
+    for i, (w, b) in enumerate(weights):
+        lin = nn.Linear(*w.shape)
+        with xg.no_grad():
+            lin.weight.copy_(xg.tensor(w.T))
+            lin.bias.copy_(xg.tensor(b))
+        layers.append(lin)
+        if i < len(weights) - 1:
+            layers.append(nn.ReLU())
+    return nn.Sequential(*layers).to(device)
+
+
 def xpgrad_step_factory(x, y, weights, lr=0.01, device="cpu"):
+    """What a user writes: nn layers, a fused loss, optim.SGD."""
     xs = xg.tensor(x, device=device)
     ys = xg.tensor(y, device=device)
-    params = []
-    for w, b in weights:
-        params += [xg.tensor(w.T.copy(), requires_grad=True, device=device),  # (out, in) as nn.Linear
-                   xg.tensor(b, requires_grad=True, device=device)]
-    binary = weights[-1][0].shape[1] == 1
+    model = build_mlp(weights, device)
+    loss_fn = nn.BCEWithLogitsLoss() if weights[-1][0].shape[1] == 1 else nn.CrossEntropyLoss()
+    opt = optim.SGD(model.parameters(), lr=lr)
 
     def step():
-        h = xs
-        for i in range(0, len(params), 2):
-            h = xg.linear(h, params[i], params[i + 1])
-            if i < len(params) - 2:
-                h = h.relu()
-        if binary:
-            loss = F.binary_cross_entropy_with_logits(h, ys)
-        else:
-            loss = F.cross_entropy(h, ys)
+        opt.zero_grad()
+        loss = loss_fn(model(xs), ys)
         loss.backward()
-        with xg.no_grad():
-            for p in params:
-                p.data -= lr * p.grad.data
-                p.grad = None
+        opt.step()
         return loss
     return step
 

@@ -59,8 +59,9 @@ def _check(tensor: Any, name: str) -> None:
 
 
 def _set(tensor: Tensor, array: Any) -> Tensor:
-    with no_grad():
-        tensor.data = array
+    # In place, as PyTorch's init functions: the array keeps its identity and memory layout,
+    # so an optimizer (or a view) that already holds it sees the new values.
+    tensor._backend.setitem(tensor.data, Ellipsis, array)
     return tensor
 
 

@@ -56,7 +56,10 @@ class Linear(Function):
             if gy.data.ndim != 2:       # fold batch dimensions (or lift a vector): w is shared
                 g2 = gy.reshape(-1, gy.shape[-1])
                 x2 = x.reshape(-1, x.shape[-1])
-            gw = apply2(Matmul, apply1(MatrixTranspose, g2), x2)
+            # (x^T gy)^T rather than gy^T x: the same values, but BLAS runs the (in, out)
+            # product as a plain GEMM, and the result has the layout of a weight stored
+            # transposed (as nn.Linear stores it).
+            gw = apply1(MatrixTranspose, apply2(Matmul, apply1(MatrixTranspose, x2), g2))
         if len(self.inputs) == 2:
             return gx, gw
         return gx, gw, (gy if self.inputs[2]._rg else None)   # the engine sums it to bias shape
