@@ -13,4 +13,6 @@ def parser(description: str, epochs: int) -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=Path("results"),
                    help="where plots and checkpoints go (default ./results)")
     p.add_argument("--quick", action="store_true", help="a few epochs on a small subset")
+    p.add_argument("--distributed", action="store_true",
+                   help="data-parallel over MPI ranks (launch with python -m xpgrad.distributed)")
     return p

@@ -44,7 +44,8 @@ def run(model: nn.Module, args: Any, lr: float, name: str) -> dict:
     epochs = 2 if args.quick else args.epochs
     history = xg.train.fit(model, loss_fn, optimizer, (x_train, y_train), epochs=epochs,
                            batch_size=128, validation_data=val, metrics=["accuracy"],
-                           device=args.device, verbose=1, seed=args.seed)
+                           device=args.device, verbose=1, seed=args.seed,
+                           distributed=args.distributed)
     for epoch, acc in zip(history.epoch, history.history["val_accuracy"]):
         print(f"epoch {epoch + 1:2d}: validation accuracy {acc:.4f}")
     result = xg.train.evaluate(model, loss_fn, test, batch_size=1000, metrics=["accuracy"],
