@@ -73,14 +73,25 @@ class Tensor(TensorMutation):
         return self.data.ndim
 
     @property
-    def size(self) -> int:
+    def size(self) -> "_Size":
+        """The number of elements, as NumPy's ``.size``; also callable as PyTorch's
+        ``.size()`` (the shape) and ``.size(dim)``."""
         n = 1
         for d in self.data.shape:
             n *= d
-        return n
+        return _Size(n, self.data.shape)
 
     def numel(self) -> int:
-        return self.size
+        return int(self.size)
+
+    def dim(self) -> int:
+        return self.data.ndim
+
+    def t(self) -> "Tensor":
+        """Transpose of a matrix (PyTorch's ``.t()``); a vector or scalar is returned as is."""
+        if self.ndim > 2:
+            raise ValueError(f"t() expects a tensor with at most 2 dimensions, got shape {self.shape}")
+        return self if self.ndim < 2 else _ops.matrix_transpose(self)
 
     @property
     def dtype(self) -> DType:
@@ -335,6 +346,18 @@ class Tensor(TensorMutation):
 
     def contiguous(self) -> "Tensor":
         return self
+
+class _Size(int):
+    """An int (the element count) that, called, gives the shape or one dimension."""
+
+    def __new__(cls, n: int, shape: tuple) -> "_Size":
+        out = super().__new__(cls, n)
+        out.shape = tuple(shape)
+        return out
+
+    def __call__(self, dim: int | None = None) -> Any:
+        return self.shape if dim is None else self.shape[dim]
+
 
 def _axis_args(axis: Any, keepdims: bool, torch_kw: dict) -> tuple:
     """``dim=``/``keepdim=`` (PyTorch) as aliases of ``axis=``/``keepdims=`` (NumPy)."""

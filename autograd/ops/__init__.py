@@ -7,6 +7,7 @@ from .comparison import (lt, le, gt, ge, eq, ne, logical_and, logical_or, logica
                          isfinite, isinf, argmax, argmin, all, any)
 from .reduction import sum, mean, max, min, var, std, logsumexp, softmax, log_softmax
 from .linalg import matmul, linear
+mm = matmul
 from .shape import (reshape, flatten, permute, transpose, matrix_transpose, broadcast_to,
                     expand, sum_to, squeeze, unsqueeze, concat, cat, concatenate, stack, split)
 from .indexing import getitem

@@ -1,0 +1,17 @@
+import xpgrad as xg
+
+
+def test_square_sum_backward(device):
+    x = xg.tensor([1.0, 2.0], device=device, requires_grad=True)
+    (x * x).sum().backward()
+    assert x.grad.tolist() == [2.0, 4.0]
+    assert x.grad.device == x.device
+
+
+def test_pytorch_spellings_beside_numpy_ones(device):
+    x = xg.ones(2, 3, device=device)
+    assert x.size == 6 and x.size() == (2, 3) and x.size(1) == 3      # NumPy and PyTorch
+    assert x.numel() == 6 and x.dim() == 2 and x.t().shape == (3, 2)
+    assert x.sum(dim=1, keepdim=True).shape == (2, 1) == x.sum(axis=1, keepdims=True).shape
+    assert xg.mm(x, x.t()).tolist() == [[3.0, 3.0], [3.0, 3.0]]
+    assert x.softmax(dim=0).shape == x.log_softmax(axis=0).shape == (2, 3)
