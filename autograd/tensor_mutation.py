@@ -80,11 +80,18 @@ class TensorMutation:
         setitem_(self, key, value)
 
     def _inplace(self, other: Any, fn: Callable, what: str) -> "Tensor":
-        self._check_inplace(f"in-place '{what}'")
+        recorded = grad_mode.enabled and (self.grad_fn is not None or (
+            getattr(other, "_rg", False) and not self._rg))
+        if not recorded:
+            self._check_inplace(f"in-place '{what}'")     # a leaf that requires grad: refused
         result = fn(self, other)
         if result.shape != self.shape:
             raise ValueError(f"in-place '{what}': result shape {result.shape} does not match the "
                              f"tensor's shape {self.shape}")
+        if recorded:
+            # Part of a graph (c += c + 1 on an intermediate, as micrograd and PyTorch users
+            # write): the name is rebound to the recorded result, so the gradient stays right.
+            return result
         # Write into the existing array, so views and aliases see the change (as in PyTorch).
         self._backend.setitem(self.data, Ellipsis, result.data)
         return self

@@ -197,11 +197,27 @@ def test_inplace_write_on_a_leaf_that_requires_grad(device, write):
     assert x.tolist() == [1.0, 2.0]          # nothing was written
 
 
-@pytest.mark.parametrize("write", INPLACE, ids=INPLACE_IDS)
+WRITES = [INPLACE[0], INPLACE[3], INPLACE[4]]
+
+
+@pytest.mark.parametrize("write", WRITES, ids=["setitem", "zero_", "fill_"])
 def test_inplace_write_on_a_non_leaf(device, write):
     y = xg.tensor([1.0, 2.0], device=device, requires_grad=True) * 1.0
     with pytest.raises(RuntimeError, match="requires grad"):
         write(y)
+
+
+def test_augmented_assignment_on_a_non_leaf_is_recorded(device):
+    # micrograd's and PyTorch's users write `c += c + 1` on intermediates: it must differentiate
+    x = xg.tensor([1.0, 2.0], dtype=xg.float64, device=device, requires_grad=True)
+    c = x * 3.0
+    c += c + 1          # c = 2 (3x) + 1
+    c *= x              # c = (6x + 1) x
+    c.sum().backward()
+    assert x.grad.tolist() == [13.0, 25.0]          # d/dx (6x^2 + x) = 12x + 1
+    z = xg.zeros(2, device=device)
+    z += x * 2.0        # a constant updated with a tensor that requires grad
+    assert z.requires_grad
 
 
 def test_inplace_writes_are_allowed_inside_no_grad(device):
