@@ -202,10 +202,10 @@ class Tensor(TensorMutation):
         return _ops.sum(self, *_axis_args(axis, keepdims, torch_kw))
     def mean(self, axis: Any = None, keepdims: bool = False, **torch_kw: Any) -> "Tensor":
         return _ops.mean(self, *_axis_args(axis, keepdims, torch_kw))
-    def max(self, axis: Any = None, keepdims: bool = False, **torch_kw: Any) -> "Tensor":
-        return _ops.max(self, *_axis_args(axis, keepdims, torch_kw))
-    def min(self, axis: Any = None, keepdims: bool = False, **torch_kw: Any) -> "Tensor":
-        return _ops.min(self, *_axis_args(axis, keepdims, torch_kw))
+    def max(self, axis: Any = None, keepdims: bool = False, **torch_kw: Any) -> Any:
+        return _ops.max(self, axis, keepdims, **torch_kw)      # dim= gives (values, indices)
+    def min(self, axis: Any = None, keepdims: bool = False, **torch_kw: Any) -> Any:
+        return _ops.min(self, axis, keepdims, **torch_kw)
     def var(self, axis: Any = None, keepdims: bool = False, ddof: int = 0, correction: Any = None,
             **torch_kw: Any) -> "Tensor":
         return _ops.var(self, *_axis_args(axis, keepdims, torch_kw), ddof, correction)

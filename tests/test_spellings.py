@@ -15,3 +15,13 @@ def test_pytorch_spellings_beside_numpy_ones(device):
     assert x.sum(dim=1, keepdim=True).shape == (2, 1) == x.sum(axis=1, keepdims=True).shape
     assert xg.mm(x, x.t()).tolist() == [[3.0, 3.0], [3.0, 3.0]]
     assert x.softmax(dim=0).shape == x.log_softmax(axis=0).shape == (2, 3)
+
+
+def test_max_min_with_dim_give_pytorchs_values_and_indices(device):
+    x = xg.tensor([[1.0, 5.0, 2.0], [7.0, 0.0, 3.0]], device=device, requires_grad=True)
+    values, indices = x.max(dim=1)
+    assert values.tolist() == [5.0, 7.0] and indices.tolist() == [1, 0]
+    assert x.min(dim=0, keepdim=True).indices.tolist() == [[0, 1, 0]]
+    assert x.max(axis=1).tolist() == [5.0, 7.0]                 # NumPy's spelling: values
+    values.sum().backward()
+    assert x.grad.tolist() == [[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]]

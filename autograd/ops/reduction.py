@@ -2,11 +2,12 @@
 ``axis`` is None (all axes), an int or a tuple, with ``keepdims`` (NumPy / Array API)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..function import Function, apply1
 from ..tensor import Tensor
 from ._util import normalize_axes, normalize_axis, require_tensor
+from .comparison import argmax, argmin
 from .shape import broadcast_to, reshape
 
 
@@ -155,8 +156,12 @@ def mean(x: Tensor, axis: Any = None, keepdims: bool = False, *, dim: Any = None
 
 def max(x: Tensor, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
            keepdim: bool | None = None) -> Tensor:
-    """Largest value over ``axis``; tied maxima share the gradient."""
+    """Largest value over ``axis``; tied maxima share the gradient. With PyTorch's ``dim=``
+    keyword (an int) it returns PyTorch's ``(values, indices)`` pair instead."""
     require_tensor(x, "max")
+    if isinstance(dim, int):            # PyTorch's spelling gives PyTorch's (values, indices)
+        values = max(x, dim, bool(keepdim))
+        return ValuesIndices(values, argmax(x, dim, bool(keepdim)))
     axis, keepdims = torch_names(axis, keepdims, dim, keepdim)
     axes = normalize_axes(axis, x.ndim, "max")
     _check_nonempty(x, axes, "max")
@@ -165,8 +170,12 @@ def max(x: Tensor, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
 
 def min(x: Tensor, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
            keepdim: bool | None = None) -> Tensor:
-    """Smallest value over ``axis``; tied minima share the gradient."""
+    """Smallest value over ``axis``; tied minima share the gradient. With PyTorch's ``dim=``
+    keyword (an int) it returns PyTorch's ``(values, indices)`` pair instead."""
     require_tensor(x, "min")
+    if isinstance(dim, int):            # PyTorch's spelling gives PyTorch's (values, indices)
+        values = min(x, dim, bool(keepdim))
+        return ValuesIndices(values, argmin(x, dim, bool(keepdim)))
     axis, keepdims = torch_names(axis, keepdims, dim, keepdim)
     axes = normalize_axes(axis, x.ndim, "min")
     _check_nonempty(x, axes, "min")
@@ -216,6 +225,12 @@ def log_softmax(x: Tensor, axis: int = -1, *, dim: int | None = None) -> Tensor:
     if dim is not None:
         axis = dim
     return apply1(LogSoftmax, x, normalize_axis(axis, x.ndim, "log_softmax"))
+
+
+class ValuesIndices(NamedTuple):
+    """What ``max``/``min`` return for PyTorch's ``dim=``: ``values, indices = x.max(dim=1)``."""
+    values: Tensor
+    indices: Tensor
 
 
 def torch_names(axis: Any, keepdims: bool, dim: Any, keepdim: bool | None) -> tuple:
