@@ -206,7 +206,8 @@ class GradientAverager:
             raise RuntimeError(f"the gradient of {name!r} is {grad.dtype} on {grad.device} but "
                                f"the averager was built for {bucket.dtype} on {p.device}; "
                                "build it (wrap the model) after moving the model")
-        backend.setitem(bucket.flat, span, backend.xp.reshape(grad.data, (p.size,)))
+        backend.setitem(bucket.flat, span, backend.xp.reshape(_memory_order(grad.data, backend),
+                                                              (p.size,)))
 
     def _start_ready(self) -> None:
         while self._next < len(self.buckets) and self.buckets[self._next].pending == 0:
@@ -247,7 +248,11 @@ class GradientAverager:
             xp = backend.xp
             for slot, (name, p) in enumerate(bucket.params):
                 start = bucket.offsets[slot]
-                avg = xp.reshape(flat[start:start + p.size], p.shape)
+                piece = flat[start:start + p.size]
+                if p.grad is not None and _is_transposed(p.grad.data):
+                    avg = xp.matrix_transpose(xp.reshape(piece, tuple(p.shape)[::-1]))
+                else:
+                    avg = xp.reshape(piece, p.shape)
                 if p.grad is None or tuple(p.grad.shape) != tuple(p.shape):
                     p.grad = make_tensor(backend.copy(avg), backend, False, None)
                 else:
@@ -280,3 +285,16 @@ class GradientAverager:
     def pending(self) -> bool:
         """True while gradients of a backward wait to be averaged (call ``finish()``)."""
         return self._open
+
+
+def _is_transposed(array: Any) -> bool:
+    """A 2-D array stored column-major (nn.Linear's weights and their gradients are)."""
+    flags = getattr(array, "flags", None)      # NumPy/CuPy arrays; the strict backend has none
+    return (flags is not None and array.ndim == 2 and flags.f_contiguous
+            and not flags.c_contiguous)
+
+
+def _memory_order(array: Any, backend: Any) -> Any:
+    """The array as a view whose C order is its memory order, so flattening it is one
+    sequential copy instead of a transposing one (both ranks pack the same way)."""
+    return backend.xp.matrix_transpose(array) if _is_transposed(array) else array
