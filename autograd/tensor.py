@@ -344,8 +344,7 @@ class Tensor(TensorMutation):
     def clone(self) -> "Tensor":
         return _ops.clone(self)
 
-    def contiguous(self) -> "Tensor":
-        return self
+    def contiguous(self) -> "Tensor": return self      # layouts are the backend's business
 
 class _Size(int):
     """An int (the element count) that, called, gives the shape or one dimension."""
