@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..function import Function, apply1, apply2
-from ..tensor import Tensor
+from ..tensor import Tensor, make_tensor
 from .arithmetic import where
 from .comparison import constant_op
 
@@ -122,7 +122,8 @@ class Relu(Function):
     save_output = True
     @staticmethod
     def forward(xp, a): return xp.maximum(a, 0.0)
-    def backward(self, gy): return apply2(ReluGrad, gy, self.output().detach())
+    def backward(self, gy):       # the mask is a constant: no graph node for y needed
+        return apply2(ReluGrad, gy, make_tensor(self.out_data, gy._backend, False, None))
 
 
 class ReluGrad(Function):

@@ -56,13 +56,24 @@ class Linear(Function):
             if gy.data.ndim != 2:       # fold batch dimensions (or lift a vector): w is shared
                 g2 = gy.reshape(-1, gy.shape[-1])
                 x2 = x.reshape(-1, x.shape[-1])
-            # (x^T gy)^T rather than gy^T x: the same values, but BLAS runs the (in, out)
-            # product as a plain GEMM, and the result has the layout of a weight stored
-            # transposed (as nn.Linear stores it).
-            gw = apply1(MatrixTranspose, apply2(Matmul, apply1(MatrixTranspose, x2), g2))
+            gw = apply2(WeightGrad, g2, x2)
         if len(self.inputs) == 2:
             return gx, gw
         return gx, gw, (gy if self.inputs[2]._rg else None)   # the engine sums it to bias shape
+
+
+class WeightGrad(Function):
+    """gy^T x, the weight gradient of linear, computed as (x^T gy)^T: the same values, but
+    BLAS runs the (in, out) product as a plain GEMM and the result has the layout of a weight
+    stored transposed (as nn.Linear stores it)."""
+    __slots__ = ()
+    @staticmethod
+    def forward(xp, g, x): return xp.matmul(x.mT, g).mT
+
+    def backward(self, gg):                    # gg has the weight's shape (out, in)
+        g, x = self.inputs
+        return (apply2(Matmul, x, apply1(MatrixTranspose, gg)) if g._rg else None,
+                apply2(Matmul, g, gg) if x._rg else None)
 
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:

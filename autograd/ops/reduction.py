@@ -16,22 +16,25 @@ def _keepdims_shape(shape: tuple, axes: tuple) -> tuple:
 
 
 class Unreduce(Function):
-    """Spread a reduced gradient back over the input's shape (reshape + broadcast, one op)."""
+    """Spread a reduced gradient back over the input's shape, divided by ``divisor`` (the
+    count, for a mean): reshape, divide and broadcast in one op."""
     __slots__ = ()
     @staticmethod
-    def forward(xp, gy, kept_shape, shape):
-        return xp.broadcast_to(xp.reshape(gy, kept_shape), shape)
+    def forward(xp, gy, kept_shape, shape, divisor):
+        g = xp.reshape(gy, kept_shape)
+        return xp.broadcast_to(g / divisor if divisor != 1 else g, shape)
     def backward(self, ggx):
         gy, = self.inputs
-        kept_shape, shape = self.args
+        kept_shape, shape, divisor = self.args
         axes = tuple(i for i, (k, d) in enumerate(zip(kept_shape, shape)) if k != d)
-        return reshape(sum(ggx, axes, keepdims=True), gy.shape)
+        g = reshape(sum(ggx, axes, keepdims=True), gy.shape)
+        return g / divisor if divisor != 1 else g
 
 
-def _grad_to_input(gy: Tensor, x: Tensor, axes: tuple, keepdims: bool) -> Tensor:
+def _grad_to_input(gy: Tensor, x: Tensor, axes: tuple, keepdims: bool, divisor: int = 1) -> Tensor:
     shape = x.data.shape
     kept = tuple(1 if i in axes else d for i, d in enumerate(shape)) if not keepdims else gy.data.shape
-    return apply1(Unreduce, gy, kept, shape)
+    return apply1(Unreduce, gy, kept, shape, divisor)
 
 
 def _count(shape: tuple, axes: tuple) -> int:
@@ -56,7 +59,7 @@ class Mean(Function):
     def backward(self, gy):
         x, = self.inputs
         axes, keepdims = self.args
-        return _grad_to_input(gy / _count(x.shape, axes), x, axes, keepdims)
+        return _grad_to_input(gy, x, axes, keepdims, _count(x.shape, axes))
 
 
 class Max(Function):
