@@ -27,3 +27,10 @@ def test_cpu_vs_gpu_quick_runs_without_a_gpu(tmp_path):
         assert row["seconds_per_step"] > 0 and row["samples_per_second"] > 0
     if "cuda" not in devices:
         assert "No GPU found" in out
+
+
+def test_command_line_lists_its_subcommands_and_info_runs(tmp_path):
+    out = run(["-m", "xpgrad", "--help"], tmp_path)
+    assert all(name in out for name in ("demo", "bench", "info"))
+    info = run(["-m", "xpgrad", "info"], tmp_path)
+    assert "xpgrad" in info and "cpu" in info
