@@ -65,7 +65,7 @@ class Linear(Module):
                 f"bias={self.bias is not None}")
 
 
-class Maxout(Module):
+class Maxout(Linear):
     """Maxout units (Goodfellow et al. 2013): ``k`` linear pieces per output unit, and the
     output is their maximum: y_j = max_i (x @ W_ji + b_ji).
 
@@ -77,22 +77,10 @@ class Maxout(Module):
 
     def __init__(self, in_features: int, out_features: int, k: int = 2, bias: bool = True,
                  device: Any = None, dtype: Any = None) -> None:
-        super().__init__()
         if int(k) < 1:
             raise ValueError(f"Maxout: k (pieces per unit) must be >= 1, got {k}")
-        self.in_features, self.out_features, self.k = int(in_features), int(out_features), int(k)
-        n = self.out_features * self.k
-        self.weight = Parameter(zeros(n, self.in_features, dtype=dtype, device=device))
-        if bias:
-            self.bias = Parameter(zeros(n, dtype=dtype, device=device))
-        else:
-            self.register_parameter("bias", None)
-        self.reset_parameters()
-
-    def reset_parameters(self) -> None:
-        init.xavier_uniform_(self.weight)
-        if self.bias is not None:
-            init.zeros_(self.bias)
+        super().__init__(in_features, int(out_features) * int(k), bias, device, dtype)
+        self.out_features, self.k = int(out_features), int(k)
 
     def forward(self, input: Tensor) -> Tensor:
         return F.maxout(F.linear(input, self.weight, self.bias), self.k)
