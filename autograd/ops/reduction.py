@@ -157,32 +157,30 @@ def mean(x: Tensor, axis: Any = None, keepdims: bool = False, *, dim: Any = None
     return apply1(Mean, x, normalize_axes(axis, x.ndim, "mean"), keepdims)
 
 
+def _extremum(op: type, arg_op: Any, name: str, x: Tensor, axis: Any, keepdims: bool,
+              dim: Any, keepdim: bool | None) -> Any:
+    require_tensor(x, name)
+    if isinstance(dim, int):            # PyTorch's spelling gives PyTorch's (values, indices)
+        values = _extremum(op, arg_op, name, x, dim, bool(keepdim), None, None)
+        return ValuesIndices(values, arg_op(x, dim, bool(keepdim)))
+    axis, keepdims = torch_names(axis, keepdims, dim, keepdim)
+    axes = normalize_axes(axis, x.ndim, name)
+    _check_nonempty(x, axes, name)
+    return apply1(op, x, axes, keepdims)
+
+
 def max(x: Tensor, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
-           keepdim: bool | None = None) -> Tensor:
+        keepdim: bool | None = None) -> Any:
     """Largest value over ``axis``; tied maxima share the gradient. With PyTorch's ``dim=``
     keyword (an int) it returns PyTorch's ``(values, indices)`` pair instead."""
-    require_tensor(x, "max")
-    if isinstance(dim, int):            # PyTorch's spelling gives PyTorch's (values, indices)
-        values = max(x, dim, bool(keepdim))
-        return ValuesIndices(values, argmax(x, dim, bool(keepdim)))
-    axis, keepdims = torch_names(axis, keepdims, dim, keepdim)
-    axes = normalize_axes(axis, x.ndim, "max")
-    _check_nonempty(x, axes, "max")
-    return apply1(Max, x, axes, keepdims)
+    return _extremum(Max, argmax, "max", x, axis, keepdims, dim, keepdim)
 
 
 def min(x: Tensor, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
-           keepdim: bool | None = None) -> Tensor:
+        keepdim: bool | None = None) -> Any:
     """Smallest value over ``axis``; tied minima share the gradient. With PyTorch's ``dim=``
     keyword (an int) it returns PyTorch's ``(values, indices)`` pair instead."""
-    require_tensor(x, "min")
-    if isinstance(dim, int):            # PyTorch's spelling gives PyTorch's (values, indices)
-        values = min(x, dim, bool(keepdim))
-        return ValuesIndices(values, argmin(x, dim, bool(keepdim)))
-    axis, keepdims = torch_names(axis, keepdims, dim, keepdim)
-    axes = normalize_axes(axis, x.ndim, "min")
-    _check_nonempty(x, axes, "min")
-    return apply1(Min, x, axes, keepdims)
+    return _extremum(Min, argmin, "min", x, axis, keepdims, dim, keepdim)
 
 
 def var(x: Tensor, axis: Any = None, keepdims: bool = False, ddof: int = 0,
