@@ -315,8 +315,7 @@ class Tensor(TensorMutation):
     def astype(self, dtype: Any) -> "Tensor":
         return _ops.astype(self, as_dtype(dtype))
 
-    def type(self, dtype: Any) -> "Tensor":
-        return self.astype(dtype)
+    def type(self, dtype: Any) -> "Tensor": return self.astype(dtype)
 
     def float(self) -> "Tensor":
         return self.astype("float32")
@@ -324,8 +323,9 @@ class Tensor(TensorMutation):
     def double(self) -> "Tensor":
         return self.astype("float64")
 
-    def long(self) -> "Tensor":
-        return self.astype("int64")
+    def long(self) -> "Tensor": return self.astype("int64")
+    def int(self) -> "Tensor": return self.astype("int32")      # PyTorch's .int() / .bool()
+    def bool(self) -> "Tensor": return self.astype("bool")
 
     def to(self, device: Any = None, dtype: Any = None) -> "Tensor":
         """Move to another device and/or convert the dtype (differentiable)."""

@@ -25,3 +25,10 @@ def test_max_min_with_dim_give_pytorchs_values_and_indices(device):
     assert x.max(axis=1).tolist() == [5.0, 7.0]                 # NumPy's spelling: values
     values.sum().backward()
     assert x.grad.tolist() == [[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]]
+
+
+def test_conversion_methods(device):
+    x = xg.tensor([0.0, 1.5, -2.0], device=device)
+    assert x.int().dtype == xg.int32 and x.int().tolist() == [0, 1, -2]
+    assert x.bool().tolist() == [False, True, True] and x.long().dtype == xg.int64
+    assert x.double().dtype == xg.float64 and x.double().float().dtype == xg.float32
