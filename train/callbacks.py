@@ -1,18 +1,35 @@
 """Callbacks with Keras' hooks and semantics: EarlyStopping, ModelCheckpoint,
-LearningRateScheduler, CSVLogger. ``self.model`` and ``self.optimizer`` are set by fit."""
+LearningRateScheduler, CSVLogger (History lives in history.py). ``fit`` sets ``self.model``
+and ``self.optimizer`` before ``on_train_begin``.
+
+>>> xg.train.fit(..., callbacks=[EarlyStopping(patience=5), CSVLogger("log.csv")])
+"""
 from __future__ import annotations
 
 import csv
 import math
+import numbers
 import os
+import warnings
 from pathlib import Path
 from typing import Any, Callable
 
 from ..autograd.grad_mode import no_grad
 
+_UP = ("acc", "auc", "precision", "recall", "f1", "fmeasure", "iou", "r2")
+_DOWN = ("loss", "error", "mae", "mse", "rmse", "mape", "msle", "crossentropy", "hinge")
+
 
 class Callback:
-    """Override any of the hooks; ``self.model.stop_training = True`` ends training."""
+    """Override any hook. Setting ``self.stop_training = True`` (the same as
+    ``self.model.stop_training = True``, Keras' spelling) ends training after the current
+    batch (from ``on_batch_end``) or epoch (from ``on_epoch_end``).
+
+    >>> class Print(Callback):
+    ...     def on_epoch_end(self, epoch, logs=None): print(epoch, logs["loss"])
+    """
+
+    main_process_only = False     # True: only rank 0 runs it under fit(distributed=True)
 
     def __init__(self) -> None:
         self.model: Any = None
@@ -21,24 +38,49 @@ class Callback:
     def set_context(self, model: Any, optimizer: Any) -> None:
         self.model, self.optimizer = model, optimizer
 
+    @property
+    def stop_training(self) -> bool:
+        return bool(getattr(self.model, "stop_training", False))
+
+    @stop_training.setter
+    def stop_training(self, value: bool) -> None:
+        if self.model is None:
+            raise RuntimeError(f"{type(self).__name__}.stop_training: no model yet (fit sets "
+                               "it before on_train_begin)")
+        self.model.stop_training = bool(value)
+
     def on_train_begin(self, logs: dict | None = None) -> None: ...
     def on_train_end(self, logs: dict | None = None) -> None: ...
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None: ...
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None: ...
+    def on_batch_begin(self, batch: int, logs: dict | None = None) -> None: ...
     def on_batch_end(self, batch: int, logs: dict | None = None) -> None: ...
 
 
-def _monitor_mode(monitor: str, mode: str) -> str:
+def monitor_mode(monitor: str, mode: str, who: str) -> str:
+    """'min' or 'max' for ``monitor``; ``mode="auto"`` decides from the name (after "val_")
+    and raises, as Keras does, when the name does not say which way is better."""
     if mode not in ("auto", "min", "max"):
-        raise ValueError(f"mode must be 'auto', 'min' or 'max', got {mode!r}")
+        raise ValueError(f"{who}: mode must be 'auto', 'min' or 'max', got {mode!r}")
     if mode != "auto":
         return mode
-    name = monitor.lower()
-    return "max" if any(k in name for k in ("acc", "auc", "precision", "recall")) else "min"
+    name = monitor.lower().removeprefix("val_")
+    if any(k in name for k in _DOWN):
+        return "min"
+    if any(k in name for k in _UP):
+        return "max"
+    raise ValueError(f"{who}: cannot tell whether {monitor!r} should go up or down; pass "
+                     "mode='max' to keep the highest value or mode='min' for the lowest")
+
+
+def _improves(mode: str, value: float, reference: float, min_delta: float) -> bool:
+    if mode == "min":
+        return value + min_delta < reference
+    return value - min_delta > reference
 
 
 def _snapshot(model: Any) -> dict:
-    """Copies of every parameter and buffer array (so later in-place updates can't touch them)."""
+    """Copies of every parameter and buffer array (later in-place updates can't touch them)."""
     return {name: t._backend.copy(t.data) for name, t in model.state_dict().items()}
 
 
@@ -48,12 +90,25 @@ def _restore(model: Any, snapshot: dict) -> None:
             t._backend.setitem(t.data, Ellipsis, snapshot[name])
 
 
+def _warn_missing(who: str, monitor: str, logs: dict) -> None:
+    warnings.warn(f"{who}: '{monitor}' is not in the logs (available: "
+                  f"{', '.join(logs) or 'none'}); pass validation_data to fit for val_* "
+                  "values", stacklevel=3)
+
+
 class EarlyStopping(Callback):
     """Stop when ``monitor`` has not improved by more than ``min_delta`` for ``patience``
-    epochs (Keras' semantics: the wait counts from the last improvement; with ``baseline``
-    the wait only restarts when the baseline is beaten too; nothing is judged before
-    ``start_from_epoch``). ``restore_best_weights``: at the end of training, put back the
-    weights of the best epoch. ``stopped_epoch`` and ``best_epoch`` are 0-based.
+    epochs, with Keras' semantics: every judged epoch adds one to ``wait``; an improvement
+    on the best value so far records it and resets ``wait`` to 0, but with a ``baseline``
+    only if the value also beats the baseline; an epoch that does not improve (NaN never
+    does) stops training when ``wait >= patience`` (never the first epoch). So a quantity
+    that keeps improving without beating the baseline does not stop training, and one that
+    never improves stops after ``patience`` epochs. Epochs before ``start_from_epoch`` are
+    not judged. An invalid ``mode``, or a monitor whose direction the name does not tell
+    with ``mode="auto"``, raises ValueError (Keras warns, or raises at the first epoch).
+    ``restore_best_weights``: when training ends, early or not, the weights of the best
+    epoch are put back (the first judged epoch's if none improved). ``stopped_epoch`` and
+    ``best_epoch`` are 0-based (``stopped_epoch`` stays 0 when training did not stop early).
 
     >>> EarlyStopping(monitor="val_loss", patience=10, restore_best_weights=True)
     """
@@ -62,17 +117,15 @@ class EarlyStopping(Callback):
                  verbose: int = 0, mode: str = "auto", baseline: float | None = None,
                  restore_best_weights: bool = False, start_from_epoch: int = 0) -> None:
         super().__init__()
+        if patience < 0 or start_from_epoch < 0:
+            raise ValueError(f"EarlyStopping: patience and start_from_epoch must be >= 0, got "
+                             f"{patience!r} and {start_from_epoch!r}")
         self.monitor, self.patience, self.verbose = monitor, int(patience), verbose
-        self.mode = _monitor_mode(monitor, mode)
-        self.min_delta = abs(min_delta)
+        self.mode = monitor_mode(monitor, mode, "EarlyStopping")
+        self.min_delta = abs(float(min_delta))
         self.baseline, self.restore_best_weights = baseline, restore_best_weights
-        self.start_from_epoch = start_from_epoch
+        self.start_from_epoch = int(start_from_epoch)
         self.on_train_begin()
-
-    def _improves(self, value: float, reference: float) -> bool:
-        if self.mode == "min":
-            return value + self.min_delta < reference
-        return value - self.min_delta > reference
 
     def on_train_begin(self, logs: dict | None = None) -> None:
         self.wait = 0
@@ -82,51 +135,74 @@ class EarlyStopping(Callback):
         self.best_epoch = 0
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-        current = (logs or {}).get(self.monitor)
+        logs = logs or {}
+        current = logs.get(self.monitor)
         if current is None:
-            import warnings
-            warnings.warn(f"EarlyStopping: '{self.monitor}' is not in the logs (available: "
-                          f"{', '.join(logs or {})}); nothing is monitored", stacklevel=2)
+            _warn_missing("EarlyStopping", self.monitor, logs)
             return
         if epoch < self.start_from_epoch:
             return
         if self.restore_best_weights and self.best_weights is None:
             self.best_weights, self.best_epoch = _snapshot(self.model), epoch
         self.wait += 1
-        if self._improves(current, self.best):
+        if _improves(self.mode, current, self.best, self.min_delta):
             self.best, self.best_epoch = current, epoch
             if self.restore_best_weights:
                 self.best_weights = _snapshot(self.model)
-            if self.baseline is None or self._improves(current, self.baseline):
+            if self.baseline is None or _improves(self.mode, current, self.baseline,
+                                                  self.min_delta):
                 self.wait = 0
             return
         if self.wait >= self.patience and epoch > 0:
             self.stopped_epoch = epoch
-            self.model.stop_training = True
+            self.stop_training = True
 
     def on_train_end(self, logs: dict | None = None) -> None:
         if self.stopped_epoch > 0 and self.verbose:
             print(f"Epoch {self.stopped_epoch + 1}: early stopping")
         if self.restore_best_weights and self.best_weights is not None:
             if self.verbose:
-                print(f"Restoring model weights from the end of the best epoch: {self.best_epoch + 1}.")
+                print(f"Restoring model weights from the end of the best epoch: "
+                      f"{self.best_epoch + 1}.")
             _restore(self.model, self.best_weights)
 
 
 class ModelCheckpoint(Callback):
-    """Save the model's state dict (xg.save, atomic) after every epoch, or only when
-    ``monitor`` improves with ``save_best_only``. ``path`` may contain ``{epoch}`` and log keys.
+    """Save the model's state dict with ``xg.save`` (atomic) after every epoch, or with
+    ``save_best_only`` only when ``monitor`` beats the best value so far (and
+    ``initial_value_threshold`` when given). ``path`` may hold ``{epoch}`` (1-based) and log
+    keys: ``"ckpt-{epoch:03d}-{val_loss:.3f}.safetensors"``. ``saved`` lists the files.
 
     >>> ModelCheckpoint("best.safetensors", monitor="val_loss", save_best_only=True)
     """
 
+    main_process_only = True
+
     def __init__(self, path: str | os.PathLike, monitor: str = "val_loss", verbose: int = 0,
-                 save_best_only: bool = False, mode: str = "auto") -> None:
+                 save_best_only: bool = False, mode: str = "auto",
+                 initial_value_threshold: float | None = None) -> None:
         super().__init__()
-        self.path, self.monitor, self.verbose = str(path), monitor, verbose
-        self.save_best_only, self.mode = save_best_only, _monitor_mode(monitor, mode)
-        self.best = math.inf if self.mode == "min" else -math.inf
+        self.path, self.monitor, self.verbose = os.fspath(path), monitor, verbose
+        self.save_best_only = save_best_only
+        if save_best_only:
+            self.mode = monitor_mode(monitor, mode, "ModelCheckpoint")
+        elif mode not in ("auto", "min", "max"):
+            raise ValueError(f"ModelCheckpoint: mode must be 'auto', 'min' or 'max', got {mode!r}")
+        else:
+            self.mode = mode
+        if initial_value_threshold is not None:
+            self.best = float(initial_value_threshold)
+        else:
+            self.best = math.inf if self.mode == "min" else -math.inf
         self.saved: list[Path] = []
+
+    def _target(self, epoch: int, logs: dict) -> Path:
+        try:
+            return Path(self.path.format(epoch=epoch + 1, **logs))
+        except (KeyError, IndexError, ValueError) as exc:
+            raise ValueError(f"ModelCheckpoint: cannot fill in the path {self.path!r} "
+                             f"({type(exc).__name__}: {exc}); it may use {{epoch}} and the "
+                             f"log keys {sorted(logs)}") from None
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         from .checkpoint import save
@@ -134,12 +210,15 @@ class ModelCheckpoint(Callback):
         if self.save_best_only:
             current = logs.get(self.monitor)
             if current is None:
+                _warn_missing("ModelCheckpoint", self.monitor, logs)
                 return
-            better = current < self.best if self.mode == "min" else current > self.best
-            if not better:
+            if not _improves(self.mode, current, self.best, 0.0):
                 return
+            if self.verbose:
+                print(f"Epoch {epoch + 1}: {self.monitor} improved from {self.best:.5f} to "
+                      f"{current:.5f}")
             self.best = current
-        target = Path(self.path.format(epoch=epoch + 1, **logs))
+        target = self._target(epoch, logs)
         save(self.model.state_dict(), target)
         self.saved.append(target)
         if self.verbose:
@@ -147,27 +226,44 @@ class ModelCheckpoint(Callback):
 
 
 class LearningRateScheduler(Callback):
-    """Set the learning rate at each epoch's start to ``schedule(epoch, lr)`` (Keras)."""
+    """At each epoch's start set every parameter group's lr to ``schedule(epoch, lr)``
+    (epoch 0-based, lr the first group's current value), and log it as ``learning_rate``.
+
+    >>> LearningRateScheduler(lambda epoch, lr: lr if epoch < 10 else lr * 0.9)
+    """
 
     def __init__(self, schedule: Callable[[int, float], float], verbose: int = 0) -> None:
         super().__init__()
+        if not callable(schedule):
+            raise TypeError(f"LearningRateScheduler: schedule must be a function (epoch, lr) "
+                            f"-> lr, got {type(schedule).__name__}")
         self.schedule, self.verbose = schedule, verbose
 
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
         groups = self.optimizer.param_groups
-        lr = float(self.schedule(epoch, groups[0]["lr"]))
+        lr = self.schedule(epoch, groups[0]["lr"])
+        if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not math.isfinite(lr):
+            raise ValueError(f"LearningRateScheduler: schedule({epoch}, {groups[0]['lr']}) "
+                             f"must return a finite number, got {lr!r}")
         for group in groups:
-            group["lr"] = lr
+            group["lr"] = float(lr)
         if self.verbose:
             print(f"Epoch {epoch + 1}: LearningRateScheduler setting learning rate to {lr}.")
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         if logs is not None:
-            logs["lr"] = self.optimizer.param_groups[0]["lr"]
+            logs["learning_rate"] = self.optimizer.param_groups[0]["lr"]
 
 
 class CSVLogger(Callback):
-    """Append one row per epoch (epoch, then each log key) to a CSV file."""
+    """One row per epoch: ``epoch`` (0-based, as Keras), then the log keys in sorted order
+    (fixed by the first epoch; a missing value is written as NA). The file is replaced at
+    the start of training unless ``append``; each row is flushed as it is written.
+
+    >>> CSVLogger("training.csv")
+    """
+
+    main_process_only = True
 
     def __init__(self, path: str | os.PathLike, separator: str = ",", append: bool = False) -> None:
         super().__init__()
@@ -175,17 +271,20 @@ class CSVLogger(Callback):
         self.keys: list[str] | None = None
 
     def on_train_begin(self, logs: dict | None = None) -> None:
-        if not self.append and self.path.exists():
-            self.path.unlink()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not self.append:
+            self.path.write_text("")
         self.keys = None
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         logs = logs or {}
-        new_file = not self.path.exists()
         if self.keys is None:
             self.keys = sorted(logs)
+            header = not self.path.exists() or self.path.stat().st_size == 0
+        else:
+            header = False
         with open(self.path, "a", newline="") as f:
             writer = csv.writer(f, delimiter=self.separator)
-            if new_file:
+            if header:
                 writer.writerow(["epoch", *self.keys])
-            writer.writerow([epoch, *(logs.get(k, "") for k in self.keys)])
+            writer.writerow([epoch, *(logs.get(k, "NA") for k in self.keys)])
