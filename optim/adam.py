@@ -39,13 +39,11 @@ class Adam(Optimizer):
         xp = p._backend.xp
         lr, wd, eps = group["lr"], group["weight_decay"], group["eps"]
         beta1, beta2 = group["betas"]
-        if group["maximize"]:
-            g = -g
-        if wd:
-            if self.decoupled:
-                p.data *= 1.0 - lr * wd
-            else:
-                g = g + wd * p.data
+        if wd and self.decoupled:
+            p.data *= 1.0 - lr * wd                     # AdamW: shrink, then a plain Adam step
+            g = -g if group["maximize"] else g
+        else:
+            g = self._l2_grad(p, g, group)
         m = state.get("exp_avg")
         if m is None:
             m = state["exp_avg"] = self._zeros_like(p)

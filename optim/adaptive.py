@@ -13,15 +13,6 @@ def _check_nonnegative(name: str, group: dict, *keys: str) -> None:
             raise ValueError(f"{name}: invalid {key}={group[key]!r} (must be >= 0)")
 
 
-def _grad(p: Tensor, g: Any, group: dict) -> Any:
-    """The gradient after ``maximize`` and L2 weight decay (a new array only when needed)."""
-    if group["maximize"]:
-        g = -g
-    if group["weight_decay"]:
-        g = g + group["weight_decay"] * p.data
-    return g
-
-
 class Adagrad(Optimizer):
     """s <- s + g^2;   p <- p - lr / (1 + (t - 1) lr_decay) * g / (sqrt(s) + eps),
     with s starting at ``initial_accumulator_value``.
@@ -52,7 +43,7 @@ class Adagrad(Optimizer):
         return p._backend.xp.full_like(p.data, group["initial_accumulator_value"])
 
     def _update(self, p: Tensor, g: Any, state: dict, group: dict) -> None:
-        g = _grad(p, g, group)
+        g = self._l2_grad(p, g, group)
         s = state.get("sum")
         if s is None:
             s = state["sum"] = self._initial_sum(p, group)
@@ -84,7 +75,7 @@ class Adadelta(Optimizer):
     def _update(self, p: Tensor, g: Any, state: dict, group: dict) -> None:
         xp = p._backend.xp
         rho, eps = group["rho"], group["eps"]
-        g = _grad(p, g, group)
+        g = self._l2_grad(p, g, group)
         a = state.get("square_avg")
         if a is None:
             a = state["square_avg"] = self._zeros_like(p)
@@ -118,7 +109,7 @@ class RMSprop(Optimizer):
     def _update(self, p: Tensor, g: Any, state: dict, group: dict) -> None:
         xp = p._backend.xp
         alpha, mu = group["alpha"], group["momentum"]
-        g = _grad(p, g, group)
+        g = self._l2_grad(p, g, group)
         a = state.get("square_avg")
         if a is None:
             a = state["square_avg"] = self._zeros_like(p)

@@ -137,6 +137,15 @@ class Optimizer:
         raise NotImplementedError
 
     @staticmethod
+    def _l2_grad(p: Tensor, g: Any, group: dict) -> Any:
+        """The gradient after ``maximize`` and L2 weight decay (a new array only when needed)."""
+        if group["maximize"]:
+            g = -g
+        if group["weight_decay"]:
+            g = g + group["weight_decay"] * p.data
+        return g
+
+    @staticmethod
     def _zeros_like(p: Tensor) -> Any:
         return p._backend.xp.zeros_like(p.data)
 

@@ -34,11 +34,8 @@ class SGD(Optimizer):
                              f"got momentum={mu!r}, dampening={tau!r}")
 
     def _update(self, p: Tensor, g: Any, state: dict, group: dict) -> None:
-        wd, mu = group["weight_decay"], group["momentum"]
-        if group["maximize"]:
-            g = -g
-        if wd:
-            g = g + wd * p.data
+        mu = group["momentum"]
+        g = self._l2_grad(p, g, group)
         if mu:
             buf = state.get("momentum_buffer")
             if buf is None:
