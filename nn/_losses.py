@@ -27,15 +27,20 @@ def check_reduction(reduction: str, name: str) -> None:
         raise ValueError(f"{name}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
 
 
-def _prepare(input: Tensor, target: Any, name: str, reduction: str) -> Tensor:
-    """Check the reduction, dtypes, devices and shapes of an elementwise loss; the target,
-    cast to the input's dtype."""
+def _check_input(input: Any, name: str, reduction: str) -> None:
+    """The reduction is known and the input is a floating-point Tensor."""
     check_reduction(reduction, name)
     if not isinstance(input, Tensor):
         raise TypeError(f"{name}: input must be a Tensor, got {type(input).__name__}")
     if not input.dtype.is_floating:
         raise TypeError(f"{name}: input must be floating point, got {input.dtype} of shape "
-                        f"{input.shape}")
+                        f"{tuple(input.shape)}")
+
+
+def _prepare(input: Tensor, target: Any, name: str, reduction: str) -> Tensor:
+    """Check the reduction, dtypes, devices and shapes of an elementwise loss; the target,
+    cast to the input's dtype."""
+    _check_input(input, name, reduction)
     if not isinstance(target, Tensor):
         from ..autograd.factories import tensor
         target = tensor(target, device=input._backend)
@@ -176,12 +181,7 @@ def _check_index_target(input: Tensor, target: Any, name: str) -> Tensor:
 
 
 def _check_logits(input: Any, name: str, reduction: str) -> None:
-    check_reduction(reduction, name)
-    if not isinstance(input, Tensor):
-        raise TypeError(f"{name}: input must be a Tensor, got {type(input).__name__}")
-    if not input.dtype.is_floating:
-        raise TypeError(f"{name}: input must be floating point, got {input.dtype} of shape "
-                        f"{tuple(input.shape)}")
+    _check_input(input, name, reduction)
     if input.ndim == 0:
         raise ValueError(f"{name}: input needs a class dimension, got a 0-d tensor")
 
