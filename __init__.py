@@ -10,7 +10,8 @@ from . import backends
 from .backends import manual_seed
 from .autograd import (Tensor, Function, no_grad, enable_grad, set_grad_enabled,
                        is_grad_enabled, gradcheck, gradgradcheck, GradcheckError,
-                       value_and_grad, vjp)
+                       value_and_grad, vjp, CompileError)
+from .autograd.compiled import compile  # noqa: A001  (xg.compile, as torch.compile)
 from .autograd.functional import grad
 from .autograd import engine as _engine
 from . import autograd

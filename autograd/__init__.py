@@ -7,8 +7,10 @@ from .engine import grad, backward
 from .functional import value_and_grad, vjp
 from .functional import grad as functional_grad
 from .gradcheck import gradcheck, gradgradcheck, GradcheckError
+from .compiled import compile, CompiledFunction, CompileError
 from . import ops
 
 __all__ = ["Tensor", "Function", "no_grad", "enable_grad", "set_grad_enabled",
            "is_grad_enabled", "detect_anomaly", "grad", "backward", "value_and_grad", "vjp",
-           "functional_grad", "gradcheck", "gradgradcheck", "GradcheckError", "ops"]
+           "functional_grad", "gradcheck", "gradgradcheck", "GradcheckError", "ops", "compile",
+           "CompiledFunction", "CompileError"]

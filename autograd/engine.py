@@ -8,10 +8,19 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from .function import apply1, check_finite, raise_freed
+from . import function as _function
+from .function import apply1, backend_call, check_finite, raise_freed, run_kernel
 from .grad_mode import grad_mode
 from .ops.shape import SumTo
 from .tensor import Tensor, make_tensor
+
+
+def _ones_like(backend: Any, a: Any) -> Any:
+    return backend.xp.ones_like(a)
+
+
+def _accumulate(backend: Any, acc: Any, g: Any) -> None:
+    acc += g
 
 
 def _topological_order(roots: Sequence[Any], leaf_uses: dict) -> list:
@@ -49,7 +58,8 @@ def _seed_gradient(root: Tensor, gradient: Any) -> Tensor:
                                "argument: a gradient can be created implicitly only for "
                                "outputs with one element (e.g. a loss); pass "
                                "gradient=xg.ones_like(out) to sum the outputs")
-        return make_tensor(root._backend.xp.ones_like(root.data), root._backend, False, None)
+        return make_tensor(run_kernel(root._backend, _ones_like, root.data), root._backend,
+                           False, None)
     if not isinstance(gradient, Tensor):
         from .factories import tensor
         gradient = tensor(gradient, dtype=root.dtype, device=root._backend)
@@ -104,10 +114,15 @@ class _Accumulator:
                 self.results[index] = g if prev is None else prev + g
             return
         prev = leaf.grad
+        tracer = _function.tracer
+        if tracer is not None:
+            tracer.grad_read(leaf, prev)
         if prev is None:
             if not self.create_graph:
                 g = self._owned_copy(g)
             leaf.grad = g
+            if tracer is not None:
+                tracer.bind_grad(leaf, g)
         elif prev._backend is not g._backend or prev.data.shape != g.data.shape:
             raise RuntimeError(
                 f"cannot accumulate a gradient of shape {g.shape} on {g.device} into .grad of "
@@ -115,8 +130,10 @@ class _Accumulator:
                 f"on {leaf.device}); set .grad = None, or to a tensor like the leaf")
         elif self.create_graph or prev.grad_fn is not None:
             leaf.grad = prev + g
+            if tracer is not None:
+                tracer.bind_grad(leaf, leaf.grad)
         else:
-            prev.data += g.data            # in place: no new array per step
+            run_kernel(g._backend, _accumulate, prev.data, g.data)   # in place: no new array
         if leaf._hooks is not None:
             self._post_hooks(leaf)
 
@@ -124,8 +141,13 @@ class _Accumulator:
         # A gradient that is a view of another array, or one already given to another leaf,
         # is copied, so updating one .grad in place can never change another.
         data = g.data
-        if id(data) in self.owned or g._backend.is_view(data):
-            g = make_tensor(g._backend.copy(data), g._backend, False, None)
+        tracer = _function.tracer
+        # While a step is traced every array is kept alive, so is_view cannot tell; the
+        # trace copies and the planner drops the copies nothing needed.
+        if id(data) in self.owned or tracer is not None or g._backend.is_view(data):
+            g = make_tensor(backend_call(g._backend.copy, data), g._backend, False, None)
+            if tracer is not None:
+                tracer.mark_elidable(g.data)
         self.owned.add(id(g.data))
         return g
 
@@ -139,6 +161,9 @@ class _Accumulator:
         if left <= 0 and id(leaf) in self.fed:
             for kind, hook in list(leaf._hooks):
                 if kind == "post":
+                    if _function.tracer is not None:
+                        _function.tracer.refuse("a post-accumulate-grad hook (such as "
+                                                "distributed gradient averaging)")
                     hook(leaf)
 
     def skip(self, inputs: tuple, grads: tuple | None) -> None:
@@ -187,7 +212,7 @@ def run_backward(roots: Sequence[Tensor], gradients: Sequence[Any] | None,
         for root, seed in zip(roots, seeds):
             if root.grad_fn is None:                   # a leaf root: its gradient is the seed
                 acc.add(root, seed if create_graph else make_tensor(
-                    root._backend.copy(seed.data), root._backend, False, None))
+                    backend_call(root._backend.copy, seed.data), root._backend, False, None))
                 continue
             node = root.grad_fn
             if node.inputs is None:

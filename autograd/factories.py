@@ -7,7 +7,7 @@ from typing import Any, Sequence
 
 from ..backends import get_backend, manual_seed  # noqa: F401  (re-exported as xg.manual_seed)
 from ..dtypes import DType, as_dtype, bool_, float32, int64
-from .function import Function
+from .function import Function, backend_call, run_kernel
 from .grad_mode import grad_mode
 from .tensor import Tensor, make_tensor
 
@@ -81,16 +81,16 @@ def tensor(data: Any, dtype: Any = None, device: Any = None,
                           (data.device if isinstance(data, Tensor) else None))
     if isinstance(data, Tensor):
         src = data.detach() if data._backend is backend else _to_device(data.detach(), backend)
-        array = backend.copy(src.data)
+        array = backend_call(backend.copy, src.data)
         out = make_tensor(array, backend, False, None)
         if dtype is not None:
             out = make_tensor(out.astype(dtype).data, backend, False, None)
         return out.requires_grad_(True) if requires_grad else out
     if isinstance(data, backend.array_type) and not isinstance(data, (list, tuple)):
         target = _host_dtype(data) if dtype is None else as_dtype(dtype)
-        array = backend.copy(data)
+        array = backend_call(backend.copy, data)
         if target is not backend.dtype_of(array):
-            array = backend.xp.astype(array, backend.native_dtype(target))
+            array = run_kernel(backend, _astype, array, backend.native_dtype(target))
     else:
         _, natural = _infer_list(data)
         target = as_dtype(dtype) if dtype is not None else (natural or _default_float[0])
@@ -100,16 +100,20 @@ def tensor(data: Any, dtype: Any = None, device: Any = None,
             if natural is not target and hasattr(data, "astype"):
                 data = data.astype(target.name)     # on the host, before the transfer
             backend.native_dtype(target)            # a clear error for a dtype the device lacks
-            array = backend.from_host(data)
+            array = backend_call(backend.from_host, data)
             if backend.dtype_of(array) is not target:
-                array = backend.xp.astype(array, backend.native_dtype(target))
+                array = run_kernel(backend, _astype, array, backend.native_dtype(target))
         else:
             try:
-                array = backend.asarray(data, target)
+                array = backend_call(backend.asarray, data, target)
             except OverflowError as exc:
                 raise ValueError(f"tensor: a value does not fit in {target} ({exc})") from None
     out = make_tensor(array, backend, False, None)
     return out.requires_grad_(True) if requires_grad else out
+
+
+def _astype(backend: Any, array: Any, native: Any) -> Any:
+    return backend.xp.astype(array, native)
 
 
 def _unwrap_scalars(data: Any) -> Any:
@@ -152,13 +156,13 @@ def _float_dtype(dtype: Any) -> DType:
 def zeros(*shape: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of zeros. >>> xg.zeros(2, 3)"""
     backend = get_backend(device)
-    return _finish(backend.zeros(_shape(shape), _float_dtype(dtype)), backend, requires_grad)
+    return _finish(backend_call(backend.zeros, _shape(shape), _float_dtype(dtype)), backend, requires_grad)
 
 
 def ones(*shape: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of ones. >>> xg.ones(2, 3)"""
     backend = get_backend(device)
-    return _finish(backend.ones(_shape(shape), _float_dtype(dtype)), backend, requires_grad)
+    return _finish(backend_call(backend.ones, _shape(shape), _float_dtype(dtype)), backend, requires_grad)
 
 
 def full(shape: Sequence[int], fill_value: Any, dtype: Any = None, device: Any = None,
@@ -167,7 +171,7 @@ def full(shape: Sequence[int], fill_value: Any, dtype: Any = None, device: Any =
     backend = get_backend(device)
     if dtype is None:
         dtype = _infer_list(fill_value)[1]
-    return _finish(backend.full(_shape((shape,) if isinstance(shape, int) else (tuple(shape),)),
+    return _finish(backend_call(backend.full, _shape((shape,) if isinstance(shape, int) else (tuple(shape),)),
                                 fill_value, as_dtype(dtype)), backend, requires_grad)
 
 
@@ -180,26 +184,26 @@ def arange(start: Any, stop: Any = None, step: Any = 1, dtype: Any = None, devic
         dtype = (int64 if all(isinstance(v, int) for v in (start, stop, step))
                  else _default_float[0])
     backend = get_backend(device)
-    return _finish(backend.arange(start, stop, step, as_dtype(dtype)), backend, requires_grad)
+    return _finish(backend_call(backend.arange, start, stop, step, as_dtype(dtype)), backend, requires_grad)
 
 
 def eye(n: int, m: int | None = None, dtype: Any = None, device: Any = None,
         requires_grad: bool = False) -> Tensor:
     """The identity matrix (n x m). >>> xg.eye(3)"""
     backend = get_backend(device)
-    return _finish(backend.eye(n, m, _float_dtype(dtype)), backend, requires_grad)
+    return _finish(backend_call(backend.eye, n, m, _float_dtype(dtype)), backend, requires_grad)
 
 
 def rand(*shape: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """Uniform samples in [0, 1) (seeded by xg.manual_seed). >>> xg.rand(2, 3)"""
     backend = get_backend(device)
-    return _finish(backend.random_uniform(_shape(shape), _float_dtype(dtype)), backend, requires_grad)
+    return _finish(backend_call(backend.random_uniform, _shape(shape), _float_dtype(dtype)), backend, requires_grad)
 
 
 def randn(*shape: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """Standard-normal samples (seeded by xg.manual_seed). >>> xg.randn(2, 3)"""
     backend = get_backend(device)
-    return _finish(backend.random_normal(_shape(shape), _float_dtype(dtype)), backend, requires_grad)
+    return _finish(backend_call(backend.random_normal, _shape(shape), _float_dtype(dtype)), backend, requires_grad)
 
 
 def _like(x: Tensor, dtype: Any, device: Any) -> tuple[Any, DType]:
@@ -209,28 +213,28 @@ def _like(x: Tensor, dtype: Any, device: Any) -> tuple[Any, DType]:
 
 def zeros_like(x: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     backend, dtype = _like(x, dtype, device)
-    return _finish(backend.zeros(x.shape, dtype), backend, requires_grad)
+    return _finish(backend_call(backend.zeros, x.shape, dtype), backend, requires_grad)
 
 
 def ones_like(x: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     backend, dtype = _like(x, dtype, device)
-    return _finish(backend.ones(x.shape, dtype), backend, requires_grad)
+    return _finish(backend_call(backend.ones, x.shape, dtype), backend, requires_grad)
 
 
 def full_like(x: Tensor, fill_value: Any, dtype: Any = None, device: Any = None,
               requires_grad: bool = False) -> Tensor:
     backend, dtype = _like(x, dtype, device)
-    return _finish(backend.full(x.shape, fill_value, dtype), backend, requires_grad)
+    return _finish(backend_call(backend.full, x.shape, fill_value, dtype), backend, requires_grad)
 
 
 def rand_like(x: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     backend, dtype = _like(x, dtype, device)
-    return _finish(backend.random_uniform(x.shape, dtype), backend, requires_grad)
+    return _finish(backend_call(backend.random_uniform, x.shape, dtype), backend, requires_grad)
 
 
 def randn_like(x: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     backend, dtype = _like(x, dtype, device)
-    return _finish(backend.random_normal(x.shape, dtype), backend, requires_grad)
+    return _finish(backend_call(backend.random_normal, x.shape, dtype), backend, requires_grad)
 
 
 class ToDevice(Function):

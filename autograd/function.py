@@ -3,6 +3,9 @@ with Tensor ops, so the gradient graph is itself differentiable (create_graph=Tr
 
 The ``apply*`` helpers are the single place where ops call their backend: they check devices,
 run the forward, and build a graph node only when grad mode is on and an input requires grad.
+Array work outside an op (engine bookkeeping, optimizer and normalisation state, random masks,
+factories) goes through ``backend_call`` / ``run_kernel`` below. While ``xg.compile`` records a
+step, ``tracer`` is set and all of these hand their backend calls to it (``autograd/tracing.py``).
 """
 from __future__ import annotations
 
@@ -13,6 +16,10 @@ from .tensor import Tensor, make_tensor
 
 _ARRAY_ERRORS = (ValueError, TypeError, IndexError, RuntimeError)
 _new = object.__new__
+
+# The active tracer of xg.compile, or None. A module global (not thread-local) so that eager
+# ops pay one global read; the tracer itself ignores calls from threads other than its own.
+tracer: Any = None
 
 
 class Function:
@@ -99,12 +106,15 @@ def apply1(cls: type, x: Tensor, *args: Any) -> Tensor:
         backend = x._backend
     except AttributeError:
         raise not_a_tensor(cls, x) from None
-    try:
-        out = cls.forward(backend.xp, x.data, *args)
-    except _ARRAY_ERRORS as exc:
-        raise op_error(cls, exc, (x,)) from exc
-    if out.__class__ is not backend.array_type:
-        out = backend.wrap(out)
+    if tracer is None:
+        try:
+            out = cls.forward(backend.xp, x.data, *args)
+        except _ARRAY_ERRORS as exc:
+            raise op_error(cls, exc, (x,)) from exc
+        if out.__class__ is not backend.array_type:
+            out = backend.wrap(out)
+    else:
+        out = tracer.forward(cls, backend, (x,), args, 1)
     if x._rg and grad_mode.enabled:
         return _record(cls, out, backend, (x,), args)
     t = _new(Tensor)
@@ -120,12 +130,15 @@ def apply2(cls: type, a: Tensor, b: Tensor, *args: Any) -> Tensor:
             raise device_error(cls, a, b)
     except AttributeError:
         raise not_a_tensor(cls, a, b) from None
-    try:
-        out = cls.forward(backend.xp, a.data, b.data, *args)
-    except _ARRAY_ERRORS as exc:
-        raise op_error(cls, exc, (a, b)) from exc
-    if out.__class__ is not backend.array_type:
-        out = backend.wrap(out)
+    if tracer is None:
+        try:
+            out = cls.forward(backend.xp, a.data, b.data, *args)
+        except _ARRAY_ERRORS as exc:
+            raise op_error(cls, exc, (a, b)) from exc
+        if out.__class__ is not backend.array_type:
+            out = backend.wrap(out)
+    else:
+        out = tracer.forward(cls, backend, (a, b), args, 2)
     if (a._rg or b._rg) and grad_mode.enabled:
         return _record(cls, out, backend, (a, b), args)
     t = _new(Tensor)
@@ -150,18 +163,65 @@ def applyn(cls: type, tensors: Sequence[Tensor], *args: Any) -> Tensor:
             record = record or t._rg
     except AttributeError:
         raise not_a_tensor(cls, *tensors) from None
-    try:
-        out = cls.forward(backend.xp, arrays, *args)
-    except _ARRAY_ERRORS as exc:
-        raise op_error(cls, exc, tensors) from exc
-    if out.__class__ is not backend.array_type:
-        out = backend.wrap(out)
+    if tracer is None:
+        try:
+            out = cls.forward(backend.xp, arrays, *args)
+        except _ARRAY_ERRORS as exc:
+            raise op_error(cls, exc, tensors) from exc
+        if out.__class__ is not backend.array_type:
+            out = backend.wrap(out)
+    else:
+        out = tracer.forward(cls, backend, tensors, args, 0)
     if record and grad_mode.enabled:
         return _record(cls, out, backend, tensors, args)
     return make_tensor(out, backend, False, None)
 
 
+# ---- array work outside an op --------------------------------------------------------------
+def backend_call(method: Any, *args: Any) -> Any:
+    """``method(*args)`` for a Backend method that makes or changes arrays (``backend.zeros``,
+    ``backend.random_uniform``, ``backend.setitem``, ...), called outside an op.
+
+    >>> array = backend_call(backend.zeros, (2, 3), xg.float32)
+    """
+    if tracer is None:
+        return method(*args)
+    return tracer.backend_call(method, args)
+
+
+def run_kernel(backend: Any, fn: Any, *args: Any) -> Any:
+    """``fn(backend, *args)``: array work outside an op (an optimizer update, a running-stat
+    blend, a random mask) on backend arrays. It returns arrays (or a tuple of them) or None.
+    Under ``xg.compile`` every backend call inside is recorded.
+
+    >>> run_kernel(backend, lambda b, a, g: b.setitem(a, Ellipsis, a + g), p.data, g)
+    """
+    if tracer is None:
+        return fn(backend, *args)
+    return tracer.kernel(backend, fn, args)
+
+
+def host_region(fn: Any, *args: Any) -> Any:
+    """``fn(*args)``: Python that updates state with its own array work (an optimizer step,
+    zero_grad). A compiled step re-runs it in Python at its place on every replay."""
+    if tracer is None:
+        return fn(*args)
+    return tracer.host_region(fn, args)
+
+
+def host_check(backend: Any, fn: Any, *arrays: Any) -> None:
+    """``fn(*arrays)`` reads host-resident arrays to validate them (raising on bad input);
+    only for backends whose arrays live in host memory. A compiled step re-runs the check
+    on every replay, so validation is never frozen at trace time."""
+    if tracer is None:
+        fn(*arrays)
+    else:
+        tracer.host_check(backend, fn, arrays)
+
+
 def check_finite(cls: type, array: Any, backend: Any, phase: str) -> None:
+    if tracer is not None:
+        tracer.refuse("detect_anomaly (it reads every result on the host)")
     xp = backend.xp
     if not xp.isdtype(array.dtype, "real floating"):
         return

@@ -54,6 +54,9 @@ class Tensor(TensorMutation):
 
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
         """Start (or stop) recording ops on this leaf tensor, in place."""
+        if _function.tracer is not None:
+            _function.tracer.refuse("changing requires_grad (requires_grad_, or creating a "
+                                    "tensor or Parameter with requires_grad=True)")
         if self.grad_fn is not None and not requires_grad:
             raise RuntimeError("requires_grad can only be turned off on leaf tensors; "
                                "use .detach() for a non-leaf tensor")
@@ -242,6 +245,8 @@ class Tensor(TensorMutation):
     # ---- host transfers (the only sync points) --------------------------------------
     def numpy(self) -> Any:
         """A NumPy copy of the values (a device-to-host transfer on a GPU)."""
+        if _function.tracer is not None:
+            _function.tracer.host_read("Tensor.numpy()")
         host = self._backend.to_host(self.data)
         return host.copy() if host is self.data else host
 
@@ -250,6 +255,8 @@ class Tensor(TensorMutation):
         if self._backend.kind != "numpy":
             raise TypeError(f"cannot convert a tensor on {self.device} to a NumPy array "
                             "implicitly; call .numpy() to copy it to the host")
+        if _function.tracer is not None:
+            _function.tracer.host_read("np.asarray(tensor)")
         array = self.data
         if dtype is not None:
             array = array.astype(dtype, copy=False)
@@ -259,9 +266,14 @@ class Tensor(TensorMutation):
         """The value of a one-element tensor as a Python number."""
         if self.size != 1:
             raise ValueError(f"item() needs a tensor with one element, got shape {self.shape}")
+        if _function.tracer is not None:
+            _function.tracer.host_read("Tensor.item() (also float(t), int(t), bool(t) and "
+                                       "Python `if t:`)")
         return self._backend.to_host(self.data).reshape(()).item()
 
     def tolist(self) -> Any:
+        if _function.tracer is not None:
+            _function.tracer.host_read("Tensor.tolist()")
         return self._backend.to_host(self.data).tolist()
 
     def __bool__(self) -> bool:
@@ -283,6 +295,9 @@ class Tensor(TensorMutation):
         return int(self.item())
 
     def __repr__(self) -> str:
+        if _function.tracer is not None and _function.tracer.active():
+            return (f"tensor(<traced by xg.compile>, shape={tuple(self.shape)}, "
+                    f"dtype={self.dtype}, device={self.device})")
         host = self._backend.to_host(self.data)
         body = repr(host)
         if body.startswith("array("):
@@ -398,3 +413,4 @@ def _looks_like_dtype(obj: Any) -> bool:
 
 
 from . import ops as _ops  # noqa: E402  (ops build Tensors, so they import this module first)
+from . import function as _function  # noqa: E402

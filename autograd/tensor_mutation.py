@@ -11,6 +11,10 @@ from typing import Any, Callable
 from .grad_mode import grad_mode
 
 
+def _assign(backend: Any, dst: Any, src: Any) -> None:
+    backend.setitem(dst, Ellipsis, src)
+
+
 class HookHandle:
     """Returned by ``register_hook``: ``handle.remove()`` (or ``handle()``) unregisters it."""
 
@@ -93,7 +97,7 @@ class TensorMutation:
             # write): the name is rebound to the recorded result, so the gradient stays right.
             return result
         # Write into the existing array, so views and aliases see the change (as in PyTorch).
-        self._backend.setitem(self.data, Ellipsis, result.data)
+        _run_kernel()(self._backend, _assign, self.data, result.data)
         return self
 
     def __iadd__(self, other: Any) -> "Tensor":
@@ -114,12 +118,12 @@ class TensorMutation:
 
     def zero_(self) -> "Tensor":
         self._check_inplace("zero_()")
-        self._backend.setitem(self.data, Ellipsis, 0)
+        _run_kernel()(self._backend, _assign, self.data, 0)
         return self
 
     def fill_(self, value: Any) -> "Tensor":
         self._check_inplace("fill_()")
-        self._backend.setitem(self.data, Ellipsis, value)
+        _run_kernel()(self._backend, _assign, self.data, value)
         return self
 
     def copy_(self, src: "Tensor") -> "Tensor":
@@ -129,5 +133,29 @@ class TensorMutation:
         src = as_tensor(src, like=self)
         if src.shape != self.shape:
             src = broadcast_to(src, self.shape)
-        self._backend.setitem(self.data, Ellipsis, src.astype(self.dtype).data)
+        _run_kernel()(self._backend, _assign, self.data, src.astype(self.dtype).data)
         return self
+
+
+def _run_kernel() -> Callable:
+    from .function import run_kernel      # function.py imports tensor.py, which imports us
+    return run_kernel
+
+
+def clear_grads(params: list, set_to_none: bool = True) -> None:
+    """``zero_grad`` of modules and optimizers: ``.grad = None``, or zeros written in place.
+    A compiled step records the clearing, so a replay clears at the same place."""
+    from . import function
+    if set_to_none:
+        if function.tracer is not None:
+            function.tracer.clear_grads(params)
+        for p in params:
+            p.grad = None
+        return
+    for p in params:
+        g = p.grad
+        if g is None:
+            continue
+        if g.grad_fn is not None:          # a gradient with a graph (create_graph): cut it
+            g = p.grad = g.detach()
+        _run_kernel()(g._backend, _assign, g.data, 0)

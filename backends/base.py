@@ -92,6 +92,26 @@ class Backend:
         """True when ``array`` may share memory with another array (then a gradient is copied)."""
         return True
 
+    def storage_root(self, array: Any) -> Any:
+        """The object that owns ``array``'s memory: arrays with the same root may overlap
+        (``xg.compile`` plans buffers by it)."""
+        base = array
+        while getattr(base, "base", None) is not None:
+            base = base.base
+        return base
+
+    def empty_like(self, array: Any) -> Any:
+        """An uninitialised array with ``array``'s shape, dtype and (where the backend has
+        them) strides: the buffers a compiled step writes into."""
+        return self.xp.empty_like(array)
+
+    def out_variant(self, fn: Any, args: tuple, kwargs: dict) -> tuple[Any, str] | None:
+        """How to make the call ``fn(*args, **kwargs)`` write into a given array instead of
+        allocating one: ``(g, "kw")`` for ``g(*args, **kwargs, out=buffer)``, ``(g, "first")``
+        for ``g(buffer, *args, **kwargs)``, or None where the backend has no such form (the
+        Array API standard has no ``out=``). Must give exactly the values of the call."""
+        return None
+
     # ---- indexing -----------------------------------------------------------------------
     def getitem(self, array: Any, key: Any) -> Any:
         return array[key]

@@ -59,7 +59,7 @@ def fast_namespace() -> Any:
 
 
 class NumpyBackend(Backend):
-    __slots__ = ()
+    __slots__ = ("_out_table",)
     kind = "numpy"
 
     def __init__(self, device: str = "cpu") -> None:
@@ -69,6 +69,22 @@ class NumpyBackend(Backend):
         for native, dt in list(self._from_xp.items()):
             self._from_xp[np.dtype(native)] = dt
         self._rng = np.random.default_rng()
+        self._out_table: dict | None = None
+
+    def out_variant(self, fn: Any, args: tuple, kwargs: dict) -> Any:
+        from .numpy_out import choose, out_table
+        if self._out_table is None:
+            self._out_table = out_table(self.xp, self)
+        return choose(self._out_table, fn, args, kwargs)
+
+    def storage_root(self, array: Any) -> Any:
+        base = array
+        while type(base) is np.ndarray and base.base is not None:
+            base = base.base
+        return base
+
+    def empty_like(self, array: Any) -> Any:
+        return np.empty_like(array)
 
     def wrap(self, out: Any) -> Any:
         # NumPy 2 returns np.float32 (not a 0-d array) for many 0-d results: make it an array.

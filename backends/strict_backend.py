@@ -45,6 +45,12 @@ class StrictBackend(Backend):
     def is_view(self, array: Any) -> bool:
         return array._array.base is not None
 
+    def storage_root(self, array: Any) -> Any:
+        base = array._array
+        while base.base is not None:
+            base = base.base
+        return base
+
     @staticmethod
     def _unwrap_key(key: Any) -> Any:
         if isinstance(key, tuple):

@@ -5,9 +5,11 @@ shape (N, 1) raise and name both shapes. Numeric targets are cast to the input's
 """
 from __future__ import annotations
 
+import functools
 from typing import Any
 
-from ..autograd.function import apply2
+from ..autograd import function as _function
+from ..autograd.function import apply2, host_check, run_kernel
 from ..autograd.tensor import Tensor, make_tensor
 from ._fused import SparseSoftmaxCrossEntropy, BCEFn, BCEWithLogitsFn, SoftmaxCrossEntropy
 
@@ -125,33 +127,54 @@ def _class_coefficients(input: Tensor, target: Tensor, weight: Tensor | None,
     weights and the ignore mask. A target outside [0, C) raises on the CPU and makes its
     sample's loss NaN on other devices (checking there would sync)."""
     backend = input._backend
-    xp = backend.xp
     c = input.shape[1]
-    t = target.data
-    dtype = input.data.dtype
-    classes = xp.reshape(backend.arange(0, c, 1, target.dtype),
-                         (c,) + (1,) * (t.ndim - 1))
+    w = None
+    if weight is not None:
+        w = _class_weight(weight, input, name).data
+    check_here = backend.kind == "numpy"      # host memory: the check costs no sync
+    a, divisor, bad = run_kernel(backend, _coefficients, target.data, input.data.dtype,
+                                 target.dtype, c, ignore_index, smoothing, w, not check_here)
+    if check_here:
+        host_check(backend, functools.partial(_refuse_bad_targets, name=name, c=c,
+                                              shape=tuple(input.shape)), bad, target.data)
+    return (make_tensor(a, backend, False, None), make_tensor(divisor, backend, False, None))
+
+
+def _coefficients(backend: Any, t: Any, dtype: Any, index_dtype: Any, c: int,
+                  ignore_index: int, smoothing: float, w: Any, mark_bad: bool) -> tuple:
+    """The kernel of _class_coefficients: (a, divisor, bad) from integer targets ``t``."""
+    xp = backend.xp
+    classes = xp.reshape(backend.arange(0, c, 1, index_dtype), (c,) + (1,) * (t.ndim - 1))
     t1 = xp.expand_dims(t, axis=1)
     hot = xp.astype(t1 == classes, dtype)
     valid = t1 != ignore_index
     bad = xp.logical_and(valid, xp.logical_or(t1 < 0, t1 >= c))
-    check_here = backend.kind == "numpy"      # host memory: the check costs no sync
-    if check_here and bool(xp.any(bad)):
-        raise IndexError(f"{name}: target {int(t1[bad][0])} is out of bounds for {c} classes "
-                         f"(input shape {tuple(input.shape)})")
     valid = xp.astype(valid, dtype)
     a = hot if smoothing == 0.0 else hot * (1.0 - smoothing) + smoothing / c
     a = a * valid
-    if weight is not None:
-        w = xp.reshape(_class_weight(weight, input, name).data, (c,) + (1,) * (t.ndim - 1))
+    if w is not None:
+        w = xp.reshape(w, (c,) + (1,) * (t.ndim - 1))
         a = a * w
         divisor = xp.sum(hot * valid * w)
     else:
         divisor = xp.sum(valid)
-    if not check_here:
+    if mark_bad:
         a = xp.where(bad, xp.nan, a)
-    return (make_tensor(a, backend, False, None),
-            make_tensor(backend.wrap(divisor), backend, False, None))
+    return a, backend.wrap(divisor), bad
+
+
+def _refuse_bad_targets(bad: Any, t: Any, name: str, c: int, shape: tuple) -> None:
+    """Raise IndexError naming the first target outside [0, c) (host arrays); ``bad`` is
+    the kernel's mask, or None to test ``t`` here."""
+    if bad is None:
+        if t.size == 0 or (0 <= int(t.min()) and int(t.max()) < c):
+            return
+        bad = (t < 0) | (t >= c)
+    else:
+        t = t.reshape(t.shape[:1] + (1,) + t.shape[1:])
+    if bool(bad.any()):
+        raise IndexError(f"{name}: target {int(t[bad][0])} is out of bounds for {c} classes "
+                         f"(input shape {shape})")
 
 
 def _class_weight(weight: Tensor, input: Tensor, name: str) -> Tensor:
@@ -241,7 +264,13 @@ def _plain_index_case(input: Tensor, target: Tensor, weight: Any, ignore_index: 
     if 0 <= ignore_index < input.shape[1]:       # an index that can occur must be skipped
         return False
     t = target.data
-    return t.size == 0 or (0 <= int(t.min()) and int(t.max()) < input.shape[1])
+    c = input.shape[1]
+    if t.size and not (0 <= int(t.min()) and int(t.max()) < c):
+        return False
+    if _function.tracer is not None:   # a compiled step keeps the fused op: check each batch
+        host_check(input._backend, functools.partial(_refuse_bad_targets, name="cross_entropy", c=c,
+                                                     shape=tuple(input.shape)), None, t)
+    return True
 
 
 def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,

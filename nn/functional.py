@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..autograd import ops
-from ..autograd.function import applyn, apply2
+from ..autograd.function import applyn, apply2, run_kernel
 from ..autograd.grad_mode import no_grad
 from ..autograd.ops import (elu as _elu, leaky_relu as _leaky_relu, log_softmax as _log_softmax,
                             relu as _relu, sigmoid as _sigmoid, softmax as _softmax,
@@ -121,11 +121,15 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True,
         return input
     if p == 1.0:
         return input * 0.0
-    backend = input._backend
-    xp = backend.xp
-    keep = xp.astype(backend.random_uniform(input.shape, input.dtype) >= p, input.data.dtype)
-    keep *= 1.0 / (1.0 - p)
+    keep = run_kernel(input._backend, _dropout_mask, input.shape, input.dtype, input.data.dtype,
+                      p)
     return input * _constant(keep, input)
+
+
+def _dropout_mask(backend: Any, shape: tuple, dtype: Any, native: Any, p: float) -> Any:
+    keep = backend.xp.astype(backend.random_uniform(shape, dtype) >= p, native)
+    keep *= 1.0 / (1.0 - p)
+    return keep
 
 
 def gaussian_noise(input: Tensor, stddev: float, training: bool = True) -> Tensor:
@@ -134,9 +138,14 @@ def gaussian_noise(input: Tensor, stddev: float, training: bool = True) -> Tenso
         raise ValueError(f"gaussian_noise: stddev must be >= 0, got {stddev}")
     if not training or stddev == 0:
         return input
-    noise = input._backend.random_normal(input.shape, input.dtype)
-    noise *= stddev
+    noise = run_kernel(input._backend, _scaled_normal, input.shape, input.dtype, stddev)
     return input + _constant(noise, input)
+
+
+def _scaled_normal(backend: Any, shape: tuple, dtype: Any, scale: Any) -> Any:
+    noise = backend.random_normal(shape, dtype)
+    noise *= scale
+    return noise
 
 
 def noisy_relu(input: Tensor, stddev: float | None = None, training: bool = True) -> Tensor:
@@ -148,17 +157,19 @@ def noisy_relu(input: Tensor, stddev: float | None = None, training: bool = True
     if not training or stddev == 0:
         return _relu(input)
     backend = input._backend
-    xp = backend.xp
-    noise = backend.random_normal(input.shape, input.dtype)
     if stddev is None:
         with no_grad():
-            std = xp.sqrt(_sigmoid(input.detach()).data)
-        noise *= std
+            std = run_kernel(backend, _sqrt, _sigmoid(input.detach()).data)
+        noise = run_kernel(backend, _scaled_normal, input.shape, input.dtype, std)
     else:
         if stddev < 0:
             raise ValueError(f"noisy_relu: stddev must be >= 0, got {stddev}")
-        noise *= stddev
+        noise = run_kernel(backend, _scaled_normal, input.shape, input.dtype, stddev)
     return _relu(input + _constant(noise, input))
+
+
+def _sqrt(backend: Any, a: Any) -> Any:
+    return backend.xp.sqrt(a)
 
 
 # ---- layers ----------------------------------------------------------------------------------
@@ -207,10 +218,8 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         out = applyn(BatchNormTrain, inputs, axes, pshape, eps, saved)
         if running_mean is not None and running_var is not None:
             mean, var, _ = saved[0]
-            xp = input._backend.xp
-            with no_grad():
-                _blend(running_mean, xp.reshape(mean, (c,)), momentum)
-                _blend(running_var, xp.reshape(var, (c,)) * (n / (n - 1)), momentum)
+            run_kernel(input._backend, _update_running_stats, running_mean.data,
+                       running_var.data, mean, var, n, momentum)
         return out
     if running_mean is None or running_var is None:
         raise ValueError("batch_norm: evaluation needs running_mean and running_var "
@@ -224,11 +233,20 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     return input * scale.reshape(pshape) + shift.reshape(pshape)
 
 
-def _blend(running: Tensor, batch: Any, momentum: Any) -> None:
-    data = running.data
-    if batch.dtype != data.dtype:
-        batch = running._backend.xp.astype(batch, data.dtype)
-    running.data = data * (1.0 - momentum) + batch * momentum
+def _update_running_stats(backend: Any, running_mean: Any, running_var: Any, mean: Any,
+                          var: Any, n: int, momentum: Any) -> None:
+    """(1 - momentum) * running + momentum * batch, written into the running arrays (in
+    place, as PyTorch: views and compiled steps see the update), with the unbiased var."""
+    xp = backend.xp
+    c = running_mean.shape[0]
+    _blend(backend, running_mean, xp.reshape(mean, (c,)), momentum)
+    _blend(backend, running_var, xp.reshape(var, (c,)) * (n / (n - 1)), momentum)
+
+
+def _blend(backend: Any, running: Any, batch: Any, momentum: Any) -> None:
+    if batch.dtype != running.dtype:
+        batch = backend.xp.astype(batch, running.dtype)
+    backend.setitem(running, Ellipsis, running * (1.0 - momentum) + batch * momentum)
 
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
@@ -238,9 +256,13 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
         raise TypeError(f"one_hot: expected integer class indices, got {tensor.dtype} of "
                         f"shape {tensor.shape}")
     backend = tensor._backend
-    xp = backend.xp
     if num_classes < 0:
         num_classes = int(tensor.max().item()) + 1
-    classes = backend.arange(0, num_classes, 1, tensor.dtype)
-    hot = xp.expand_dims(tensor.data, axis=-1) == classes
-    return make_tensor(xp.astype(hot, tensor.data.dtype), backend, False, None)
+    return make_tensor(run_kernel(backend, _one_hot, tensor.data, num_classes, tensor.dtype),
+                       backend, False, None)
+
+
+def _one_hot(backend: Any, t: Any, num_classes: int, dtype: Any) -> Any:
+    xp = backend.xp
+    hot = xp.expand_dims(t, axis=-1) == backend.arange(0, num_classes, 1, dtype)
+    return xp.astype(hot, t.dtype)

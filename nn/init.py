@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from ..autograd.function import run_kernel
 from ..autograd.grad_mode import no_grad
 from ..autograd.tensor import Tensor
 
@@ -58,11 +59,23 @@ def _check(tensor: Any, name: str) -> None:
                         f"shape {tuple(tensor.shape)}")
 
 
-def _set(tensor: Tensor, array: Any) -> Tensor:
+def _fill(tensor: Tensor, kernel: Any, *args: Any) -> Tensor:
     # In place, as PyTorch's init functions: the array keeps its identity and memory layout,
     # so an optimizer (or a view) that already holds it sees the new values.
-    tensor._backend.setitem(tensor.data, Ellipsis, array)
+    run_kernel(tensor._backend, kernel, tensor.data, *args)
     return tensor
+
+
+def _uniform(backend: Any, dst: Any, dtype: Any, a: float, b: float) -> None:
+    backend.setitem(dst, Ellipsis, backend.random_uniform(dst.shape, dtype) * (b - a) + a)
+
+
+def _normal(backend: Any, dst: Any, dtype: Any, mean: float, std: float) -> None:
+    backend.setitem(dst, Ellipsis, backend.random_normal(dst.shape, dtype) * std + mean)
+
+
+def _constant(backend: Any, dst: Any, dtype: Any, value: float) -> None:
+    backend.setitem(dst, Ellipsis, backend.full(dst.shape, value, dtype))
 
 
 def _fans(tensor: Tensor, name: str) -> tuple[int, int]:
@@ -81,8 +94,7 @@ def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
     _check(tensor, "uniform_")
     if not b >= a:
         raise ValueError(f"uniform_: expected a <= b, got a={a}, b={b}")
-    u = tensor._backend.random_uniform(tensor.shape, tensor.dtype)
-    return _set(tensor, u * (b - a) + a)
+    return _fill(tensor, _uniform, tensor.dtype, a, b)
 
 
 def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
@@ -90,15 +102,13 @@ def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
     _check(tensor, "normal_")
     if std < 0:
         raise ValueError(f"normal_: std must be >= 0, got {std}")
-    z = tensor._backend.random_normal(tensor.shape, tensor.dtype)
-    return _set(tensor, z * std + mean)
+    return _fill(tensor, _normal, tensor.dtype, mean, std)
 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:
     """Fill with ``val``."""
     _check(tensor, "constant_")
-    backend = tensor._backend
-    return _set(tensor, backend.full(tensor.shape, val, tensor.dtype))
+    return _fill(tensor, _constant, tensor.dtype, val)
 
 
 def zeros_(tensor: Tensor) -> Tensor:

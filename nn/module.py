@@ -9,8 +9,10 @@ from __future__ import annotations
 import itertools
 from typing import Any, Callable, Iterator
 
+from ..autograd import function as _function
 from ..autograd.grad_mode import no_grad
 from ..autograd.tensor import Tensor, make_tensor
+from ..autograd.tensor_mutation import clear_grads
 from ._state import IncompatibleKeys, load_into
 from .parameter import Parameter
 
@@ -55,6 +57,8 @@ class Module:
                                   "the subclass")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if _function.tracer is not None:        # xg.compile: the replay depends on the mode
+            _function.tracer.module_called(self)
         if self._forward_hooks or self._forward_pre_hooks:
             return self._call_with_hooks(args, kwargs)
         return self.forward(*args, **kwargs)
@@ -263,15 +267,9 @@ class Module:
         return self
 
     def zero_grad(self, set_to_none: bool = True) -> None:
-        """Clear ``.grad`` of every parameter (to None by default, as PyTorch 2)."""
-        for p in self.parameters():
-            if p.grad is None:
-                continue
-            if set_to_none:
-                p.grad = None
-            else:
-                g = p.grad
-                p.grad = make_tensor(g._backend.xp.zeros_like(g.data), g._backend, False, None)
+        """Clear ``.grad`` of every parameter (to None by default, as PyTorch 2; in place
+        with ``set_to_none=False``)."""
+        clear_grads(list(self.parameters()), set_to_none)
 
     def apply(self, fn: Callable[["Module"], Any]) -> "Module":
         """Call ``fn`` on every submodule (children first) and on self; returns self.

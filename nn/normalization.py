@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..autograd.factories import ones, tensor, zeros
+from ..autograd.function import run_kernel
 from ..autograd.grad_mode import no_grad
 from ..autograd.tensor import Tensor
 from . import functional as F
@@ -75,11 +76,11 @@ class BatchNorm1d(Module):
                              f"{tuple(input.shape)}")
         factor: Any = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
-            nbt = self.num_batches_tracked
-            nbt.data = nbt._backend.wrap(nbt.data + 1)      # on the device: no sync
-            if self.momentum is None:               # cumulative moving average
-                xp = nbt._backend.xp
-                factor = 1.0 / xp.astype(nbt.data, input.data.dtype)
+            nbt = self.num_batches_tracked           # counted on the device: no sync
+            factor = run_kernel(nbt._backend, _count_batch, nbt.data, input.data.dtype,
+                                self.momentum is None)
+            if factor is None:
+                factor = self.momentum
         use_batch = self.training or self.running_mean is None
         return F.batch_norm(input, self.running_mean, self.running_var, self.weight, self.bias,
                             use_batch, factor, self.eps)
@@ -87,3 +88,12 @@ class BatchNorm1d(Module):
     def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
                 f"affine={self.affine}, track_running_stats={self.track_running_stats}")
+
+
+def _count_batch(backend: Any, count: Any, dtype: Any, cumulative: bool) -> Any:
+    """num_batches_tracked += 1 (in place); for momentum=None the cumulative average's
+    factor 1 / count, as a 0-d array on the device."""
+    count += 1
+    if cumulative:
+        return 1.0 / backend.xp.astype(count, dtype)
+    return None

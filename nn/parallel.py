@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 from typing import Any, Iterator
 
+from ..autograd import function as _function
 from ..autograd.factories import full
 from ..autograd.grad_mode import no_grad
 from ..autograd.ops import concat
@@ -106,6 +107,9 @@ class SyncBatchNorm(BatchNorm1d):
         use_batch = self.training or self.running_mean is None
         if not use_batch or get_world().size == 1:
             return super().forward(input)
+        if _function.tracer is not None:
+            _function.tracer.refuse("SyncBatchNorm across processes (its statistics are "
+                                    "all-reduced on the host)")
         if input.ndim not in (2, 3) or input.shape[1] != self.num_features:
             raise ValueError(f"SyncBatchNorm({self.num_features}): expected input of shape "
                              f"(N, {self.num_features}) or (N, {self.num_features}, L), got "

@@ -19,6 +19,9 @@ class Parameter(Tensor):
     __slots__ = ()
 
     def __init__(self, data: Any = None, requires_grad: bool = True) -> None:
+        from ..autograd import function
+        if function.tracer is not None:
+            function.tracer.refuse("creating a Parameter")
         if data is None:
             from ..autograd.factories import zeros
             data = zeros(0)

@@ -2,9 +2,11 @@
 min(1, max_norm / (norm + 1e-6)) is applied without a host sync (as PyTorch does)."""
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any, Iterable
 
+from ..autograd.function import host_check, run_kernel
 from ..autograd.tensor import Tensor, make_tensor
 
 
@@ -33,8 +35,29 @@ def clip_grad_norm_(parameters: Iterable[Tensor] | Tensor, max_norm: float,
     if len(devices) > 1:
         raise ValueError(f"clip_grad_norm_: gradients live on several devices {sorted(devices)}"
                          "; clip each device's parameters separately")
-    xp = backend.xp
     grads = [p.grad.data for p in params]
+    total = run_kernel(backend, _total_norm, grads, norm_type)
+    if error_if_nonfinite:
+        host_check(backend, functools.partial(_refuse_nonfinite, backend=backend,
+                                              norm_type=norm_type), total)
+    run_kernel(backend, _scale, grads, total, max_norm)
+    return make_tensor(total, backend, False, None)
+
+
+def clip_grad_value_(parameters: Iterable[Tensor] | Tensor, clip_value: float,
+                     foreach: Any = None) -> None:
+    """Clip every gradient element to [-clip_value, clip_value], in place.
+
+    >>> optim.clip_grad_value_(model.parameters(), 0.5)
+    """
+    clip_value = float(clip_value)
+    for p in _with_grads(parameters):
+        g = p.grad
+        run_kernel(g._backend, _clip_values, g.data, clip_value)
+
+
+def _total_norm(backend: Any, grads: list, norm_type: float) -> Any:
+    xp = backend.xp
     if norm_type == math.inf:
         parts = [xp.max(xp.abs(g)) for g in grads]
         total = parts[0]
@@ -59,24 +82,23 @@ def clip_grad_norm_(parameters: Iterable[Tensor] | Tensor, max_norm: float,
             total = total + part
         total = xp.sqrt(total) if norm_type == 2.0 else \
             total if norm_type == 1.0 else total ** (1.0 / norm_type)
-    total = backend.wrap(total)
-    if error_if_nonfinite and not bool(backend.to_host(xp.all(xp.isfinite(total)))):
+    return backend.wrap(total)
+
+
+def _refuse_nonfinite(total: Any, backend: Any, norm_type: float) -> None:
+    xp = backend.xp
+    if not bool(backend.to_host(xp.all(xp.isfinite(total)))):
         raise RuntimeError(f"clip_grad_norm_: the total norm of order {norm_type} of the "
                            "gradients is non-finite, so it cannot be clipped; pass "
                            "error_if_nonfinite=False to scale by it anyway")
+
+
+def _scale(backend: Any, grads: list, total: Any, max_norm: float) -> None:
+    xp = backend.xp
     scale = xp.clip(max_norm / (total + 1e-6), None, 1.0)
     for g in grads:
         g *= scale if scale.dtype == g.dtype else xp.astype(scale, g.dtype)
-    return make_tensor(total, backend, False, None)
 
 
-def clip_grad_value_(parameters: Iterable[Tensor] | Tensor, clip_value: float,
-                     foreach: Any = None) -> None:
-    """Clip every gradient element to [-clip_value, clip_value], in place.
-
-    >>> optim.clip_grad_value_(model.parameters(), 0.5)
-    """
-    clip_value = float(clip_value)
-    for p in _with_grads(parameters):
-        g = p.grad
-        g._backend.setitem(g.data, Ellipsis, g._backend.xp.clip(g.data, -clip_value, clip_value))
+def _clip_values(backend: Any, g: Any, clip_value: float) -> None:
+    backend.setitem(g, Ellipsis, backend.xp.clip(g, -clip_value, clip_value))

@@ -10,8 +10,11 @@ from __future__ import annotations
 import copy
 from typing import Any, Callable, Iterable
 
+from ..autograd import function as _function
+from ..autograd.function import host_region
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..autograd.tensor import Tensor, make_tensor
+from ..autograd.tensor_mutation import clear_grads
 
 
 class Optimizer:
@@ -98,14 +101,7 @@ class Optimizer:
 
         >>> opt.zero_grad()
         """
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                if set_to_none:
-                    p.grad = None
-                else:
-                    p.grad._backend.setitem(p.grad.data, Ellipsis, 0)
+        clear_grads(self._params(), set_to_none)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient (those with ``grad is None`` are
@@ -113,6 +109,16 @@ class Optimizer:
 
         >>> loss.backward(); opt.step()
         """
+        if _function.tracer is not None:
+            if closure is not None:
+                _function.tracer.refuse("optimizer.step(closure) (the closure would be "
+                                        "traced inside a host region)")
+            # A compiled step re-runs the update in Python at this place on every replay:
+            # learning rates, step counts and lazily made state stay live Python.
+            return host_region(self._step, None)
+        return self._step(closure)
+
+    def _step(self, closure: Callable[[], Any] | None) -> Any:
         loss = None
         if closure is not None:
             with enable_grad():

@@ -66,4 +66,5 @@ def setitem_(x: Tensor, key: Any, value: Any) -> None:
     if isinstance(value, Tensor) and value._backend is not x._backend:
         raise RuntimeError(f"setitem: value is on {value.device} but the tensor is on {x.device}")
     v = value if isinstance(value, NUMBER_TYPES) else as_operand(value, x).astype(x.dtype).data
-    x._backend.setitem(x.data, converted, v)
+    from ..function import backend_call
+    backend_call(x._backend.setitem, x.data, converted, v)

@@ -1,0 +1,261 @@
+"""``xg.compile``: trace a training step once, then replay its backend calls.
+
+The wrapper keeps one record per *signature* (shapes, dtypes, devices and requires_grad of
+the tensor arguments, the other arguments' values, and grad mode). For a new signature:
+
+1. the first ``warmup`` calls run eagerly (optimizers create their state, lazy layers build);
+2. the next call runs eagerly too while the tracer records every backend call
+   (``autograd/tracing.py``), and the tape is planned into one Python function
+   (``autograd/tape.py``);
+3. later calls check the guards (the parameters, gradients and modules the step was traced
+   against are still the same objects, in the same mode) and replay: argument arrays are
+   bound to the tape's inputs, every result goes to its planned buffer, state (parameters,
+   gradients, optimizer state, running statistics) is updated in place, host regions (an
+   optimizer's step: learning rates and step counts are Python) run at their place, and
+   the outputs come back as new tensors. A failed guard traces again.
+
+Python control flow that does not read tensor values is frozen at trace time, as are Python
+numbers the step reads (a dropout rate, a loss weight): change them and call ``step.reset()``.
+"""
+from __future__ import annotations
+
+import functools
+from collections import OrderedDict
+from typing import Any, Callable
+
+from . import function as _function
+from .grad_mode import grad_mode
+from .tape import MISS, Program, plan
+from .tensor import Tensor, make_tensor
+from .tracing import CompileError, Tracer
+
+
+class _Record:
+    __slots__ = ("calls", "program", "spec", "traces")
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.program: Program | None = None
+        self.spec: Any = None
+        self.traces = 0
+
+
+class CompiledFunction:
+    """What ``xg.compile(step_fn)`` returns: call it like ``step_fn``."""
+
+    def __init__(self, fn: Callable, warmup: int = 1, cache_size: int = 8,
+                 debug: bool = False) -> None:
+        if not callable(fn):
+            raise TypeError(f"xg.compile expects a function, got {type(fn).__name__}")
+        if int(warmup) < 0 or int(cache_size) < 1:
+            raise ValueError(f"xg.compile: warmup must be >= 0 and cache_size >= 1, got "
+                             f"{warmup} and {cache_size}")
+        self.fn, self.warmup, self.cache_size, self.debug = fn, int(warmup), int(cache_size), debug
+        self.name = getattr(fn, "__name__", type(fn).__name__)
+        self._cache: OrderedDict = OrderedDict()
+        functools.update_wrapper(self, fn)
+
+    # ---- calling ----------------------------------------------------------------------
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if _function.tracer is not None:        # inside another trace: part of that one
+            return self.fn(*args, **kwargs)
+        key, arrays = self._signature(args, kwargs)
+        cache = self._cache
+        record = cache.get(key)
+        if record is None:
+            record = cache[key] = _Record()
+            if len(cache) > self.cache_size:
+                cache.popitem(last=False)
+        else:
+            cache.move_to_end(key)
+            program = record.program
+            if program is not None:
+                out = program.run(*arrays)
+                if out is not MISS:
+                    return _rebuild(record.spec, out, program.backend)
+        if record.calls < self.warmup:
+            record.calls += 1
+            return _detached(self.fn(*args, **kwargs))
+        return self._trace(record, args, kwargs)
+
+    def _signature(self, args: tuple, kwargs: dict) -> tuple[tuple, list]:
+        key: list = [grad_mode.enabled]
+        arrays = []
+        for a in args:
+            if isinstance(a, Tensor):
+                data = a.data
+                key.append((a._backend, data.shape, data.dtype, a._rg))
+                arrays.append(data)
+            else:
+                key.append(_static_key(a, self.name))
+        for k in sorted(kwargs):
+            a = kwargs[k]
+            if isinstance(a, Tensor):
+                data = a.data
+                key.append((k, a._backend, data.shape, data.dtype, a._rg))
+                arrays.append(data)
+            else:
+                key.append((k, _static_key(a, self.name)))
+        return tuple(key), arrays
+
+    def _trace(self, record: _Record, args: tuple, kwargs: dict) -> Any:
+        tracer = Tracer(self.name)
+        seen: set = set()
+        args = tuple(_distinct(a, seen) for a in args)
+        kwargs = {k: _distinct(kwargs[k], seen) for k in sorted(kwargs)}
+        for a in list(args) + list(kwargs.values()):
+            if isinstance(a, Tensor):
+                tracer.add_input(a)
+        record.program = None
+        _function.tracer = tracer
+        try:
+            result = self.fn(*args, **kwargs)
+        finally:
+            _function.tracer = None
+        flat, spec = _flatten(result)
+        if tracer.backend is None and flat:
+            tracer.use_backend(flat[0]._backend)
+        outputs = [tracer.value_of(t.data) for t in flat]
+        epilogue = _grad_epilogue(tracer, self.name)
+        program = plan(tracer, outputs, epilogue)
+        record.program, record.spec = program, spec
+        record.traces += 1
+        if self.debug:
+            print(self.describe(program))
+        return _rebuild(spec, [t.data for t in flat], tracer.backend, copy=False)
+
+    # ---- inspection -------------------------------------------------------------------
+    def programs(self) -> list[Program]:
+        """The planned tapes, one per signature traced so far (most recent last)."""
+        return [r.program for r in self._cache.values() if r.program is not None]
+
+    def describe(self, program: Program | None = None) -> str:
+        """The replay of the latest traced signature as Python, with its statistics."""
+        programs = self.programs()
+        program = program or (programs[-1] if programs else None)
+        if program is None:
+            return f"xg.compile({self.name}): nothing traced yet"
+        s = program.stats
+        head = (f"# xg.compile({self.name}): {s['calls']} backend calls "
+                f"({s['allocating']} allocate on each replay), {s['host']} host regions, "
+                f"{s['distinct_buffers']} buffers ({s['buffer_bytes'] / 1024:.1f} KiB) for "
+                f"{s['buffers']} values, {s['views']} static views, {s['folded']} constants, "
+                f"{s['dropped']} calls dropped")
+        return head + "\n" + program.source
+
+    def reset(self) -> None:
+        """Forget every traced tape (the next calls warm up and trace again)."""
+        self._cache.clear()
+
+    @property
+    def traces(self) -> int:
+        """How many times this function has been traced (over all signatures)."""
+        return sum(r.traces for r in self._cache.values())
+
+    def __repr__(self) -> str:
+        return f"<xg.compile({self.name}): {len(self.programs())} traced signature(s)>"
+
+
+def compile(fn: Callable | None = None, *, warmup: int = 1, cache_size: int = 8,
+            debug: bool = False) -> Any:
+    """Trace ``fn`` once per signature and replay its backend calls afterwards.
+
+    ``fn(*tensors)`` runs a step (forward, loss, backward, ``optimizer.step()``) and returns
+    tensors. The first ``warmup`` calls with a new signature run eagerly, the next records,
+    the rest replay. ``debug=True`` prints each planned tape. Also a decorator.
+
+    >>> step = xg.compile(lambda x, y: train_step(x, y))      # or @xg.compile
+    """
+    if fn is None:
+        return lambda f: CompiledFunction(f, warmup, cache_size, debug)
+    return CompiledFunction(fn, warmup, cache_size, debug)
+
+
+# ---- helpers ------------------------------------------------------------------------------
+def _static_key(a: Any, name: str) -> Any:
+    try:
+        hash(a)
+    except TypeError:
+        raise TypeError(f"xg.compile({name}): arguments must be tensors or hashable values "
+                        f"(they are part of the signature), got {type(a).__name__}") from None
+    if hasattr(a, "shape") and hasattr(a, "dtype"):
+        raise TypeError(f"xg.compile({name}): pass arrays as tensors (xg.tensor(...)), got "
+                        f"{type(a).__name__}")
+    return (type(a), a)
+
+
+def _distinct(a: Any, seen: set) -> Any:
+    """An argument tensor; one whose array was already passed gets its own copy, so every
+    input of the tape is a separate array."""
+    if not isinstance(a, Tensor):
+        return a
+    if id(a.data) in seen:
+        a = make_tensor(a._backend.copy(a.data), a._backend, a._rg, None)
+    seen.add(id(a.data))
+    return a
+
+
+def _flatten(result: Any) -> tuple[list, Any]:
+    flat: list = []
+
+    def walk(obj: Any) -> Any:
+        if isinstance(obj, Tensor):
+            flat.append(obj)
+            return ("T", len(flat) - 1)
+        if isinstance(obj, (tuple, list)):
+            return (type(obj), [walk(o) for o in obj])
+        if isinstance(obj, dict):
+            return (dict, {k: walk(v) for k, v in obj.items()})
+        return ("V", obj)
+    return flat, walk(result)
+
+
+def _rebuild(spec: Any, arrays: Any, backend: Any, copy: bool = False) -> Any:
+    kind, body = spec
+    if kind == "T":
+        return make_tensor(arrays[body], backend, False, None)
+    if kind == "V":
+        return body
+    if kind is dict:
+        return {k: _rebuild(v, arrays, backend) for k, v in body.items()}
+    items = [_rebuild(s, arrays, backend) for s in body]
+    return items if kind is list else kind(items)
+
+
+def _detached(result: Any) -> Any:
+    flat, spec = _flatten(result)
+    if not flat:
+        return result
+    return _rebuild(spec, [t.data for t in flat], flat[0]._backend)
+
+
+def _grad_epilogue(tracer: Tracer, name: str) -> list:
+    """What a replay must do after its last call so every gradient the step touched ends as
+    the traced run left it (e.g. ``w.grad = None`` written in the step itself)."""
+    last: dict[int, Any] = {}
+    for e in tracer.entries:
+        if e.kind == "bind":
+            last[id(e.args[0])] = ("bind", e.args[1])
+        elif e.kind == "clear":
+            for leaf in e.args:
+                last[id(leaf)] = ("clear", None)
+    epilogue = []
+    for key, leaf in tracer.grad_leaves.items():
+        final = leaf.grad
+        state = last.get(key)
+        if final is None:
+            if state is not None and state[0] != "clear":
+                epilogue.append(("clear", leaf))
+            continue
+        if state is not None and state[0] == "bind" and final.data is state[1].array:
+            continue
+        v = tracer.by_id.get(id(final.data))
+        if v is None or v.kind == "external":
+            raise CompileError(f"xg.compile({name}): the step sets .grad of a tensor "
+                               f"(shape {tuple(leaf.shape)}) to a tensor a replay cannot "
+                               "reproduce; set gradients with backward() or zero_grad()")
+        epilogue.append(("bind", leaf, v))
+    return epilogue
+
+
+__all__ = ["compile", "CompiledFunction", "CompileError"]

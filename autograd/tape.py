@@ -1,0 +1,434 @@
+"""Planning a recorded tape (``autograd/tracing.py``) into a replay: one generated Python
+function that makes the step's backend calls and nothing else.
+
+The passes, in order:
+
+1. copy elision: the engine's defensive copies of gradients are dropped where nothing else
+   reads the copied array afterwards (the trace keeps every array alive, so the engine's
+   refcount test cannot tell);
+2. dead-code elimination over storages (random draws, writes to state, host regions, checks
+   and the step's outputs are the roots);
+3. classification of every value: an input (an argument of the replay), external state
+   (referenced by identity), a constant (folded: computed from constants only), a view of a
+   static array (made once, here), a planned buffer (calls with an ``out=`` form on this
+   backend write into it), or a local (allocated by the call on every replay);
+4. buffer assignment by liveness: a buffer returns to a pool after the last call that reads
+   any view of it, and a later value of the same shape, dtype and strides takes it over;
+5. code generation: guards first (the replay is valid only while the state it was traced
+   against is still in place), then one line per call.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from .tracing import Entry, Storage, Tracer, Value, is_backend_method
+
+MISS = object()          # what a replay returns when a guard fails (the caller retraces)
+
+_VALUE_FREE = {"ones_like", "zeros_like", "full_like", "empty_like"}
+
+
+class Program:
+    """A planned tape: ``run(*arrays)`` replays it (or returns MISS), ``source`` is the code."""
+
+    __slots__ = ("run", "source", "stats", "backend", "n_outputs")
+
+    def __init__(self, run: Any, source: str, stats: dict, backend: Any, n_outputs: int):
+        self.run, self.source, self.stats = run, source, stats
+        self.backend, self.n_outputs = backend, n_outputs
+
+
+class _Plan:
+    def __init__(self, tracer: Tracer, outputs: list[Value], epilogue: list) -> None:
+        self.tracer = tracer
+        self.backend = tracer.backend
+        self.outputs = outputs
+        self.epilogue = epilogue            # ("bind", leaf, Value) / ("clear", leaf)
+        self.alias: dict[int, Value] = {}   # elided value index -> the value it stands for
+        self.entries = list(tracer.entries)
+        self.namespace: dict[str, Any] = {}
+        self.names: dict[int, str] = {}     # value index -> its expression in the code
+        self.static: dict[int, Any] = {}    # value index -> the array the replay uses
+        self.const: set[int] = set()
+        self.buffer_of: dict[int, Any] = {}  # storage index -> planned buffer
+        self.lines: list[str] = []
+        self._const_ids: dict[int, str] = {}
+        self.stats = {"calls": 0, "allocating": 0, "buffers": 0, "buffer_bytes": 0,
+                      "folded": 0, "views": 0, "dropped": 0, "host": 0}
+
+    # ---- helpers ------------------------------------------------------------------------
+    def resolve(self, v: Value) -> Value:
+        while v.index in self.alias:
+            v = self.alias[v.index]
+        return v
+
+    def values_in(self, obj: Any) -> list[Value]:
+        out: list[Value] = []
+        _collect(obj, out)
+        return [self.resolve(v) for v in out]
+
+    def reads(self, entry: Entry) -> list[Value]:
+        if entry.kind == "bind":
+            return [self.resolve(entry.args[1])]
+        if entry.kind in ("host", "clear"):
+            return []
+        return self.values_in(entry.args) + self.values_in(entry.kwargs)
+
+    def defines(self, entry: Entry) -> list[Value]:
+        return [v for v in entry.outputs() if v.entry is entry]
+
+    # ---- 1. copy elision ----------------------------------------------------------------
+    def elide_copies(self) -> None:
+        live_out = {self.resolve(v).storage.index for v in self.outputs}
+        last_read: dict[int, int] = {}
+        for e in self.entries:
+            for v in self.reads(e):
+                last_read[v.storage.index] = e.index
+            for v in e.writes:
+                last_read[v.storage.index] = e.index
+        for e in self.entries:
+            if not e.elidable or e.kind != "call":
+                continue
+            src, out = self.values_in(e.args), self.defines(e)
+            if len(src) != 1 or len(out) != 1:
+                continue
+            src = src[0]
+            st = src.storage
+            if (st.kind == "fresh" and last_read.get(st.index) == e.index
+                    and st.index not in live_out and src.entry is not None):
+                self.alias[out[0].index] = src
+                e.kind = "dropped"
+                self.stats["dropped"] += 1
+
+    # ---- 2. dead-code elimination -------------------------------------------------------
+    def eliminate_dead(self) -> list[Entry]:
+        needed: set[int] = {self.resolve(v).storage.index for v in self.outputs}
+        needed |= {self.resolve(v).storage.index for kind, _, v in
+                   (x for x in self.epilogue if x[0] == "bind")}
+        kept: list[Entry] = []
+        for e in reversed(self.entries):
+            if e.kind == "dropped":
+                continue
+            keep = e.kind != "call"
+            if e.kind == "call":
+                defined = self.defines(e)
+                if not defined and not e.writes:
+                    e.kind = "dropped"          # a pure call that returned an existing array
+                    self.stats["dropped"] += 1
+                    continue
+                touched = [v.storage for v in defined] + [self.resolve(v).storage
+                                                          for v in e.writes]
+                keep = (any(is_backend_method(e.fn, m) for m in
+                            ("random_uniform", "random_normal", "random_permutation"))
+                        or any(st.kind != "fresh" for st in touched)
+                        or any(st.index in needed for st in touched))
+            if keep:
+                kept.append(e)
+                for v in self.reads(e):
+                    needed.add(v.storage.index)
+            else:
+                e.kind = "dropped"
+                self.stats["dropped"] += 1
+        kept.reverse()
+        return kept
+
+    # ---- 3-5. classification, buffers, code ---------------------------------------------
+    def build(self) -> Program:
+        self.elide_copies()
+        entries = self.eliminate_dead()
+        backend = self.backend
+        tracer = self.tracer
+        ns = self.namespace
+        ns["MISS"] = MISS
+        ns["mk"] = _make_tensor()
+        ns["B"] = backend
+
+        for i, v in enumerate(tracer.inputs):
+            self.names[v.index] = f"i{i}"
+        for v in tracer.values:
+            if v.kind == "external":
+                self.static[v.index] = v.array
+                self.names[v.index] = self.constant(v.array, "s")
+
+        # liveness of storages that may get a planned buffer
+        last_use: dict[int, int] = {}
+        forever: set[int] = set()
+        for v in self.outputs:
+            forever.add(self.resolve(v).storage.index)
+        for pos, e in enumerate(entries):
+            for v in self.reads(e):
+                last_use[v.storage.index] = pos
+            for v in e.writes:
+                last_use[self.resolve(v).storage.index] = pos
+            if e.kind == "bind":
+                forever.add(self.resolve(e.args[1]).storage.index)
+        for kind, _, v in (x for x in self.epilogue if x[0] == "bind"):
+            forever.add(self.resolve(v).storage.index)
+        release_at: dict[int, list[int]] = {}
+        for sidx, pos in last_use.items():
+            if sidx not in forever:
+                release_at.setdefault(pos, []).append(sidx)
+
+        pool: dict[tuple, list] = {}
+        storages = tracer.storages
+        guard_lines = self.guards()
+        for pos, e in enumerate(entries):
+            if e.kind == "call":
+                self.emit_call(e, pool)
+            elif e.kind == "host":
+                self.stats["host"] += 1
+                name = self.constant(_bind_host(e.fn, e.args), "h")
+                self.lines.append(f"{name}()")
+            elif e.kind == "check":
+                name = self.constant(e.fn, "c")
+                self.lines.append(f"{name}({self.expr(e.args)[1:-1]})")
+            elif e.kind == "bind":
+                leaf = self.constant(e.args[0], "L")
+                self.lines.append(f"{leaf}.grad = {self.grad_tensor(self.resolve(e.args[1]))}")
+            elif e.kind == "clear":
+                for leaf in e.args:
+                    self.lines.append(f"{self.constant(leaf, 'L')}.grad = None")
+            for sidx in release_at.get(pos, ()):
+                buf = self.buffer_of.get(sidx)
+                if buf is not None:
+                    pool.setdefault(_key(buf), []).append(buf)
+        for item in self.epilogue:
+            if item[0] == "clear":
+                self.lines.append(f"{self.constant(item[1], 'L')}.grad = None")
+            else:
+                self.lines.append(f"{self.constant(item[1], 'L')}.grad = "
+                                  f"{self.grad_tensor(self.resolve(item[2]))}")
+        outs = []
+        copy = self.constant(backend.copy, "f")
+        for v in self.outputs:
+            outs.append(f"{copy}({self.name_of(self.resolve(v))})")
+        args = ", ".join(f"i{i}" for i in range(len(tracer.inputs)))
+        body = guard_lines + self.lines + [f"return ({', '.join(outs)}{',' if outs else ''})"]
+        source = f"def replay({args}):\n" + "".join(f"    {line}\n" for line in body)
+        exec(compile(source, f"<xg.compile {tracer.name}>", "exec"), ns)
+        self.stats["buffers"] = len(self.buffer_of)
+        self.stats["buffer_bytes"] = sum(int(b.nbytes) for b in
+                                         {id(b): b for b in self.buffer_of.values()}.values())
+        self.stats["distinct_buffers"] = len({id(b) for b in self.buffer_of.values()})
+        del storages
+        return Program(ns["replay"], source, self.stats, backend, len(outs))
+
+    def guards(self) -> list[str]:
+        tracer = self.tracer
+        conds = []
+        for tensor, array in tracer.tensor_guards:
+            conds.append(f"{self.constant(tensor, 'T')}.data is not {self.constant(array, 's')}")
+        for module, training in tracer.module_guards.values():
+            conds.append(f"{self.constant(module, 'M')}.training is not {bool(training)}")
+        for leaf, grad in tracer.grad_guards.values():
+            want = "None" if grad is None else self.constant(grad, "T")
+            conds.append(f"{self.constant(leaf, 'L')}.grad is not {want}")
+        if not conds:
+            return []
+        return [f"if ({' or '.join(conds)}):", "    return MISS"]
+
+    def constant(self, obj: Any, prefix: str) -> str:
+        name = self._const_ids.get(id(obj))
+        if name is None:
+            name = f"{prefix}{len(self.namespace)}"
+            self.namespace[name] = obj
+            self._const_ids[id(obj)] = name
+        return name
+
+    def name_of(self, v: Value) -> str:
+        name = self.names.get(v.index)
+        if name is None:
+            raise RuntimeError(f"xg.compile: internal error: {v} used before it is made")
+        return name
+
+    def expr(self, obj: Any) -> str:
+        """Python source for a template (Values become their names)."""
+        if isinstance(obj, Value):
+            return self.name_of(self.resolve(obj))
+        if obj is None or obj is True or obj is False or obj is Ellipsis:
+            return "..." if obj is Ellipsis else repr(obj)
+        if type(obj) is int or type(obj) is str:
+            return repr(obj)
+        if type(obj) is float and math.isfinite(obj):
+            return repr(obj)
+        if type(obj) is tuple:
+            return "(" + "".join(self.expr(o) + ", " for o in obj) + ")"
+        if type(obj) is list:
+            return "[" + ", ".join(self.expr(o) for o in obj) + "]"
+        if type(obj) is slice:
+            return f"slice({self.expr(obj.start)}, {self.expr(obj.stop)}, {self.expr(obj.step)})"
+        return self.constant(obj, "k")
+
+    def call_args(self, e: Entry) -> str:
+        parts = [self.expr(a) for a in e.args]
+        parts += [f"{k}={self.expr(v)}" for k, v in e.kwargs.items()]
+        return ", ".join(parts)
+
+    def static_array(self, obj: Any) -> tuple[bool, Any]:
+        """(True, the replay's object) when a template holds only static arrays."""
+        if isinstance(obj, Value):
+            v = self.resolve(obj)
+            if v.index in self.static:
+                return True, self.static[v.index]
+            return False, None
+        if isinstance(obj, (tuple, list)):
+            parts = [self.static_array(o) for o in obj]
+            if not all(p[0] for p in parts):
+                return False, None
+            return True, type(obj)(p[1] for p in parts)
+        if isinstance(obj, dict):
+            parts = {k: self.static_array(o) for k, o in obj.items()}
+            if not all(p[0] for p in parts.values()):
+                return False, None
+            return True, {k: p[1] for k, p in parts.items()}
+        return True, obj
+
+    def emit_call(self, e: Entry, pool: dict) -> None:
+        backend = self.backend
+        defined = self.defines(e)
+        reads = self.reads(e)
+        name = getattr(e.fn, "__name__", "")
+        pure = not e.impure
+        # constants: pure calls on constants only (or that ignore their input's values)
+        if pure and defined and all(not v.storage.written for v in defined) and (
+                all(r.index in self.const for r in reads) or name in _VALUE_FREE):
+            for v in defined:
+                array = backend.copy(v.array)
+                self.static[v.index] = array
+                self.const.add(v.index)
+                self.names[v.index] = self.constant(array, "k")
+                self.stats["folded"] += 1
+            return
+        # views: pure calls whose result shares memory with an input
+        if pure and len(defined) == 1 and any(r.storage is defined[0].storage for r in reads):
+            v = defined[0]
+            ok_args, args = self.static_array(e.args)
+            ok_kw, kwargs = self.static_array(e.kwargs)
+            if ok_args and ok_kw:
+                array = e.fn(*args, **kwargs)
+                if v.wrapped:
+                    array = backend.wrap(array)
+                self.static[v.index] = array
+                if any(r.index in self.const for r in reads):
+                    self.const.add(v.index)
+                self.names[v.index] = self.constant(array, "s")
+                self.stats["views"] += 1
+                return
+        self.stats["calls"] += 1
+        variant = None
+        if "out" not in e.kwargs:
+            variant = backend.out_variant(e.fn, _trace_arrays(e.args), _trace_arrays(e.kwargs))
+        target = None
+        if variant is not None:
+            if e.writes and not defined and e.fn is not None and _is_inplace(e):
+                target = self.resolve(e.writes[0])          # a += b  ->  add(a, b, out=a)
+                out_expr = self.name_of(target)
+            elif len(defined) == 1 and defined[0].storage.root is defined[0].array \
+                    and defined[0].storage.kind == "fresh":
+                v = defined[0]
+                buf = self.take_buffer(v, pool)
+                if buf is not None:
+                    self.buffer_of[v.storage.index] = buf
+                    self.static[v.index] = buf
+                    out_expr = self.names[v.index] = self.constant(buf, "b")
+                    target = v
+            if target is not None:
+                fn_name = self.constant(variant[0], "f")
+                args = self.call_args(e)
+                if variant[1] == "kw":
+                    self.lines.append(f"{fn_name}({args}{', ' if args else ''}out={out_expr})")
+                else:
+                    self.lines.append(f"{fn_name}({out_expr}{', ' if args else ''}{args})")
+                return
+        # a call that allocates its result on every replay
+        self.stats["allocating"] += 1 if defined else 0
+        fn_name = self.constant(e.fn, "f")
+        call = f"{fn_name}({self.call_args(e)})"
+        if not defined:
+            self.lines.append(call)
+            return
+        if len(defined) == 1 and e.out is defined[0]:
+            v = defined[0]
+            local = self.names[v.index] = f"v{v.index}"
+            self.lines.append(f"{local} = {call}" if not v.wrapped else
+                              f"{local} = {self.constant(backend.wrap, 'f')}({call})")
+            return
+        outs = e.outputs()
+        temp = f"t{e.index}"
+        self.lines.append(f"{temp} = {call}")
+        for i, v in enumerate(outs):
+            if v.entry is e:
+                self.names[v.index] = f"v{v.index}"
+                self.lines.append(f"v{v.index} = {temp}[{i}]")
+
+    def take_buffer(self, v: Value, pool: dict) -> Any:
+        array = v.array
+        key = (tuple(array.shape), array.dtype, getattr(array, "strides", None))
+        free = pool.get(key)
+        if free:
+            return free.pop()
+        buf = self.backend.empty_like(array)
+        if getattr(buf, "strides", None) != key[2]:
+            return None
+        return buf
+
+    def grad_tensor(self, v: Value) -> str:
+        if v.index in self.static and v.index not in self.const:
+            array = self.static[v.index]
+            return self.constant(_make_tensor()(array, self.backend, False, None), "G")
+        expr = self.name_of(v)
+        if v.index in self.const:
+            expr = f"{self.constant(self.backend.copy, 'f')}({expr})"
+        return f"mk({expr}, B, False, None)"
+
+
+def _trace_arrays(obj: Any) -> Any:
+    """A template with each Value replaced by its trace-time array (for out_variant)."""
+    if isinstance(obj, Value):
+        return obj.array
+    if isinstance(obj, (tuple, list)):
+        return type(obj)(_trace_arrays(o) for o in obj)
+    if isinstance(obj, dict):
+        return {k: _trace_arrays(o) for k, o in obj.items()}
+    return obj
+
+
+def _key(buf: Any) -> tuple:
+    return (tuple(buf.shape), buf.dtype, getattr(buf, "strides", None))
+
+
+def _collect(obj: Any, out: list) -> None:
+    if isinstance(obj, Value):
+        out.append(obj)
+    elif isinstance(obj, (tuple, list)):
+        for o in obj:
+            _collect(o, out)
+    elif isinstance(obj, dict):
+        for o in obj.values():
+            _collect(o, out)
+
+
+def _is_inplace(e: Entry) -> bool:
+    from .tracing import INPLACE_OPERATORS
+    return e.fn in INPLACE_OPERATORS
+
+
+def _bind_host(fn: Any, args: tuple) -> Any:
+    if not args:
+        return fn
+    import functools
+    return functools.partial(fn, *args)
+
+
+def _make_tensor() -> Any:
+    from .tensor import make_tensor
+    return make_tensor
+
+
+def plan(tracer: Tracer, outputs: list[Value], epilogue: list) -> Program:
+    """Turn a finished trace into a Program."""
+    return _Plan(tracer, outputs, epilogue).build()
+
+
+__all__ = ["MISS", "Program", "plan", "Storage"]
