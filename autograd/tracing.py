@@ -408,8 +408,10 @@ class Tracer:
             return self.recording_backend
         if isinstance(obj, tuple) and obj:
             return tuple(self._proxies(o) for o in obj)
-        if isinstance(obj, list):
-            return [self._proxies(o) for o in obj]
+        if isinstance(obj, list):          # in place: an op may append to it (saved stats)
+            for i, o in enumerate(obj):
+                obj[i] = self._proxies(o)
+            return obj
         return obj
 
     def _unproxy_lists(self, obj: Any) -> None:

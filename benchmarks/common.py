@@ -97,21 +97,29 @@ def build_mlp(weights, device="cpu"):
     return nn.Sequential(*layers).to(device)
 
 
-def xpgrad_step_factory(x, y, weights, lr=0.01, device="cpu"):
-    """What a user writes: nn layers, a fused loss, optim.SGD."""
+def xpgrad_step_factory(x, y, weights, lr=0.01, device="cpu", compiled=False):
+    """What a user writes: nn layers, a fused loss, optim.SGD (``compiled``: through
+    xg.compile, warmed up and traced before it is returned)."""
     xs = xg.tensor(x, device=device)
     ys = xg.tensor(y, device=device)
     model = build_mlp(weights, device)
     loss_fn = nn.BCEWithLogitsLoss() if weights[-1][0].shape[1] == 1 else nn.CrossEntropyLoss()
     opt = optim.SGD(model.parameters(), lr=lr)
 
-    def step():
+    def train_step(x, y):
         opt.zero_grad()
-        loss = loss_fn(model(xs), ys)
+        loss = loss_fn(model(x), y)
         loss.backward()
         opt.step()
         return loss
-    return step
+    if compiled:
+        traced = xg.compile(train_step)
+        for _ in range(3):                  # warm-up, trace, first replay
+            traced(xs, ys)
+        step = lambda: traced(xs, ys)       # noqa: E731
+        step.compiled = traced
+        return step
+    return lambda: train_step(xs, ys)
 
 
 # ---- PyTorch ------------------------------------------------------------------------------

@@ -76,7 +76,7 @@ def main() -> None:
         print(f"  {k:8s} {v:8.2f} us/op")
 
     print(f"\n{'training step':28s} {'numpy floor':>12s} {'xpgrad':>12s} {'ratio':>7s}"
-          f" {'torch':>12s}")
+          f" {'compiled':>12s} {'ratio':>7s} {'us/call':>8s} {'torch':>12s}")
     for name, sizes, batch in CONFIGS:
         if args.quick and sizes[1] > 512:
             continue
@@ -85,9 +85,18 @@ def main() -> None:
         floor = timeit(lambda: numpy_step(x, y, weights), repeats, number)
         x, y, weights = make_data(sizes, batch)
         ours = timeit(xpgrad_step_factory(x, y, weights), repeats, number)
+        x, y, weights = make_data(sizes, batch)
+        compiled_step = xpgrad_step_factory(x, y, weights, compiled=True)
+        comp = timeit(compiled_step, repeats, number)
+        program = compiled_step.compiled.programs()[-1]
+        n_calls = program.stats["calls"] + program.stats["host"]
         row = {"config": name, "numpy_floor_us": floor * 1e6, "xpgrad_us": ours * 1e6,
-               "ratio_to_floor": ours / floor}
-        line = f"{name:28s} {floor*1e6:10.1f}us {ours*1e6:10.1f}us {ours/floor:6.2f}x"
+               "ratio_to_floor": ours / floor, "compiled_us": comp * 1e6,
+               "compiled_ratio_to_floor": comp / floor, "compiled_calls": n_calls,
+               "compiled_us_per_call": comp * 1e6 / n_calls,
+               "compiled_stats": dict(program.stats)}
+        line = (f"{name:28s} {floor*1e6:10.1f}us {ours*1e6:10.1f}us {ours/floor:6.2f}x"
+                f" {comp*1e6:10.1f}us {comp/floor:6.2f}x {comp*1e6/n_calls:7.2f}")
         if torch_version:
             x, y, weights = make_data(sizes, batch)
             t = timeit(torch_step_factory(x, y, weights), repeats, number)

@@ -9,6 +9,7 @@ import numbers
 import os
 from typing import Any, Iterable, Sequence
 
+from ..autograd.compiled import compile as xg_compile
 from ..autograd.grad_mode import no_grad
 from ..autograd.tensor import Tensor
 from ..backends import canonical_device
@@ -64,7 +65,7 @@ def _on_device(t: Any, device: str) -> Any:
 def _run_epoch(model: Any, loss_fn: Any, loader: DataLoader, metrics: Sequence[Metric],
                device: str, optimizer: Any = None, callbacks: Sequence[Callback] = (),
                progress: Progress | None = None, averager: Any = None,
-               batch_scheduler: Any = None) -> dict:
+               batch_scheduler: Any = None, step_fn: Any = None) -> dict:
     """One pass: trains when ``optimizer`` is given, else evaluates under no_grad.
     Batch losses (times the batch size) and metric totals stay on the device; the epoch's
     values are read back once at the end. ``batch_scheduler`` steps after every optimizer
@@ -83,7 +84,11 @@ def _run_epoch(model: Any, loss_fn: Any, loader: DataLoader, metrics: Sequence[M
         n = x.shape[0]
         for cb in callbacks:
             cb.on_batch_begin(step, {"batch": step, "size": n})
-        if optimizer is not None:
+        if step_fn is not None:
+            loss, pred = step_fn(x, y)
+            if batch_scheduler is not None:
+                batch_scheduler.step()
+        elif optimizer is not None:
             optimizer.zero_grad()
             pred = model(x)
             loss = _check_loss(loss_fn(pred, y))
@@ -121,6 +126,33 @@ def _run_epoch(model: Any, loss_fn: Any, loader: DataLoader, metrics: Sequence[M
     return logs
 
 
+def _train_step(model: Any, loss_fn: Any, optimizer: Any, compiled: bool) -> Any:
+    """One training batch as a function (compiled with ``xg.compile`` when asked)."""
+    if not compiled:
+        return None
+
+    def train_step(x: Tensor, y: Tensor) -> tuple:
+        optimizer.zero_grad()
+        pred = model(x)
+        loss = _check_loss(loss_fn(pred, y))
+        loss.backward()
+        optimizer.step()
+        return loss, pred
+    return xg_compile(train_step)
+
+
+def _eval_step(model: Any, loss_fn: Any, compiled: bool) -> Any:
+    if not compiled:
+        return None
+
+    def eval_step(x: Tensor, y: Tensor) -> tuple:
+        with no_grad():
+            pred = model(x)
+            loss = _check_loss(loss_fn(pred, y))
+        return loss, pred
+    return xg_compile(eval_step)
+
+
 def _check_loss(loss: Any) -> Tensor:
     if not isinstance(loss, Tensor) or loss.ndim != 0:
         what = f"shape {tuple(loss.shape)}" if isinstance(loss, Tensor) else type(loss).__name__
@@ -133,7 +165,7 @@ def fit(model: Any, loss_fn: Any, optimizer: Any, train_data: Any, epochs: int =
         batch_size: int = 32, validation_data: Any = None, metrics: Sequence[Any] = (),
         callbacks: Sequence[Callback] = (), scheduler: Any = None, device: Any = None,
         verbose: int = 1, shuffle: bool = True, seed: int | None = None,
-        initial_epoch: int = 0, distributed: bool = False) -> History:
+        initial_epoch: int = 0, distributed: bool = False, compile: bool = False) -> History:
     """Train ``model`` for ``epochs`` on ``train_data`` ((X, y) or a DataLoader), Keras style.
 
     Each epoch trains on mini-batches of ``batch_size`` (reshuffled per epoch when
@@ -156,6 +188,11 @@ def fit(model: Any, loss_fn: Any, optimizer: Any, train_data: Any, epochs: int =
     ``initial_epoch``: the 0-based epoch to start from when resuming (``epochs`` is the
     index to stop before, as in Keras). The model is left in eval mode.
 
+    ``compile=True`` runs each training and validation batch through ``xg.compile``: the
+    step (zero_grad, forward, loss, backward, optimizer step) is recorded once per batch
+    shape and replayed without Python graph work afterwards; the results are the same
+    (bit for bit on the CPU). Callbacks, metrics and schedulers run between steps as usual.
+
     ``distributed=True`` (data parallel; launch with ``python -m xpgrad.distributed -n 4
     script.py``): rank 0's weights are copied to every rank, each rank trains on its own
     shard of every epoch (``batch_size`` is per rank, so the global batch is batch_size x
@@ -176,11 +213,16 @@ def fit(model: Any, loss_fn: Any, optimizer: Any, train_data: Any, epochs: int =
     device = _device_of(model, device)
     model.to(device)
     if distributed:
+        if compile:
+            raise ValueError("fit: compile=True cannot be combined with distributed=True "
+                             "(gradient averaging runs on the host between backward and "
+                             "step); drop one of them")
         return _fit_distributed(model, loss_fn, optimizer, train_data, epochs, batch_size,
                                 validation_data, metrics, callbacks, scheduler, device,
                                 verbose, shuffle, seed, initial_epoch)
     return _fit(model, loss_fn, optimizer, train_data, epochs, batch_size, validation_data,
-                metrics, callbacks, scheduler, device, verbose, shuffle, seed, initial_epoch)
+                metrics, callbacks, scheduler, device, verbose, shuffle, seed, initial_epoch,
+                compile=compile)
 
 
 def _fit_distributed(model: Any, loss_fn: Any, optimizer: Any, train_data: Any, epochs: int,
@@ -232,7 +274,8 @@ def _step_scheduler(scheduler: Any, logs: dict) -> None:
 def _fit(model: Any, loss_fn: Any, optimizer: Any, train_data: Any, epochs: int,
          batch_size: int, validation_data: Any, metrics: Sequence[Any],
          callbacks: Sequence[Callback], scheduler: Any, device: str, verbose: int,
-         shuffle: bool, seed: int | None, initial_epoch: int, averager: Any = None) -> History:
+         shuffle: bool, seed: int | None, initial_epoch: int, averager: Any = None,
+         compile: bool = False) -> History:
     loader = _loader(train_data, batch_size, shuffle, seed, device, "train_data",
                      shard=averager is not None)
     val_loader = (None if validation_data is None else
@@ -249,6 +292,8 @@ def _fit(model: Any, loss_fn: Any, optimizer: Any, train_data: Any, epochs: int,
                             f"{type(cb).__name__}")
         cb.set_context(model, optimizer)
     model.stop_training = False
+    train_step = _train_step(model, loss_fn, optimizer, compile) if averager is None else None
+    eval_step = _eval_step(model, loss_fn, compile)
     for cb in callbacks:
         cb.on_train_begin({})
     for epoch in range(initial_epoch, epochs):
@@ -261,7 +306,7 @@ def _fit(model: Any, loss_fn: Any, optimizer: Any, train_data: Any, epochs: int,
         try:
             logs = _run_epoch(model, loss_fn, loader, train_metrics, device, optimizer,
                               callbacks, progress, averager,
-                              scheduler if per_batch else None)
+                              scheduler if per_batch else None, train_step)
         finally:
             progress.close()
         if averager is not None:
@@ -271,7 +316,7 @@ def _fit(model: Any, loss_fn: Any, optimizer: Any, train_data: Any, epochs: int,
         if val_loader is not None:
             model.eval()
             val_logs = _run_epoch(model, loss_fn, val_loader, val_metrics, device,
-                                  averager=averager)
+                                  averager=averager, step_fn=eval_step)
             logs.update({f"val_{k}": v for k, v in val_logs.items()})
             model.train()
         if scheduler is not None:
@@ -291,12 +336,14 @@ def _fit(model: Any, loss_fn: Any, optimizer: Any, train_data: Any, epochs: int,
 
 
 def evaluate(model: Any, loss_fn: Any, data: Any, batch_size: int = 32,
-             metrics: Sequence[Any] = (), device: Any = None) -> dict:
+             metrics: Sequence[Any] = (), device: Any = None, compile: bool = False) -> dict:
     """Loss (over the whole data set, batches weighted by size) and metrics, computed in
     eval mode under no_grad; the model's mode is restored afterwards.
 
     >>> xg.train.evaluate(model, nn.BCELoss(), (X_test, y_test), metrics=["accuracy", "auc"])
     {'loss': 0.35, 'accuracy': 0.86, 'auc': 0.93}
+
+    ``compile=True`` replays the batches through ``xg.compile`` (see ``fit``).
     """
     device = _device_of(model, device)
     loader = _loader(data, batch_size, False, None, device, "data")
@@ -304,17 +351,21 @@ def evaluate(model: Any, loss_fn: Any, data: Any, batch_size: int = 32,
     was_training = model.training
     model.eval()
     try:
-        return _run_epoch(model, loss_fn, loader, metric_objs, device)
+        return _run_epoch(model, loss_fn, loader, metric_objs, device,
+                          step_fn=_eval_step(model, loss_fn, compile))
     finally:
         model.train(was_training)
 
 
-def predict(model: Any, x: Any, batch_size: int = 32, device: Any = None) -> Tensor:
+def predict(model: Any, x: Any, batch_size: int = 32, device: Any = None,
+            compile: bool = False) -> Tensor:
     """The model's outputs for ``x`` (an array, a tensor, or a DataLoader whose batches are
     inputs or (inputs, ...) tuples), in eval mode under no_grad, concatenated over batches;
     the model's mode is restored afterwards.
 
     >>> probs = xg.train.predict(model, X_test, batch_size=256)     # Tensor (N, 1)
+
+    ``compile=True`` replays the batches through ``xg.compile`` (see ``fit``).
     """
     from ..autograd.ops import concat
     device = _device_of(model, device)
@@ -327,10 +378,12 @@ def predict(model: Any, x: Any, batch_size: int = 32, device: Any = None) -> Ten
         loader = DataLoader(x, batch_size=batch_size, device=device)
     was_training = model.training
     model.eval()
-    try:
+    def forward(batch: Tensor) -> Tensor:
         with no_grad():
-            outs = [model(_on_device(b if isinstance(b, Tensor) else b[0], device))
-                    for b in loader]
+            return model(batch)
+    run = xg_compile(forward) if compile else forward
+    try:
+        outs = [run(_on_device(b if isinstance(b, Tensor) else b[0], device)) for b in loader]
     finally:
         model.train(was_training)
     if not outs:
