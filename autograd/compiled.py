@@ -31,13 +31,15 @@ from .tracing import CompileError, Tracer
 
 
 class _Record:
-    __slots__ = ("calls", "program", "spec", "traces")
+    __slots__ = ("calls", "program", "spec", "traces", "key", "meta")
 
-    def __init__(self) -> None:
+    def __init__(self, key: tuple, meta: tuple | None) -> None:
         self.calls = 0
         self.program: Program | None = None
         self.spec: Any = None
         self.traces = 0
+        self.key = key
+        self.meta = meta        # per positional tensor arg: (backend, shape, dtype, rg)
 
 
 class CompiledFunction:
@@ -53,25 +55,46 @@ class CompiledFunction:
         self.fn, self.warmup, self.cache_size, self.debug = fn, int(warmup), int(cache_size), debug
         self.name = getattr(fn, "__name__", type(fn).__name__)
         self._cache: OrderedDict = OrderedDict()
+        self._last: _Record | None = None
         functools.update_wrapper(self, fn)
 
     # ---- calling ----------------------------------------------------------------------
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if _function.tracer is not None:        # inside another trace: part of that one
             return self.fn(*args, **kwargs)
+        last = self._last
+        if last is not None and not kwargs and last.program is not None:
+            # the common case: the same signature as the last call, all tensors positional
+            meta = last.meta
+            if meta is not None and len(args) == len(meta):
+                for a, (backend, shape, dtype, rg) in zip(args, meta):
+                    if (a.__class__ is not Tensor and not isinstance(a, Tensor)) or \
+                            a._backend is not backend or a.data.shape != shape or \
+                            a.data.dtype != dtype or a._rg is not rg:
+                        break
+                else:
+                    if grad_mode.enabled is last.key[0]:
+                        out = last.program.run(*[a.data for a in args])
+                        if out is not MISS:
+                            return _rebuild(last.spec, out, last.program.backend)
         key, arrays = self._signature(args, kwargs)
         cache = self._cache
         record = cache.get(key)
         if record is None:
-            record = cache[key] = _Record()
+            meta = None
+            if not kwargs and all(isinstance(a, Tensor) for a in args):
+                meta = tuple((a._backend, a.data.shape, a.data.dtype, a._rg) for a in args)
+            record = cache[key] = _Record(key, meta)
             if len(cache) > self.cache_size:
-                cache.popitem(last=False)
+                if cache.popitem(last=False)[1] is self._last:
+                    self._last = None
         else:
             cache.move_to_end(key)
             program = record.program
             if program is not None:
                 out = program.run(*arrays)
                 if out is not MISS:
+                    self._last = record
                     return _rebuild(record.spec, out, program.backend)
         if record.calls < self.warmup:
             record.calls += 1
@@ -79,7 +102,7 @@ class CompiledFunction:
         return self._trace(record, args, kwargs)
 
     def _signature(self, args: tuple, kwargs: dict) -> tuple[tuple, list]:
-        key: list = [grad_mode.enabled]
+        key: list = [bool(grad_mode.enabled)]
         arrays = []
         for a in args:
             if isinstance(a, Tensor):
@@ -120,9 +143,10 @@ class CompiledFunction:
         program = plan(tracer, outputs, epilogue)
         record.program, record.spec = program, spec
         record.traces += 1
+        self._last = record
         if self.debug:
             print(self.describe(program))
-        return _rebuild(spec, [t.data for t in flat], tracer.backend, copy=False)
+        return _rebuild(spec, [t.data for t in flat], tracer.backend)
 
     # ---- inspection -------------------------------------------------------------------
     def programs(self) -> list[Program]:
@@ -146,6 +170,7 @@ class CompiledFunction:
     def reset(self) -> None:
         """Forget every traced tape (the next calls warm up and trace again)."""
         self._cache.clear()
+        self._last = None
 
     @property
     def traces(self) -> int:
@@ -210,7 +235,7 @@ def _flatten(result: Any) -> tuple[list, Any]:
     return flat, walk(result)
 
 
-def _rebuild(spec: Any, arrays: Any, backend: Any, copy: bool = False) -> Any:
+def _rebuild(spec: Any, arrays: Any, backend: Any) -> Any:
     kind, body = spec
     if kind == "T":
         return make_tensor(arrays[body], backend, False, None)

@@ -33,6 +33,8 @@ def fast_namespace() -> Any:
             return a[np.arange(a.shape[0])[:, None], indices]
         return np.take_along_axis(a, indices, axis=axis)
 
+    ns.where = where
+
     # methods, not ndarray.<name>(a, ...): intermediate NumPy scalars have them too
     ns.sum = lambda a, axis=None, dtype=None, keepdims=False: a.sum(axis, dtype, None, keepdims)
     def mean(a: Any, axis: Any = None, dtype: Any = None, keepdims: bool = False) -> Any:
@@ -56,6 +58,55 @@ def fast_namespace() -> Any:
     ns.expand_dims = expand_dims
     ns.take_along_axis = take_along_axis
     return ns
+
+
+_BITS_OF = {np.dtype(np.float32): np.int32, np.dtype(np.float64): np.int64}
+# below these sizes np.where's one call is cheaper than the two (four) bitwise passes
+_BIT_WHERE_MIN, _BIT_WHERE_MIN_TWO = 4096, 32768
+
+
+def where(condition: Any, x: Any, y: Any) -> Any:
+    """np.where, branch-free for large float selections: with a random mask np.where
+    mispredicts a branch per element (2.2 ms for 512 x 1024 float32 here, against 0.17 ms
+    for the same selection done as bit masks). The bits are exactly np.where's."""
+    out = bit_where(condition, x, y)
+    return np.where(condition, x, y) if out is None else out
+
+
+def bit_where(condition: Any, x: Any, y: Any, out: Any = None) -> Any:
+    """where(c, x, y) by bitwise and/or for a bool ``c`` and float arrays of c's shape and
+    one dtype (or the number 0 in place of one of them); None when that does not apply."""
+    if type(condition) is not np.ndarray or condition.dtype != np.bool_ or \
+            condition.size < _BIT_WHERE_MIN:
+        return None
+    arrays = [a for a in (x, y) if type(a) is np.ndarray]
+    if not arrays or any(a.shape != condition.shape or a.dtype != arrays[0].dtype
+                         for a in arrays):
+        return None
+    bits = _BITS_OF.get(arrays[0].dtype)
+    if bits is None or (len(arrays) == 2 and condition.size < _BIT_WHERE_MIN_TWO):
+        return None
+    for a in (x, y):
+        if type(a) is not np.ndarray and not (type(a) in (int, float) and a == 0
+                                              and str(a)[0] != "-"):
+            return None
+    if out is None:
+        out = np.empty(condition.shape, arrays[0].dtype)
+    elif out.shape != condition.shape or out.dtype != arrays[0].dtype:
+        return None
+    mask = np.negative(condition.view(np.int8), dtype=bits)         # 0 or all ones
+    target = out.view(bits)
+    if type(x) is np.ndarray and type(y) is np.ndarray:
+        np.bitwise_and(x.view(bits), mask, out=target)
+        np.invert(mask, out=mask)
+        np.bitwise_and(y.view(bits), mask, out=mask)
+        np.bitwise_or(target, mask, out=target)
+    elif type(x) is np.ndarray:
+        np.bitwise_and(x.view(bits), mask, out=target)
+    else:
+        np.invert(mask, out=mask)
+        np.bitwise_and(y.view(bits), mask, out=target)
+    return out
 
 
 class NumpyBackend(Backend):

@@ -13,6 +13,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .calls import Method
+from .numpy_backend import bit_where
 
 _BINARY = {
     operator.add: np.add, operator.sub: np.subtract, operator.mul: np.multiply,
@@ -89,6 +90,17 @@ def _astype_out(out: Any, a: Any, dtype: Any, copy: bool = True) -> Any:
     return out
 
 
+def _where_out(out: Any, condition: Any, a: Any, b: Any) -> Any:
+    return bit_where(condition, a, b, out)
+
+
+def _where_chooser(args: tuple, kwargs: dict) -> tuple[Any, str] | None:
+    # only where the namespace's where takes its bit path (np.where itself has no out=)
+    if kwargs or len(args) != 3 or bit_where(*args) is None:
+        return None
+    return (_where_out, "first")
+
+
 def _takes(names: tuple, max_positional: int) -> Callable:
     """A chooser that accepts a call only with the keywords and arity the form supports."""
     def choose(form: tuple[Any, str]) -> Callable:
@@ -138,6 +150,7 @@ def out_table(xp: Any, backend: Any) -> dict:
     table[xp.mean] = _mean_chooser
     table[xp.astype] = _takes(("copy",), 3)((_astype_out, "first"))
     table[xp.clip] = _takes(("min", "max"), 3)((np.clip, "kw"))
+    table[xp.where] = _where_chooser
     table[backend.copy] = table[Method("copy")] = _takes((), 1)((_copy_out, "first"))
     for name, draw in (("random_uniform", "random"), ("random_normal", "standard_normal")):
         chooser = _random_out(draw)

@@ -83,18 +83,50 @@ class PReLUFn(Function):
 
 class BCEWithLogitsFn(Function):
     """Elementwise -[t log s(x) + (1-t) log(1-s(x))] = max(x,0) - x t + log1p(e^-|x|):
-    finite for any logit, |x| = 1000 included."""
+    finite for any logit, |x| = 1000 included.
+
+    args: (saved,), a list forward fills with e^-|x|, which the first-order backward reuses
+    (sigmoid(x) is 1 / (1 + e) or e / (1 + e)): four array passes fewer per step."""
     __slots__ = ()
 
     @staticmethod
-    def forward(xp, x, t):
-        return xp.maximum(x, 0.0) - x * t + xp.log1p(xp.exp(-xp.abs(x)))
+    def forward(xp, x, t, saved):
+        e = xp.exp(-xp.abs(x))
+        saved.append(e)
+        return xp.maximum(x, 0.0) - x * t + xp.log1p(e)
 
     def backward(self, gy):
         x, t = self.inputs
-        gx = gy * (sigmoid(x) - t) if x._rg else None
+        gx = None
+        if x._rg:
+            if grad_mode.enabled:           # create_graph: a differentiable sigmoid
+                gx = gy * (sigmoid(x) - t)
+            else:
+                e = make_tensor(self.args[0][-1], x._backend, False, None)
+                gx = applyn(BCEWithLogitsGrad, (gy, x, t, e))
         gt = gy * -x if t._rg else None
         return gx, gt
+
+
+class BCEWithLogitsGrad(Function):
+    """gy * (sigmoid(x) - t) from x and the forward's e = e^-|x|, in one op (first order
+    only: the create_graph path of BCEWithLogitsFn uses Tensor ops instead)."""
+    __slots__ = ()
+
+    @staticmethod
+    def forward(xp, arrays):
+        gy, x, t, e = arrays
+        s = xp.where(x >= 0, 1.0, e) / (1.0 + e)
+        s -= t
+        s *= gy
+        return s
+
+    def backward(self, ggx):
+        gy, x, t, _ = self.inputs
+        s = sigmoid(x)
+        return (ggx * (s - t) if gy._rg else None,
+                ggx * gy * s * (1.0 - s) if x._rg else None,
+                -ggx * gy if t._rg else None, None)
 
 
 class BCEFn(Function):

@@ -101,7 +101,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
     name = "binary_cross_entropy_with_logits"
     target = _prepare(input, target, name, reduction)
     if pos_weight is None:
-        loss = apply2(BCEWithLogitsFn, input, target)
+        loss = apply2(BCEWithLogitsFn, input, target, [])
     else:
         # (1 - t) x + (1 + (pw - 1) t) softplus(-x), softplus being overflow-free
         try:

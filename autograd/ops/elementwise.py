@@ -94,8 +94,7 @@ class Sigmoid(Function):
     def forward(xp, a):
         # exp(-|x|) never overflows; for x < 0, sigmoid(x) = e / (1 + e) keeps full precision.
         e = xp.exp(-xp.abs(a))
-        r = 1.0 / (1.0 + e)
-        return xp.where(a >= 0, r, e * r)
+        return xp.where(a >= 0, 1.0, e) / (1.0 + e)
     def backward(self, gy): return apply2(SigmoidGrad, gy, self.output())
 
 
