@@ -178,18 +178,50 @@ class SoftmaxCrossEntropy(Function):
 
 class SparseSoftmaxCrossEntropy(Function):
     """Per-sample -log_softmax(x)[i, t_i] for (N, C) logits and integer targets in [0, C): the
-    common case of cross-entropy, without building an (N, C) coefficient array."""
+    common case of cross-entropy, without building an (N, C) coefficient array.
+
+    args: (saved,), a list forward fills with (exp(x - max), its row sums), from which the
+    first-order backward forms the softmax without a second max/exp/sum pass."""
     __slots__ = ()
 
     @staticmethod
-    def forward(xp, x, t):
+    def forward(xp, x, t, saved):
         shifted = x - xp.max(x, axis=1, keepdims=True)
-        lse = xp.log(xp.sum(xp.exp(shifted), axis=1))
+        e = xp.exp(shifted)
+        total = xp.sum(e, axis=1, keepdims=True)
+        saved.append((e, total))
+        lse = xp.log(total)[:, 0]
         return lse - xp.take_along_axis(shifted, xp.expand_dims(t, axis=1), axis=1)[:, 0]
 
     def backward(self, gy):
         x, t = self.inputs
-        return applyn(SparseSoftmaxCrossEntropyGrad, (gy, x, t)), None
+        if grad_mode.enabled:           # create_graph: an op whose backward is differentiable
+            return applyn(SparseSoftmaxCrossEntropyGrad, (gy, x, t)), None
+        backend = x._backend
+        e, total = self.args[0][-1]
+        return applyn(SoftmaxCrossEntropyGradSaved, (gy, make_tensor(e, backend, False, None),
+                                                     make_tensor(total, backend, False, None),
+                                                     t)), None
+
+
+class SoftmaxCrossEntropyGradSaved(Function):
+    """gy_i * (e_i / total_i - onehot(t_i)) from the forward's saved exponentials: the
+    first-order backward of SparseSoftmaxCrossEntropy (create_graph takes
+    SparseSoftmaxCrossEntropyGrad, whose backward is written with Tensor ops)."""
+    __slots__ = ()
+
+    @staticmethod
+    def forward(xp, arrays):
+        gy, e, total, t = arrays
+        p = e / total
+        hot = xp.expand_dims(t, axis=1) == xp.arange(e.shape[1], dtype=t.dtype)
+        p -= xp.astype(hot, p.dtype)
+        p *= xp.expand_dims(gy, axis=1)
+        return p
+
+    def backward(self, ggx):
+        raise RuntimeError("SoftmaxCrossEntropyGradSaved is first-order only; a double "
+                           "backward goes through SparseSoftmaxCrossEntropyGrad")
 
 
 class SparseSoftmaxCrossEntropyGrad(Function):

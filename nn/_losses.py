@@ -248,7 +248,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
         return _reduce(apply2(SoftmaxCrossEntropy, input, a, 1), reduction)
     target = _check_index_target(input, target, name)
     if _plain_index_case(input, target, weight, ignore_index, label_smoothing):
-        return _reduce(apply2(SparseSoftmaxCrossEntropy, input, target), reduction)
+        return _reduce(apply2(SparseSoftmaxCrossEntropy, input, target, []), reduction)
     a, divisor = _class_coefficients(input, target, weight, ignore_index, label_smoothing, name)
     loss = apply2(SoftmaxCrossEntropy, input, a, 1)
     return loss.sum() / divisor if reduction == "mean" else _reduce(loss, reduction)
