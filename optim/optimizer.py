@@ -12,7 +12,7 @@ from typing import Any, Callable, Iterable
 
 from ..autograd import function as _function
 from ..autograd.function import host_region
-from ..autograd.grad_mode import enable_grad, no_grad
+from ..autograd.grad_mode import enable_grad, grad_mode
 from ..autograd.tensor import Tensor, make_tensor
 from ..autograd.tensor_mutation import clear_grads
 
@@ -124,17 +124,23 @@ class Optimizer:
             with enable_grad():
                 loss = closure()
         state = self.state
-        with no_grad():
+        update = self._update
+        saved = grad_mode.enabled          # no_grad without a context object: this is hot
+        grad_mode.enabled = False
+        try:
             index = 0
             for group in self.param_groups:
                 for p in group["params"]:
-                    if p.grad is not None:
+                    grad = p.grad
+                    if grad is not None:
                         s = state.get(index)
                         if s is None:
                             s = state[index] = {"step": 0}
                         s["step"] += 1
-                        self._update(p, p.grad.data, s, group)
+                        update(p, grad.data, s, group)
                     index += 1
+        finally:
+            grad_mode.enabled = saved
         return loss
 
     def _update(self, p: Tensor, g: Any, state: dict, group: dict) -> None:

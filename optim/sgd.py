@@ -35,7 +35,8 @@ class SGD(Optimizer):
 
     def _update(self, p: Tensor, g: Any, state: dict, group: dict) -> None:
         mu = group["momentum"]
-        g = self._l2_grad(p, g, group)
+        if group["maximize"] or group["weight_decay"]:
+            g = self._l2_grad(p, g, group)
         if mu:
             buf = state.get("momentum_buffer")
             if buf is None:
