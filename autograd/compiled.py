@@ -73,7 +73,7 @@ class CompiledFunction:
                             a.data.dtype != dtype or a._rg is not rg:
                         break
                 else:
-                    if grad_mode.enabled is last.key[0]:
+                    if grad_mode.enabled is last.key[0] and not last.program.needs_tensors:
                         out = last.program.run(*[a.data for a in args])
                         if out is not MISS:
                             return _rebuild(last.spec, out, last.program.backend)
@@ -92,6 +92,10 @@ class CompiledFunction:
             cache.move_to_end(key)
             program = record.program
             if program is not None:
+                if program.needs_tensors:
+                    arrays = arrays + [a for a in list(args) + [kwargs[k] for k in
+                                                                 sorted(kwargs)]
+                                       if isinstance(a, Tensor)]
                 out = program.run(*arrays)
                 if out is not MISS:
                     self._last = record

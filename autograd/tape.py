@@ -32,11 +32,13 @@ _VALUE_FREE = {"ones_like", "zeros_like", "full_like", "empty_like"}
 class Program:
     """A planned tape: ``run(*arrays)`` replays it (or returns MISS), ``source`` is the code."""
 
-    __slots__ = ("run", "source", "stats", "backend", "n_outputs")
+    __slots__ = ("run", "source", "stats", "backend", "n_outputs", "needs_tensors")
 
-    def __init__(self, run: Any, source: str, stats: dict, backend: Any, n_outputs: int):
+    def __init__(self, run: Any, source: str, stats: dict, backend: Any, n_outputs: int,
+                 needs_tensors: bool) -> None:
         self.run, self.source, self.stats = run, source, stats
         self.backend, self.n_outputs = backend, n_outputs
+        self.needs_tensors = needs_tensors      # run(*arrays, *argument tensors)
 
 
 class _Plan:
@@ -54,6 +56,10 @@ class _Plan:
         self.buffer_of: dict[int, Any] = {}  # storage index -> planned buffer
         self.lines: list[str] = []
         self._const_ids: dict[int, str] = {}
+        # argument tensors the tape refers to as objects (their .grad): parameters a{k}
+        for k, t in enumerate(tracer.input_tensors):
+            self._const_ids[id(t)] = f"a{k}"
+        self.needs_tensors = False
         self.stats = {"calls": 0, "allocating": 0, "buffers": 0, "buffer_bytes": 0,
                       "folded": 0, "views": 0, "dropped": 0, "host": 0}
 
@@ -185,7 +191,9 @@ class _Plan:
                 self.lines.append(f"{name}({self.expr(e.args)[1:-1]})")
             elif e.kind == "bind":
                 leaf = self.constant(e.args[0], "L")
-                self.lines.append(f"{leaf}.grad = {self.grad_tensor(self.resolve(e.args[1]))}")
+                fresh = leaf[0] == "a"        # an argument: each call's tensor gets its own
+                self.lines.append(f"{leaf}.grad = "
+                                  f"{self.grad_tensor(self.resolve(e.args[1]), fresh)}")
             elif e.kind == "clear":
                 for leaf in e.args:
                     self.lines.append(f"{self.constant(leaf, 'L')}.grad = None")
@@ -203,7 +211,10 @@ class _Plan:
         copy = self.constant(backend.copy, "f")
         for v in self.outputs:
             outs.append(f"{copy}({self.name_of(self.resolve(v))})")
-        args = ", ".join(f"i{i}" for i in range(len(tracer.inputs)))
+        params = [f"i{i}" for i in range(len(tracer.inputs))]
+        if self.needs_tensors:
+            params += [f"a{i}" for i in range(len(tracer.inputs))]
+        args = ", ".join(params)
         body = guard_lines + self.lines + [f"return ({', '.join(outs)}{',' if outs else ''})"]
         source = f"def replay({args}):\n" + "".join(f"    {line}\n" for line in body)
         exec(compile(source, f"<xg.compile {tracer.name}>", "exec"), ns)
@@ -212,7 +223,7 @@ class _Plan:
                                          {id(b): b for b in self.buffer_of.values()}.values())
         self.stats["distinct_buffers"] = len({id(b) for b in self.buffer_of.values()})
         del storages
-        return Program(ns["replay"], source, self.stats, backend, len(outs))
+        return Program(ns["replay"], source, self.stats, backend, len(outs), self.needs_tensors)
 
     def guards(self) -> list[str]:
         tracer = self.tracer
@@ -230,6 +241,8 @@ class _Plan:
 
     def constant(self, obj: Any, prefix: str) -> str:
         name = self._const_ids.get(id(obj))
+        if name is not None and name[0] == "a":
+            self.needs_tensors = True
         if name is None:
             name = f"{prefix}{len(self.namespace)}"
             self.namespace[name] = obj
@@ -373,7 +386,9 @@ class _Plan:
             return None
         return buf
 
-    def grad_tensor(self, v: Value) -> str:
+    def grad_tensor(self, v: Value, fresh: bool = False) -> str:
+        if fresh:
+            return f"mk({self.constant(self.backend.copy, 'f')}({self.name_of(v)}), B, False, None)"
         if v.index in self.static and v.index not in self.const:
             array = self.static[v.index]
             return self.constant(_make_tensor()(array, self.backend, False, None), "G")

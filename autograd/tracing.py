@@ -286,6 +286,7 @@ class Tracer:
         self.storage_by_root: dict[int, Storage] = {}
         self.entries: list[Entry] = []
         self.inputs: list[Value] = []
+        self.input_tensors: list[Any] = []      # the argument tensors, in order
         self.tensor_guards: list[tuple] = []    # (tensor, its array at trace time)
         self.module_guards: dict[int, tuple] = {}   # id -> (module, training)
         self.grad_guards: dict[int, tuple] = {}     # id -> (leaf, .grad when first read)
@@ -361,6 +362,7 @@ class Tracer:
             raise CompileError(f"xg.compile({self.name}): the same array is passed twice")
         v = self._new_value(array, "input", None, "input")
         self.inputs.append(v)
+        self.input_tensors.append(tensor)
 
     def proxy(self, value: Value) -> TracedArray:
         return TracedArray(value, self)

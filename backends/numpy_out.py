@@ -32,7 +32,14 @@ _UNARY = {operator.neg: np.negative, operator.pos: np.positive, operator.abs: np
           operator.invert: np.invert}
 # ndarray.__pow__ with these Python-number exponents calls another ufunc (NumPy's
 # fast_scalar_power); any other exponent calls np.power.
-_POWER_SHORTCUTS = {2: np.square, 0.5: np.sqrt, -1: np.reciprocal, 1: np.positive}
+def _shortcut(ufunc: Any) -> Callable:
+    def power_out(out: Any, base: Any, exponent: Any) -> Any:
+        return ufunc(base, out=out)
+    return power_out
+
+
+_POWER_SHORTCUTS = {2: _shortcut(np.square), 0.5: _shortcut(np.sqrt),
+                    -1: _shortcut(np.reciprocal), 1: _shortcut(np.positive)}
 
 
 def _is_array(a: Any) -> bool:
@@ -48,7 +55,8 @@ def _power(args: tuple, kwargs: dict) -> tuple[Any, str] | None:
     if _is_array(exponent):
         return (np.power, "kw") if exponent.ndim else None
     if type(exponent) in (int, float) and base.dtype.kind in "fc":
-        return (_POWER_SHORTCUTS.get(exponent, np.power), "kw")
+        shortcut = _POWER_SHORTCUTS.get(exponent)
+        return (np.power, "kw") if shortcut is None else (shortcut, "first")
     return None
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import copy
 import math
 
+from ..autograd import function as _function
 from .optimizer import Optimizer
 
 
@@ -55,6 +56,9 @@ class ReduceLROnPlateau:
         return current > bound
 
     def step(self, metrics: float, epoch: int | None = None) -> None:
+        if _function.tracer is not None:
+            _function.tracer.refuse("ReduceLROnPlateau.step (it reads the metric on the "
+                                    "host; step it after the compiled call)")
         current = float(metrics)
         self.last_epoch = self.last_epoch + 1 if epoch is None else epoch
         if self.is_better(current, self.best):

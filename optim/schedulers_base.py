@@ -2,9 +2,24 @@
 from __future__ import annotations
 
 import copy
-from typing import Any
+import functools
+from typing import Any, Callable
 
+from ..autograd import function as _function
+from ..autograd.function import host_region
 from .optimizer import Optimizer
+
+
+def replayed_step(step: Callable) -> Callable:
+    """A scheduler's ``step`` stepped inside ``xg.compile``: it is Python state, so a replay
+    re-runs it at its place (its arguments, if any, are those of the traced call)."""
+    @functools.wraps(step)
+    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if _function.tracer is not None:
+            return host_region(functools.partial(step, self, *args, **kwargs))
+        return step(self, *args, **kwargs)
+    wrapper.replayed = True
+    return wrapper
 
 
 class LRScheduler:
@@ -44,6 +59,13 @@ class LRScheduler:
         """The learning rates for ``last_epoch``, one per parameter group."""
         return [self.lr_at(base, self.last_epoch) for base in self.base_lrs]
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        step = cls.__dict__.get("step")
+        if step is not None and not getattr(step, "replayed", False):
+            cls.step = replayed_step(step)
+
+    @replayed_step
     def step(self, epoch: Any = None) -> None:
         """Advance one epoch (or jump to ``epoch``) and write the new rates into the groups."""
         self._step_count += 1

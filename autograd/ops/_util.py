@@ -46,7 +46,8 @@ def as_operand(value: Any, like: Tensor) -> Tensor:
         if isinstance(value, float) and not dtype.is_floating:
             from ...dtypes import float32
             dtype = float32
-        return make_tensor(backend.asarray(value, dtype), backend, False, None)
+        from ..function import backend_call
+        return make_tensor(backend_call(backend.asarray, value, dtype), backend, False, None)
     from ..factories import tensor
     return tensor(value, device=backend)
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..function import device_error, op_error
+from ..function import device_error, op_error, run_kernel
+from ..tracing import CompileError
 from ..tensor import Tensor, make_tensor
 from ._util import NUMBER_TYPES, as_operand, normalize_axes, normalize_axis
 
@@ -29,12 +30,16 @@ def constant_op(name: str, x: Tensor, *others: Any, **kwargs: Any) -> Tensor:
             raise device_error(_Named(name), x, other)
         args.append(other.data)
     try:
-        out = getattr(backend.xp, name)(*args, **kwargs)
+        out = run_kernel(backend, _namespace_call, name, args, kwargs)
     except (ValueError, TypeError, IndexError, RuntimeError) as exc:
+        if isinstance(exc, CompileError):
+            raise
         raise op_error(_Named(name), exc, (x, *others)) from exc
-    if out.__class__ is not backend.array_type:
-        out = backend.wrap(out)
     return make_tensor(out, backend, False, None)
+
+
+def _namespace_call(backend: Any, name: str, args: list, kwargs: dict) -> Any:
+    return backend.wrap(getattr(backend.xp, name)(*args, **kwargs))
 
 
 def _binary(name: str):
@@ -75,8 +80,8 @@ def isinf(x: Tensor) -> Tensor:
 
 def _arg_extremum(name: str, x: Tensor, axis: int | None, keepdims: bool) -> Tensor:
     if axis is None:                  # over the flattened tensor, as NumPy and PyTorch
-        flat = make_tensor(x._backend.xp.reshape(x.data, (-1,)), x._backend, False, None)
-        out = constant_op(name, flat)
+        out = constant_op("reshape", x, shape=(-1,))
+        out = constant_op(name, out)
         return out.reshape((1,) * x.ndim) if keepdims else out
     return constant_op(name, x, axis=normalize_axis(axis, x.ndim, name), keepdims=keepdims)
 
