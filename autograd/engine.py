@@ -143,11 +143,12 @@ class _Accumulator:
         data = g.data
         tracer = _function.tracer
         # While a step is traced every array is kept alive, so is_view cannot tell; the
-        # trace copies and the planner drops the copies nothing needed.
-        if id(data) in self.owned or tracer is not None or g._backend.is_view(data):
-            g = make_tensor(backend_call(g._backend.copy, data), g._backend, False, None)
-            if tracer is not None:
-                tracer.mark_elidable(g.data)
+        # trace copies (keeping the layout) and the planner drops the copies nothing needed.
+        if tracer is not None:
+            g = make_tensor(backend_call(g._backend.copy_like, data), g._backend, False, None)
+            tracer.mark_elidable(g.data)
+        elif id(data) in self.owned or g._backend.is_view(data):
+            g = make_tensor(g._backend.copy(data), g._backend, False, None)
         self.owned.add(id(g.data))
         return g
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .tracing import Entry, Storage, Tracer, Value, is_backend_method
+from .tracing import Dynamic, Entry, Storage, Tracer, Value, is_backend_method
 
 MISS = object()          # what a replay returns when a guard fails (the caller retraces)
 
@@ -232,12 +232,23 @@ class _Plan:
             conds.append(f"{self.constant(tensor, 'T')}.data is not {self.constant(array, 's')}")
         for module, training in tracer.module_guards.values():
             conds.append(f"{self.constant(module, 'M')}.training is not {bool(training)}")
+        for obj, name, held in tracer.attr_guards:
+            want = repr(held) if type(held) is int else self.constant(held, "k")
+            op = "!=" if type(held) is int else "is not"
+            conds.append(f"{self.constant(obj, 'O')}.{name} {op} {want}")
+        for mapping, key, held in tracer.item_guards:
+            conds.append(f"{self.constant(mapping, 'D')}[{self.expr(key)}] is not "
+                         f"{self.constant(held, 'k') if held is not None else 'None'}")
         for leaf, grad in tracer.grad_guards.values():
             want = "None" if grad is None else self.constant(grad, "T")
             conds.append(f"{self.constant(leaf, 'L')}.grad is not {want}")
         if not conds:
             return []
-        return [f"if ({' or '.join(conds)}):", "    return MISS"]
+        check = [f"if ({' or '.join(conds)}):", "    return MISS"]
+        if not tracer.item_guards:
+            return check
+        return ["try:"] + ["    " + line for line in check] + \
+            ["except (KeyError, IndexError):", "    return MISS"]
 
     def constant(self, obj: Any, prefix: str) -> str:
         name = self._const_ids.get(id(obj))
@@ -259,6 +270,8 @@ class _Plan:
         """Python source for a template (Values become their names)."""
         if isinstance(obj, Value):
             return self.name_of(self.resolve(obj))
+        if obj.__class__ is Dynamic:
+            return f"{self.constant(obj.container, 'd')}[{self.expr(obj.key)}]"
         if obj is None or obj is True or obj is False or obj is Ellipsis:
             return "..." if obj is Ellipsis else repr(obj)
         if type(obj) is int or type(obj) is str:
@@ -285,6 +298,8 @@ class _Plan:
             if v.index in self.static:
                 return True, self.static[v.index]
             return False, None
+        if obj.__class__ is Dynamic:
+            return False, None
         if isinstance(obj, (tuple, list)):
             parts = [self.static_array(o) for o in obj]
             if not all(p[0] for p in parts):
@@ -302,7 +317,7 @@ class _Plan:
         defined = self.defines(e)
         reads = self.reads(e)
         name = getattr(e.fn, "__name__", "")
-        pure = not e.impure
+        pure = not e.impure and not _has_dynamic(e.args) and not _has_dynamic(e.kwargs)
         # constants: pure calls on constants only (or that ignore their input's values)
         if pure and defined and all(not v.storage.written for v in defined) and (
                 all(r.index in self.const for r in reads) or name in _VALUE_FREE):
@@ -398,10 +413,22 @@ class _Plan:
         return f"mk({expr}, B, False, None)"
 
 
+def _has_dynamic(obj: Any) -> bool:
+    if obj.__class__ is Dynamic:
+        return True
+    if isinstance(obj, (tuple, list)):
+        return any(_has_dynamic(o) for o in obj)
+    if isinstance(obj, dict):
+        return any(_has_dynamic(o) for o in obj.values())
+    return False
+
+
 def _trace_arrays(obj: Any) -> Any:
     """A template with each Value replaced by its trace-time array (for out_variant)."""
     if isinstance(obj, Value):
         return obj.array
+    if obj.__class__ is Dynamic:
+        return obj.value
     if isinstance(obj, (tuple, list)):
         return type(obj)(_trace_arrays(o) for o in obj)
     if isinstance(obj, dict):

@@ -30,6 +30,24 @@ class CompileError(RuntimeError):
     """A step cannot be compiled: it does something a replay could not reproduce."""
 
 
+class Dynamic:
+    """A Python number a replay reads again at its place in the tape: ``container[key]``
+    (e.g. an optimizer group's ``"lr"``, which schedulers change between calls). At trace
+    time it stands for the current value; it is an operand of array ops only."""
+
+    __slots__ = ("container", "key")
+
+    def __init__(self, container: Any, key: Any) -> None:
+        self.container, self.key = container, key
+
+    @property
+    def value(self) -> Any:
+        return self.container[self.key]
+
+    def __repr__(self) -> str:
+        return f"Dynamic({self.key!r} = {self.value!r})"
+
+
 class Storage:
     """Memory shared by one or more Values. ``kind``: "input", "external" or "fresh" (made
     by a recorded call)."""
@@ -81,7 +99,7 @@ INPLACE_OPERATORS = {operator.iadd, operator.isub, operator.imul, operator.itrue
                      operator.ior, operator.ixor, operator.imatmul, operator.ilshift,
                      operator.irshift}
 _RECORDED_BACKEND_METHODS = {"asarray", "from_host", "zeros", "ones", "full", "arange", "eye",
-                             "copy", "wrap", "getitem", "setitem", "scatter_add",
+                             "copy", "copy_like", "wrap", "getitem", "setitem", "scatter_add",
                              "random_uniform", "random_normal", "random_permutation"}
 RANDOM_METHODS = {"random_uniform", "random_normal", "random_permutation"}
 _HOST_READ_METHODS = {"item", "tolist", "tobytes", "tofile", "dump", "dumps", "__array__",
@@ -291,6 +309,8 @@ class Tracer:
         self.module_guards: dict[int, tuple] = {}   # id -> (module, training)
         self.grad_guards: dict[int, tuple] = {}     # id -> (leaf, .grad when first read)
         self.grad_leaves: dict[int, Any] = {}       # leaves whose .grad the tape sets
+        self.item_guards: list[tuple] = []          # (mapping, key, object it held)
+        self.attr_guards: list[tuple] = []          # (object, attribute, object it held)
         self.op: str | None = None
 
     # ---- state ----------------------------------------------------------------------------
@@ -371,6 +391,8 @@ class Tracer:
         """(real object, template with Values, whether an array was found)."""
         if obj.__class__ is TracedArray:
             return obj._value.array, obj._value, True
+        if obj.__class__ is Dynamic:
+            return obj.value, obj, False
         if isinstance(obj, self.backend.array_type):
             return obj, self.value_of(obj), True
         if isinstance(obj, (tuple, list)):
@@ -557,6 +579,20 @@ class Tracer:
     def module_called(self, module: Any) -> None:
         if self.active() and id(module) not in self.module_guards:
             self.module_guards[id(module)] = (module, module.training)
+
+    def guard_item(self, mapping: Any, key: Any) -> None:
+        """A replay is valid while ``mapping.get(key)`` is the object it is now."""
+        if self.active():
+            self.item_guards.append((mapping, key, mapping.get(key)))
+
+    def guard_attribute(self, obj: Any, name: str) -> None:
+        if self.active():
+            self.attr_guards.append((obj, name, getattr(obj, name)))
+
+    def is_computed(self, array: Any) -> bool:
+        """Whether ``array`` was made by a recorded call of this trace."""
+        v = self.by_id.get(id(array))
+        return v is not None and v.kind == "computed"
 
     def refuse_hooks(self, what: str) -> None:
         self.refuse(what)

@@ -147,6 +147,9 @@ class NumpyBackend(Backend):
     def copy(self, array: Any) -> Any:
         return array.copy()
 
+    def copy_like(self, array: Any) -> Any:
+        return array.copy(order="K")
+
     def is_view(self, array: Any) -> bool:
         # A view whose base nothing else holds (e.g. the transpose of a fresh product) owns
         # its memory in effect: 3 = .base, the local name and getrefcount's argument.

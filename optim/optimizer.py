@@ -113,10 +113,42 @@ class Optimizer:
             if closure is not None:
                 _function.tracer.refuse("optimizer.step(closure) (the closure would be "
                                         "traced inside a host region)")
-            # A compiled step re-runs the update in Python at this place on every replay:
-            # learning rates, step counts and lazily made state stay live Python.
-            return host_region(self._step, None)
+            # A compiled step records the update where the optimizer can (_record_step),
+            # else re-runs it in Python at this place on every replay: learning rates, step
+            # counts and lazily made state stay live Python either way.
+            if not self._record_step():
+                return host_region(self._step, None)
+            return None
         return self._step(closure)
+
+    def _record_step(self) -> bool:
+        """Record this step's array work into the compiled step being traced and return
+        True, or return False for a host region (the default)."""
+        return False
+
+    def _traced_plan(self, options: tuple) -> list | None:
+        """For ``_record_step``: (state, group, parameter) of every parameter with a gradient
+        made in the traced step, once each has its state; None otherwise. Guards the group
+        options ``options`` and the optimizer's state dicts, which the recording reads."""
+        tracer = _function.tracer
+        plan = []
+        index = 0
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is not None:
+                    s = self.state.get(index)
+                    if s is None or not tracer.is_computed(p.grad.data):
+                        return None
+                    plan.append((index, s, group, p))
+                index += 1
+        tracer.guard_attribute(self, "state")
+        tracer.guard_attribute(self, "param_groups")
+        for group in self.param_groups:
+            for key in options:
+                tracer.guard_item(group, key)
+        for index, s, _, _ in plan:
+            tracer.guard_item(self.state, index)
+        return plan
 
     def _step(self, closure: Callable[[], Any] | None) -> Any:
         loss = None
@@ -147,6 +179,11 @@ class Optimizer:
         """Update ``p.data`` in place from its gradient array ``g``; ``state["step"]`` has
         already been advanced."""
         raise NotImplementedError
+
+    @staticmethod
+    def _count_steps(states: list) -> None:
+        for s in states:
+            s["step"] += 1
 
     @staticmethod
     def _l2_grad(p: Tensor, g: Any, group: dict) -> Any:

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
+from ..autograd import function as _function
+from ..autograd.function import host_region, run_kernel
 from ..autograd.tensor import Tensor
+from ..autograd.tracing import Dynamic
 from .optimizer import Optimizer
 
 
@@ -35,15 +38,46 @@ class SGD(Optimizer):
 
     def _update(self, p: Tensor, g: Any, state: dict, group: dict) -> None:
         mu = group["momentum"]
-        if group["maximize"] or group["weight_decay"]:
-            g = self._l2_grad(p, g, group)
-        if mu:
-            buf = state.get("momentum_buffer")
-            if buf is None:
-                buf = state["momentum_buffer"] = self._copy(p, g)
-            else:
-                buf *= mu
-                damp = 1.0 - group["dampening"]
-                buf += g if damp == 1.0 else damp * g
-            g = g + mu * buf if group["nesterov"] else buf
-        p.data -= group["lr"] * g
+        buf = state.get("momentum_buffer")
+        if mu and buf is None:            # the first step: the buffer starts as the gradient
+            if group["maximize"] or group["weight_decay"]:
+                g = self._l2_grad(p, g, group)
+            buf = state["momentum_buffer"] = self._copy(p, g)
+            p.data -= group["lr"] * (g + mu * buf if group["nesterov"] else buf)
+            return
+        run_kernel(p._backend, _sgd_step, p.data, g, buf, group["lr"],
+                   tuple(group[k] for k in _OPTIONS))
+
+    def _record_step(self) -> bool:
+        # the update as recorded array calls, the learning rate read from the group on
+        # each replay (schedulers change it between calls)
+        plan = self._traced_plan(_OPTIONS)
+        if plan is None or any(g["momentum"] and "momentum_buffer" not in s
+                               for _, s, g, _ in plan):
+            return False
+        host_region(self._count_steps, [s for _, s, _, _ in plan])
+        for _, s, group, p in plan:
+            buf = s.get("momentum_buffer")
+            if buf is not None:
+                _function.tracer.guard_item(s, "momentum_buffer")
+            run_kernel(p._backend, _sgd_step, p.data, p.grad.data, buf, Dynamic(group, "lr"),
+                       tuple(group[k] for k in _OPTIONS))
+        return True
+
+
+_OPTIONS = ("momentum", "dampening", "weight_decay", "nesterov", "maximize")
+
+
+def _sgd_step(backend: Any, p: Any, g: Any, buf: Any, lr: Any, options: tuple) -> None:
+    """One SGD update of the array ``p`` in place (after the first momentum step)."""
+    mu, dampening, weight_decay, nesterov, maximize = options
+    if maximize:
+        g = -g
+    if weight_decay:
+        g = g + weight_decay * p
+    if mu:
+        buf *= mu
+        damp = 1.0 - dampening
+        buf += g if damp == 1.0 else damp * g
+        g = g + mu * buf if nesterov else buf
+    p -= lr * g
