@@ -20,6 +20,7 @@ numbers the step reads (a dropout rate, a loss weight): change them and call ``s
 from __future__ import annotations
 
 import functools
+import warnings
 from collections import OrderedDict
 from typing import Any, Callable
 
@@ -28,6 +29,9 @@ from .grad_mode import grad_mode
 from .tape import MISS, Program, plan
 from .tensor import Tensor, make_tensor
 from .tracing import CompileError, Tracer
+
+
+_RETRACE_WARNING = 5        # recordings of one signature before xg.compile says why
 
 
 class _Record:
@@ -103,7 +107,21 @@ class CompiledFunction:
         if record.calls < self.warmup:
             record.calls += 1
             return _detached(self.fn(*args, **kwargs))
+        if record.program is not None:
+            self._explain_retrace(record, args, kwargs)
         return self._trace(record, args, kwargs)
+
+    def _explain_retrace(self, record: _Record, args: tuple, kwargs: dict) -> None:
+        if record.traces + 1 not in (_RETRACE_WARNING, 4 * _RETRACE_WARNING):
+            return
+        tensors = [a for a in list(args) + [kwargs[k] for k in sorted(kwargs)]
+                   if isinstance(a, Tensor)]
+        failed = record.program.failed_guards(tensors)
+        warnings.warn(f"xg.compile({self.name}) has recorded the same signature "
+                      f"{record.traces + 1} times: a guard fails between calls "
+                      f"({'; '.join(failed[:3]) or 'unknown'}). Each recording runs eagerly; "
+                      "keep parameters, .grad handling and train/eval mode the same across "
+                      "calls to replay", RuntimeWarning, stacklevel=3)
 
     def _signature(self, args: tuple, kwargs: dict) -> tuple[tuple, list]:
         key: list = [bool(grad_mode.enabled)]

@@ -32,13 +32,25 @@ _VALUE_FREE = {"ones_like", "zeros_like", "full_like", "empty_like"}
 class Program:
     """A planned tape: ``run(*arrays)`` replays it (or returns MISS), ``source`` is the code."""
 
-    __slots__ = ("run", "source", "stats", "backend", "n_outputs", "needs_tensors")
+    __slots__ = ("run", "source", "stats", "backend", "n_outputs", "needs_tensors", "checks")
 
     def __init__(self, run: Any, source: str, stats: dict, backend: Any, n_outputs: int,
                  needs_tensors: bool) -> None:
         self.run, self.source, self.stats = run, source, stats
         self.backend, self.n_outputs = backend, n_outputs
         self.needs_tensors = needs_tensors      # run(*arrays, *argument tensors)
+        self.checks: list = []                  # (guard source, fn(*tensors) -> failed)
+
+    def failed_guards(self, tensors: list) -> list[str]:
+        """The guards that fail now (to explain a replay that records again)."""
+        failed = []
+        for text, check in self.checks:
+            try:
+                if check(*tensors):
+                    failed.append(text)
+            except (KeyError, IndexError):
+                failed.append(text)
+        return failed
 
 
 class _Plan:
@@ -223,11 +235,15 @@ class _Plan:
                                          {id(b): b for b in self.buffer_of.values()}.values())
         self.stats["distinct_buffers"] = len({id(b) for b in self.buffer_of.values()})
         del storages
-        return Program(ns["replay"], source, self.stats, backend, len(outs), self.needs_tensors)
+        program = Program(ns["replay"], source, self.stats, backend, len(outs),
+                          self.needs_tensors)
+        tensor_args = ", ".join(f"a{i}" for i in range(len(tracer.inputs)))
+        program.checks = [(c, eval(f"lambda {tensor_args}: {c}", ns)) for c in self.conditions]
+        return program
 
     def guards(self) -> list[str]:
         tracer = self.tracer
-        conds = []
+        conds = self.conditions = []
         for tensor, array in tracer.tensor_guards:
             conds.append(f"{self.constant(tensor, 'T')}.data is not {self.constant(array, 's')}")
         for module, training in tracer.module_guards.values():
@@ -237,8 +253,11 @@ class _Plan:
             op = "!=" if type(held) is int else "is not"
             conds.append(f"{self.constant(obj, 'O')}.{name} {op} {want}")
         for mapping, key, held in tracer.item_guards:
-            conds.append(f"{self.constant(mapping, 'D')}[{self.expr(key)}] is not "
-                         f"{self.constant(held, 'k') if held is not None else 'None'}")
+            if held is None:         # absent (or None): stays so
+                conds.append(f"{self.constant(mapping, 'D')}.get({self.expr(key)}) is not None")
+            else:
+                conds.append(f"{self.constant(mapping, 'D')}[{self.expr(key)}] is not "
+                             f"{self.constant(held, 'k')}")
         for leaf, grad in tracer.grad_guards.values():
             want = "None" if grad is None else self.constant(grad, "T")
             conds.append(f"{self.constant(leaf, 'L')}.grad is not {want}")

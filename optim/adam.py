@@ -4,7 +4,10 @@ from __future__ import annotations
 import math
 from typing import Any, Iterable
 
+from ..autograd import function as _function
+from ..autograd.function import host_region, run_kernel
 from ..autograd.tensor import Tensor
+from ..autograd.tracing import Dynamic
 from .optimizer import Optimizer
 
 
@@ -36,34 +39,82 @@ class Adam(Optimizer):
             raise ValueError(f"{name}: invalid eps={group['eps']!r} (must be >= 0)")
 
     def _update(self, p: Tensor, g: Any, state: dict, group: dict) -> None:
-        xp = p._backend.xp
-        lr, wd, eps = group["lr"], group["weight_decay"], group["eps"]
-        beta1, beta2 = group["betas"]
-        if wd and self.decoupled:
-            p.data *= 1.0 - lr * wd                     # AdamW: shrink, then a plain Adam step
-            g = -g if group["maximize"] else g
-        else:
-            g = self._l2_grad(p, g, group)
-        m = state.get("exp_avg")
-        if m is None:
-            m = state["exp_avg"] = self._zeros_like(p)
+        if state.get("exp_avg") is None:
+            state["exp_avg"] = self._zeros_like(p)
             state["exp_avg_sq"] = self._zeros_like(p)
-        v = state["exp_avg_sq"]
-        m *= beta1
-        m += (1.0 - beta1) * g
-        v *= beta2
-        v += (1.0 - beta2) * (g * g)
-        t = state["step"]
-        if group["amsgrad"]:
-            vmax = state.get("max_exp_avg_sq")
-            if vmax is None:
-                vmax = state["max_exp_avg_sq"] = self._zeros_like(p)
-            p._backend.setitem(vmax, Ellipsis, xp.maximum(vmax, v))
-            v = vmax
-        denom = xp.sqrt(v)
-        denom /= math.sqrt(1.0 - beta2 ** t)
-        denom += eps
-        p.data -= (lr / (1.0 - beta1 ** t)) * (m / denom)
+        if group["amsgrad"] and state.get("max_exp_avg_sq") is None:
+            state["max_exp_avg_sq"] = self._zeros_like(p)
+        run_kernel(p._backend, _adam_step, p.data, g, state["exp_avg"], state["exp_avg_sq"],
+                   state.get("max_exp_avg_sq"), _scalars(state, group),
+                   self._options(group))
+
+    def _options(self, group: dict) -> tuple:
+        return (*group["betas"], group["eps"], group["weight_decay"], group["amsgrad"],
+                group["maximize"], self.decoupled)
+
+    def _record_step(self) -> bool:
+        # the update as recorded array calls; its step-dependent numbers come from a host
+        # region that reads lr and the step count on each replay
+        plan = self._traced_plan(_OPTIONS)
+        if plan is None or any(s.get("exp_avg") is None or
+                               (g["amsgrad"] and s.get("max_exp_avg_sq") is None)
+                               for _, s, g, _ in plan):
+            return False
+        numbers = [dict(zip(_SCALARS, _scalars(s, g))) for _, s, g, _ in plan]
+        host_region(self._advance, [(s, g, n) for (_, s, g, _), n in zip(plan, numbers)])
+        tracer = _function.tracer
+        for (_, s, group, p), n in zip(plan, numbers):
+            for key in ("exp_avg", "exp_avg_sq", "max_exp_avg_sq"):
+                tracer.guard_item(s, key)
+            run_kernel(p._backend, _adam_step, p.data, p.grad.data, s["exp_avg"],
+                       s["exp_avg_sq"], s.get("max_exp_avg_sq"),
+                       tuple(Dynamic(n, k) for k in _SCALARS), self._options(group))
+        return True
+
+    @staticmethod
+    def _advance(entries: list) -> None:
+        for s, group, numbers in entries:
+            s["step"] += 1
+            numbers.update(zip(_SCALARS, _scalars(s, group)))
+
+
+_OPTIONS = ("betas", "eps", "weight_decay", "amsgrad", "maximize")
+_SCALARS = ("step_size", "bias2_sqrt", "shrink")
+
+
+def _scalars(state: dict, group: dict) -> tuple:
+    """The step's numbers: lr / (1 - b1^t), sqrt(1 - b2^t), and AdamW's 1 - lr wd."""
+    lr, t = group["lr"], state["step"]
+    beta1, beta2 = group["betas"]
+    return (lr / (1.0 - beta1 ** t), math.sqrt(1.0 - beta2 ** t),
+            1.0 - lr * group["weight_decay"])
+
+
+def _adam_step(backend: Any, p: Any, g: Any, m: Any, v: Any, vmax: Any, scalars: tuple,
+               options: tuple) -> None:
+    """One Adam / AdamW update of the array ``p`` and its moments, in place."""
+    step_size, bias2_sqrt, shrink = scalars
+    beta1, beta2, eps, wd, amsgrad, maximize, decoupled = options
+    xp = backend.xp
+    if wd and decoupled:
+        p *= shrink                                 # AdamW: shrink, then a plain Adam step
+        g = -g if maximize else g
+    else:
+        if maximize:
+            g = -g
+        if wd:
+            g = g + wd * p
+    m *= beta1
+    m += (1.0 - beta1) * g
+    v *= beta2
+    v += (1.0 - beta2) * (g * g)
+    if amsgrad:
+        backend.setitem(vmax, Ellipsis, xp.maximum(vmax, v))
+        v = vmax
+    denom = xp.sqrt(v)
+    denom /= bias2_sqrt
+    denom += eps
+    p -= step_size * (m / denom)
 
 
 class AdamW(Adam):
