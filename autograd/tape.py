@@ -193,11 +193,14 @@ class _Plan:
         guard_lines = self.guards()
         for pos, e in enumerate(entries):
             if e.kind == "call":
+                before = len(self.lines)
                 self.emit_call(e, pool)
+                if len(self.lines) > before:
+                    self.lines[before] += f"  # {_describe(e)}"
             elif e.kind == "host":
                 self.stats["host"] += 1
                 name = self.constant(_bind_host(e.fn, e.args), "h")
-                self.lines.append(f"{name}()")
+                self.lines.append(f"{name}()  # host: {e.op or _fn_name(e.fn)}")
             elif e.kind == "check":
                 name = self.constant(e.fn, "c")
                 self.lines.append(f"{name}({self.expr(e.args)[1:-1]})")
@@ -430,6 +433,21 @@ class _Plan:
         if v.index in self.const:
             expr = f"{self.constant(self.backend.copy, 'f')}({expr})"
         return f"mk({expr}, B, False, None)"
+
+
+def _fn_name(fn: Any) -> str:
+    name = getattr(fn, "__name__", None)
+    if name is None:
+        return repr(fn)
+    return name.strip("_") if name != "<lambda>" else "lambda"
+
+
+def _describe(e: Entry) -> str:
+    """``Linear: matmul -> (32, 16) float32`` for a line of the debug listing."""
+    outs = [v for v in e.outputs()] or list(e.writes)
+    shapes = ", ".join(f"{tuple(v.array.shape)} {v.array.dtype}" for v in outs)
+    where = f"{e.op}: " if e.op else ""
+    return f"{where}{_fn_name(e.fn)}{' -> ' + shapes if shapes else ''}"
 
 
 def _has_dynamic(obj: Any) -> bool:
