@@ -61,9 +61,9 @@ def time_steps(step, sync, steps: int, repeats: int) -> float:
 
 def runners(compare_torch: bool) -> list[tuple[str, str]]:
     """(framework, device) pairs to run, GPU ones only where a GPU works."""
-    pairs = [("xpgrad", "cpu")]
+    pairs = [("xpgrad", "cpu"), ("compiled", "cpu")]      # compiled: through xg.compile
     if xg.cuda.is_available():
-        pairs.append(("xpgrad", "cuda"))
+        pairs += [("xpgrad", "cuda"), ("compiled", "cuda")]
     if compare_torch:
         try:
             import torch
@@ -116,12 +116,20 @@ def main() -> int:
             label = f"{name} b{batch}"
             if key in too_slow:
                 continue
-            factory = xpgrad_step_factory if framework == "xpgrad" else torch_step_factory
-            step = factory(x, y, [(w.copy(), b.copy()) for w, b in weights], device=device)
+            factory = torch_step_factory if framework == "torch" else xpgrad_step_factory
+            extra = {"compiled": True} if framework == "compiled" else {}
             sync = sync_for(framework, device)
-            probe = time.perf_counter()
-            step()
-            sync()
+            try:
+                step = factory(x, y, [(w.copy(), b.copy()) for w, b in weights], device=device,
+                               **extra)
+                probe = time.perf_counter()
+                step()
+                sync()
+            except Exception as exc:            # report and go on: the other rows still count
+                print(f"{label:34s} {framework:8s} {device:6s}  failed: "
+                      f"{type(exc).__name__}: {exc}"[:200])
+                too_slow.add(key)
+                continue
             single = time.perf_counter() - probe
             if single > max_seconds:
                 print(f"{label:34s} {framework:8s} {device:6s}  skipped: one step took {single:.1f} s "
