@@ -6,37 +6,32 @@ from __future__ import annotations
 from typing import Any
 
 
-class Method:
+class _Named:
+    """Interned by name: ``Method("sum") is Method("sum")``."""
     __slots__ = ("name",)
     _cache: dict = {}
 
-    def __new__(cls, name: str) -> "Method":
-        m = cls._cache.get(name)
-        if m is None:
-            m = cls._cache[name] = object.__new__(cls)
-            m.name = name
-        return m
+    def __new__(cls, name: str) -> Any:
+        key = (cls, name)
+        obj = _Named._cache.get(key)
+        if obj is None:
+            obj = _Named._cache[key] = object.__new__(cls)
+            obj.name = name
+        return obj
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.name!r})"
+
+
+class Method(_Named):
+    __slots__ = ()
 
     def __call__(self, obj: Any, *args: Any, **kwargs: Any) -> Any:
         return getattr(obj, self.name)(*args, **kwargs)
 
-    def __repr__(self) -> str:
-        return f"Method({self.name!r})"
 
-
-class Attribute:
-    __slots__ = ("name",)
-    _cache: dict = {}
-
-    def __new__(cls, name: str) -> "Attribute":
-        m = cls._cache.get(name)
-        if m is None:
-            m = cls._cache[name] = object.__new__(cls)
-            m.name = name
-        return m
+class Attribute(_Named):
+    __slots__ = ()
 
     def __call__(self, obj: Any) -> Any:
         return getattr(obj, self.name)
-
-    def __repr__(self) -> str:
-        return f"Attribute({self.name!r})"
