@@ -142,13 +142,10 @@ class _Accumulator:
         # is copied, so updating one .grad in place can never change another.
         data = g.data
         tracer = _function.tracer
-        # While a step is traced every array is kept alive, so is_view cannot tell; the
-        # trace copies (keeping the layout) and the planner drops the copies nothing needed.
-        if tracer is not None:
-            g = make_tensor(backend_call(g._backend.copy_like, data), g._backend, False, None)
-            tracer.mark_elidable(g.data)
-        elif id(data) in self.owned or g._backend.is_view(data):
-            g = make_tensor(g._backend.copy(data), g._backend, False, None)
+        # (while a step is traced, the tracer answers for is_view: it holds references too)
+        if id(data) in self.owned or (g._backend.is_view(data) if tracer is None else
+                                      tracer.is_view(g._backend, data)):
+            g = make_tensor(backend_call(g._backend.copy, data), g._backend, False, None)
         self.owned.add(id(g.data))
         return g
 

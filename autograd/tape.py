@@ -344,7 +344,7 @@ class _Plan:
         if pure and defined and all(not v.storage.written for v in defined) and (
                 all(r.index in self.const for r in reads) or name in _VALUE_FREE):
             for v in defined:
-                array = backend.copy(v.array)
+                array = v.obj if v.wrapped else backend.copy(v.array)
                 self.static[v.index] = array
                 self.const.add(v.index)
                 self.names[v.index] = self.constant(array, "k")
@@ -357,8 +357,6 @@ class _Plan:
             ok_kw, kwargs = self.static_array(e.kwargs)
             if ok_args and ok_kw:
                 array = e.fn(*args, **kwargs)
-                if v.wrapped:
-                    array = backend.wrap(array)
                 self.static[v.index] = array
                 if any(r.index in self.const for r in reads):
                     self.const.add(v.index)
@@ -375,7 +373,7 @@ class _Plan:
                 target = self.resolve(e.writes[0])          # a += b  ->  add(a, b, out=a)
                 out_expr = self.name_of(target)
             elif len(defined) == 1 and defined[0].storage.root is defined[0].array \
-                    and defined[0].storage.kind == "fresh":
+                    and defined[0].storage.kind == "fresh" and not defined[0].wrapped:
                 v = defined[0]
                 buf = self.take_buffer(v, pool)
                 if buf is not None:
@@ -401,8 +399,7 @@ class _Plan:
         if len(defined) == 1 and e.out is defined[0]:
             v = defined[0]
             local = self.names[v.index] = f"v{v.index}"
-            self.lines.append(f"{local} = {call}" if not v.wrapped else
-                              f"{local} = {self.constant(backend.wrap, 'f')}({call})")
+            self.lines.append(f"{local} = {call}")
             return
         outs = e.outputs()
         temp = f"t{e.index}"

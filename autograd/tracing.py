@@ -61,13 +61,14 @@ class Storage:
 class Value:
     """One array object of the trace. ``kind``: "input", "external" or "computed"."""
 
-    __slots__ = ("index", "kind", "array", "storage", "entry", "wrapped")
+    __slots__ = ("index", "kind", "array", "storage", "entry", "wrapped", "obj")
 
     def __init__(self, index: int, kind: str, array: Any, storage: Storage,
                  entry: "Entry | None") -> None:
         self.index, self.kind, self.array, self.storage, self.entry = (index, kind, array,
                                                                       storage, entry)
-        self.wrapped = False
+        self.wrapped = False        # a NumPy scalar result: ``array`` is it as a 0-d array
+        self.obj = array            # what computation receives (the scalar itself if wrapped)
 
     def __repr__(self) -> str:
         return f"<Value {self.index} {self.kind} {tuple(self.array.shape)} {self.array.dtype}>"
@@ -390,11 +391,13 @@ class Tracer:
     def _split(self, obj: Any) -> tuple[Any, Any, bool]:
         """(real object, template with Values, whether an array was found)."""
         if obj.__class__ is TracedArray:
-            return obj._value.array, obj._value, True
+            return obj._value.obj, obj._value, True
         if obj.__class__ is Dynamic:
             return obj.value, obj, False
         if isinstance(obj, self.backend.array_type):
             return obj, self.value_of(obj), True
+        if hasattr(obj, "dtype") and id(obj) in self.by_id:     # a scalar made in the trace
+            return obj, self.by_id[id(obj)], True
         if isinstance(obj, (tuple, list)):
             if not obj:
                 return obj, obj, False
@@ -416,7 +419,7 @@ class Tracer:
     def real(self, obj: Any) -> Any:
         """``obj`` with every TracedArray replaced by its real array."""
         if obj.__class__ is TracedArray:
-            return obj._value.array
+            return obj._value.obj
         if isinstance(obj, (tuple, list)) and obj:
             kind = type(obj) if type(obj) in (tuple, list) else tuple
             return kind(self.real(o) for o in obj)
@@ -430,6 +433,8 @@ class Tracer:
             return TracedArray(self.value_of(obj), self)
         if obj is self.backend:                 # ops that take their backend (getitem)
             return self.recording_backend
+        if hasattr(obj, "dtype") and id(obj) in self.by_id:     # a scalar made in the trace
+            return TracedArray(self.by_id[id(obj)], self)
         if isinstance(obj, tuple) and obj:
             return tuple(self._proxies(o) for o in obj)
         if isinstance(obj, list):          # in place: an op may append to it (saved stats)
@@ -492,8 +497,11 @@ class Tracer:
                 return tuple(self._register(r, entry) for r in result)
             return None
         if hasattr(result, "dtype") and hasattr(result, "shape"):     # a NumPy scalar
+            # kept a scalar for what follows (scalar math can differ from 0-d ufuncs in
+            # the last bit); the 0-d array only describes it
             v = self._new_value(self.backend.wrap(result), "computed", entry, "fresh")
-            v.wrapped = True
+            v.wrapped, v.obj = True, result
+            self.by_id[id(result)] = v      # it may come back as an argument of a later call
             return v
         return None
 
@@ -520,7 +528,7 @@ class Tracer:
                 out = cls.forward(self.xp, proxies[0], proxies[1], *p_args)
             else:
                 out = cls.forward(self.xp, proxies, *p_args)
-            if out.__class__ is not TracedArray:
+            if out.__class__ is not TracedArray or out._value.wrapped:
                 out = self.call(backend.wrap, (out,), {})
         except CompileError:
             raise
@@ -621,6 +629,20 @@ class Tracer:
         for leaf in leaves:
             self.grad_leaves[id(leaf)] = leaf
 
+    def is_view(self, backend: Any, array: Any) -> bool:
+        """backend.is_view as eager would answer it: without the references this tracer
+        holds to the array's memory owner (its storage root and its Value)."""
+        root = backend.storage_root(array)
+        extra = 0
+        st = self.storage_by_root.get(id(root))
+        if st is not None and st.root is root:
+            extra += 1
+        v = self.by_id.get(id(root))
+        if v is not None:
+            extra += 1 + (v.obj is root)
+        del root, st, v             # a reference held here would count too
+        return backend.is_view(array, extra)
+
     def mark_elidable(self, array: Any) -> None:
         """The array was made by a defensive copy (the engine's): a planner may drop it."""
         v = self.by_id.get(id(array))
@@ -630,8 +652,8 @@ class Tracer:
 
 def _real_of(out: Any) -> Any:
     if isinstance(out, tuple):
-        return tuple(v.array for v in out)
-    return out.array
+        return tuple(v.obj for v in out)
+    return out.obj
 
 
 def _is_none_result(fn: Any) -> bool:

@@ -92,8 +92,9 @@ class Backend:
         """Make sure an op's result is an array of this backend (NumPy returns scalars for 0-d)."""
         return out
 
-    def is_view(self, array: Any) -> bool:
-        """True when ``array`` may share memory with another array (then a gradient is copied)."""
+    def is_view(self, array: Any, extra_refs: int = 0) -> bool:
+        """True when ``array`` may share memory with another array (then a gradient is copied).
+        ``extra_refs``: references to its memory's owner held by a tracer, not the program."""
         return True
 
     def storage_root(self, array: Any) -> Any:

@@ -150,12 +150,13 @@ class NumpyBackend(Backend):
     def copy_like(self, array: Any) -> Any:
         return array.copy(order="K")
 
-    def is_view(self, array: Any) -> bool:
+    def is_view(self, array: Any, extra_refs: int = 0) -> bool:
         # A view whose base nothing else holds (e.g. the transpose of a fresh product) owns
         # its memory in effect: 3 = .base, the local name and getrefcount's argument.
         # A read-only view (a broadcast) is always copied.
         base = array.base
-        return base is not None and (not array.flags.writeable or sys.getrefcount(base) > 3)
+        return base is not None and (not array.flags.writeable or
+                                     sys.getrefcount(base) > 3 + extra_refs)
 
     def scatter_add(self, shape: Sequence[int], key: Any, values: Any) -> Any:
         out = np.zeros(shape, dtype=values.dtype)

@@ -42,7 +42,7 @@ class StrictBackend(Backend):
     def copy(self, array: Any) -> Any:
         return self._wrap_np(array._array.copy())
 
-    def is_view(self, array: Any) -> bool:
+    def is_view(self, array: Any, extra_refs: int = 0) -> bool:
         return array._array.base is not None
 
     def storage_root(self, array: Any) -> Any:
