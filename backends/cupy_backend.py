@@ -111,7 +111,7 @@ class CupyBackend(Backend):
     def wrap(self, out: Any) -> Any:
         return out
 
-    def is_view(self, array: Any) -> bool:
+    def is_view(self, array: Any, extra_refs: int = 0) -> bool:
         return array.base is not None
 
     def scatter_add(self, shape: Sequence[int], key: Any, values: Any) -> Any:
