@@ -124,6 +124,10 @@ class _Plan:
         needed: set[int] = {self.resolve(v).storage.index for v in self.outputs}
         needed |= {self.resolve(v).storage.index for kind, _, v in
                    (x for x in self.epilogue if x[0] == "bind")}
+        # gradients bound to leaves are read after the step (and by host regions such as an
+        # optimizer's, which the tape cannot see into): writes to them are never dead
+        needed |= {self.resolve(e.args[1]).storage.index for e in self.entries
+                   if e.kind == "bind"}
         kept: list[Entry] = []
         for e in reversed(self.entries):
             if e.kind == "dropped":
@@ -255,6 +259,8 @@ class _Plan:
             want = repr(held) if type(held) is int else self.constant(held, "k")
             op = "!=" if type(held) is int else "is not"
             conds.append(f"{self.constant(obj, 'O')}.{name} {op} {want}")
+        for fn, held in tracer.call_guards:
+            conds.append(f"{self.constant(fn, 'F')}() != {self.constant(held, 'k')}")
         for mapping, key, held in tracer.item_guards:
             if held is None:         # absent (or None): stays so
                 conds.append(f"{self.constant(mapping, 'D')}.get({self.expr(key)}) is not None")

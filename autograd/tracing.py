@@ -312,6 +312,7 @@ class Tracer:
         self.grad_leaves: dict[int, Any] = {}       # leaves whose .grad the tape sets
         self.item_guards: list[tuple] = []          # (mapping, key, object it held)
         self.attr_guards: list[tuple] = []          # (object, attribute, object it held)
+        self.call_guards: list[tuple] = []          # (fn, what fn() returned)
         self.op: str | None = None
 
     # ---- state ----------------------------------------------------------------------------
@@ -596,6 +597,11 @@ class Tracer:
     def guard_attribute(self, obj: Any, name: str) -> None:
         if self.active():
             self.attr_guards.append((obj, name, getattr(obj, name)))
+
+    def guard_call(self, fn: Any) -> None:
+        """A replay is valid while ``fn()`` returns what it returns now (compared with ==)."""
+        if self.active():
+            self.call_guards.append((fn, fn()))
 
     def is_computed(self, array: Any) -> bool:
         """Whether ``array`` was made by a recorded call of this trace."""

@@ -5,9 +5,8 @@ import math
 from typing import Any, Iterable
 
 from ..autograd import function as _function
-from ..autograd.function import host_region, run_kernel
+from ..autograd.function import run_kernel
 from ..autograd.tensor import Tensor
-from ..autograd.tracing import Dynamic
 from .optimizer import Optimizer
 
 
@@ -45,69 +44,58 @@ class Adam(Optimizer):
         if group["amsgrad"] and state.get("max_exp_avg_sq") is None:
             state["max_exp_avg_sq"] = self._zeros_like(p)
         run_kernel(p._backend, _adam_step, p.data, g, state["exp_avg"], state["exp_avg_sq"],
-                   state.get("max_exp_avg_sq"), _scalars(state, group),
-                   self._options(group))
+                   state.get("max_exp_avg_sq"), tuple(self._numbers(state, group).values()),
+                   self._flags(group))
 
-    def _options(self, group: dict) -> tuple:
-        return (*group["betas"], group["eps"], group["weight_decay"], group["amsgrad"],
-                group["maximize"], self.decoupled)
+    def _numbers(self, state: dict, group: dict) -> dict:
+        """The step's numbers: lr / (1 - b1^t), sqrt(1 - b2^t), AdamW's 1 - lr wd, ..."""
+        lr, t, wd = group["lr"], state["step"], group["weight_decay"]
+        beta1, beta2 = group["betas"]
+        return {"step_size": lr / (1.0 - beta1 ** t), "bias2_sqrt": math.sqrt(1.0 - beta2 ** t),
+                "shrink": 1.0 - lr * wd, "beta1": beta1, "beta2": beta2,
+                "one_minus_beta1": 1.0 - beta1, "one_minus_beta2": 1.0 - beta2,
+                "eps": group["eps"], "weight_decay": wd}
+
+    def _flags(self, group: dict) -> tuple:
+        return (bool(group["weight_decay"]), bool(group["amsgrad"]), bool(group["maximize"]),
+                self.decoupled)
 
     def _record_step(self) -> bool:
-        # the update as recorded array calls; its step-dependent numbers come from a host
-        # region that reads lr and the step count on each replay
-        plan = self._traced_plan(_OPTIONS)
+        # the update as recorded array calls; its numbers (lr, betas, bias corrections) come
+        # from a host region that reads the groups and step counts on each replay
+        plan = self._traced_plan()
         if plan is None or any(s.get("exp_avg") is None or
                                (g["amsgrad"] and s.get("max_exp_avg_sq") is None)
                                for _, s, g, _ in plan):
             return False
-        numbers = [dict(zip(_SCALARS, _scalars(s, g))) for _, s, g, _ in plan]
-        host_region(self._advance, [(s, g, n) for (_, s, g, _), n in zip(plan, numbers)])
         tracer = _function.tracer
-        for (_, s, group, p), n in zip(plan, numbers):
+        for (_, s, group, p), dyn in zip(plan, self._dynamic(plan)):
             for key in ("exp_avg", "exp_avg_sq", "max_exp_avg_sq"):
                 tracer.guard_item(s, key)
             run_kernel(p._backend, _adam_step, p.data, p.grad.data, s["exp_avg"],
-                       s["exp_avg_sq"], s.get("max_exp_avg_sq"),
-                       tuple(Dynamic(n, k) for k in _SCALARS), self._options(group))
+                       s["exp_avg_sq"], s.get("max_exp_avg_sq"), dyn, self._flags(group))
         return True
 
-    @staticmethod
-    def _advance(entries: list) -> None:
-        for s, group, numbers in entries:
-            s["step"] += 1
-            numbers.update(zip(_SCALARS, _scalars(s, group)))
 
-
-_OPTIONS = ("betas", "eps", "weight_decay", "amsgrad", "maximize")
-_SCALARS = ("step_size", "bias2_sqrt", "shrink")
-
-
-def _scalars(state: dict, group: dict) -> tuple:
-    """The step's numbers: lr / (1 - b1^t), sqrt(1 - b2^t), and AdamW's 1 - lr wd."""
-    lr, t = group["lr"], state["step"]
-    beta1, beta2 = group["betas"]
-    return (lr / (1.0 - beta1 ** t), math.sqrt(1.0 - beta2 ** t),
-            1.0 - lr * group["weight_decay"])
-
-
-def _adam_step(backend: Any, p: Any, g: Any, m: Any, v: Any, vmax: Any, scalars: tuple,
-               options: tuple) -> None:
+def _adam_step(backend: Any, p: Any, g: Any, m: Any, v: Any, vmax: Any, numbers: tuple,
+               flags: tuple) -> None:
     """One Adam / AdamW update of the array ``p`` and its moments, in place."""
-    step_size, bias2_sqrt, shrink = scalars
-    beta1, beta2, eps, wd, amsgrad, maximize, decoupled = options
+    (step_size, bias2_sqrt, shrink, beta1, beta2, one_minus_beta1, one_minus_beta2, eps,
+     weight_decay) = numbers
+    decay, amsgrad, maximize, decoupled = flags
     xp = backend.xp
-    if wd and decoupled:
+    if decay and decoupled:
         p *= shrink                                 # AdamW: shrink, then a plain Adam step
         g = -g if maximize else g
     else:
         if maximize:
             g = -g
-        if wd:
-            g = g + wd * p
+        if decay:
+            g = g + weight_decay * p
     m *= beta1
-    m += (1.0 - beta1) * g
+    m += one_minus_beta1 * g
     v *= beta2
-    v += (1.0 - beta2) * (g * g)
+    v += one_minus_beta2 * (g * g)
     if amsgrad:
         backend.setitem(vmax, Ellipsis, xp.maximum(vmax, v))
         v = vmax

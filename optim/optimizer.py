@@ -15,6 +15,7 @@ from ..autograd.function import host_region
 from ..autograd.grad_mode import enable_grad, grad_mode
 from ..autograd.tensor import Tensor, make_tensor
 from ..autograd.tensor_mutation import clear_grads
+from ..autograd.tracing import Dynamic
 
 
 class Optimizer:
@@ -126,10 +127,18 @@ class Optimizer:
         True, or return False for a host region (the default)."""
         return False
 
-    def _traced_plan(self, options: tuple) -> list | None:
-        """For ``_record_step``: (state, group, parameter) of every parameter with a gradient
-        made in the traced step, once each has its state; None otherwise. Guards the group
-        options ``options`` and the optimizer's state dicts, which the recording reads."""
+    def _flags(self, group: dict) -> tuple:
+        """The options of a group that decide which array work an update does (recorded
+        updates guard them; the numbers themselves are read on each replay)."""
+        return ()
+
+    def _all_flags(self) -> tuple:
+        return tuple(self._flags(group) for group in self.param_groups)
+
+    def _traced_plan(self) -> list | None:
+        """For ``_record_step``: (index, state, group, parameter) of every parameter with a
+        gradient made in the traced step, once each has its state; None otherwise. Guards the
+        optimizer's state dicts and the groups' flags, which the recording depends on."""
         tracer = _function.tracer
         plan = []
         index = 0
@@ -143,9 +152,7 @@ class Optimizer:
                 index += 1
         tracer.guard_attribute(self, "state")
         tracer.guard_attribute(self, "param_groups")
-        for group in self.param_groups:
-            for key in options:
-                tracer.guard_item(group, key)
+        tracer.guard_call(self._all_flags)
         for index, s, _, _ in plan:
             tracer.guard_item(self.state, index)
         return plan
@@ -180,10 +187,22 @@ class Optimizer:
         already been advanced."""
         raise NotImplementedError
 
-    @staticmethod
-    def _count_steps(states: list) -> None:
-        for s in states:
+    def _refresh(self, entries: list) -> None:
+        """A host region of recorded updates: advance each step count and write the update's
+        numbers (``self._numbers(state, group)``) where the recorded calls read them."""
+        for s, group, numbers in entries:
             s["step"] += 1
+            numbers.update(self._numbers(s, group))
+
+    def _numbers(self, state: dict, group: dict) -> dict:
+        return {}
+
+    def _dynamic(self, plan: list) -> list[tuple]:
+        """Record the host region that refreshes the numbers of ``plan``'s updates; the
+        numbers of each, as Dynamic scalars, in plan order."""
+        numbers = [dict(self._numbers(s, g)) for _, s, g, _ in plan]
+        host_region(self._refresh, [(s, g, n) for (_, s, g, _), n in zip(plan, numbers)])
+        return [tuple(Dynamic(n, k) for k in n) for n in numbers]
 
     @staticmethod
     def _l2_grad(p: Tensor, g: Any, group: dict) -> Any:

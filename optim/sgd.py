@@ -4,9 +4,8 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from ..autograd import function as _function
-from ..autograd.function import host_region, run_kernel
+from ..autograd.function import run_kernel
 from ..autograd.tensor import Tensor
-from ..autograd.tracing import Dynamic
 from .optimizer import Optimizer
 
 
@@ -45,39 +44,43 @@ class SGD(Optimizer):
             buf = state["momentum_buffer"] = self._copy(p, g)
             p.data -= group["lr"] * (g + mu * buf if group["nesterov"] else buf)
             return
-        run_kernel(p._backend, _sgd_step, p.data, g, buf, group["lr"],
-                   tuple(group[k] for k in _OPTIONS))
+        run_kernel(p._backend, _sgd_step, p.data, g, buf,
+                   tuple(self._numbers(state, group).values()), self._flags(group))
+
+    def _numbers(self, state: dict, group: dict) -> dict:
+        return {"lr": group["lr"], "momentum": group["momentum"],
+                "damp": 1.0 - group["dampening"], "weight_decay": group["weight_decay"]}
+
+    def _flags(self, group: dict) -> tuple:
+        return (bool(group["momentum"]), group["dampening"] != 0.0,
+                bool(group["weight_decay"]), bool(group["nesterov"]), bool(group["maximize"]))
 
     def _record_step(self) -> bool:
-        # the update as recorded array calls, the learning rate read from the group on
-        # each replay (schedulers change it between calls)
-        plan = self._traced_plan(_OPTIONS)
+        # the update as recorded array calls; lr, momentum, dampening and weight decay are
+        # read from the group on each replay (schedulers change them between calls)
+        plan = self._traced_plan()
         if plan is None or any(g["momentum"] and "momentum_buffer" not in s
                                for _, s, g, _ in plan):
             return False
-        host_region(self._count_steps, [s for _, s, _, _ in plan])
-        for _, s, group, p in plan:
+        numbers = self._dynamic(plan)
+        for (_, s, group, p), dyn in zip(plan, numbers):
             buf = s.get("momentum_buffer")
             if buf is not None:
                 _function.tracer.guard_item(s, "momentum_buffer")
-            run_kernel(p._backend, _sgd_step, p.data, p.grad.data, buf, Dynamic(group, "lr"),
-                       tuple(group[k] for k in _OPTIONS))
+            run_kernel(p._backend, _sgd_step, p.data, p.grad.data, buf, dyn, self._flags(group))
         return True
 
 
-_OPTIONS = ("momentum", "dampening", "weight_decay", "nesterov", "maximize")
-
-
-def _sgd_step(backend: Any, p: Any, g: Any, buf: Any, lr: Any, options: tuple) -> None:
+def _sgd_step(backend: Any, p: Any, g: Any, buf: Any, numbers: tuple, flags: tuple) -> None:
     """One SGD update of the array ``p`` in place (after the first momentum step)."""
-    mu, dampening, weight_decay, nesterov, maximize = options
+    lr, mu, damp, weight_decay = numbers
+    momentum, damped, decay, nesterov, maximize = flags
     if maximize:
         g = -g
-    if weight_decay:
+    if decay:
         g = g + weight_decay * p
-    if mu:
+    if momentum:
         buf *= mu
-        damp = 1.0 - dampening
-        buf += g if damp == 1.0 else damp * g
+        buf += damp * g if damped else g
         g = g + mu * buf if nesterov else buf
     p -= lr * g
