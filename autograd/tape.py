@@ -259,8 +259,13 @@ class _Plan:
             want = repr(held) if type(held) is int else self.constant(held, "k")
             op = "!=" if type(held) is int else "is not"
             conds.append(f"{self.constant(obj, 'O')}.{name} {op} {want}")
-        for fn, held in tracer.call_guards:
-            conds.append(f"{self.constant(fn, 'F')}() != {self.constant(held, 'k')}")
+        for fn, held, quick in tracer.call_guards:
+            check = f"{self.constant(fn, 'F')}() != {self.constant(held, 'k')}"
+            if quick:
+                same = " or ".join(f"{self.constant(m, 'D')}[{self.expr(k)}] is not "
+                                   f"{self.constant(v, 'k')}" for m, k, v in quick)
+                check = f"(({same}) and {check})"
+            conds.append(check)
         for mapping, key, held in tracer.item_guards:
             if held is None:         # absent (or None): stays so
                 conds.append(f"{self.constant(mapping, 'D')}.get({self.expr(key)}) is not None")

@@ -598,10 +598,12 @@ class Tracer:
         if self.active():
             self.attr_guards.append((obj, name, getattr(obj, name)))
 
-    def guard_call(self, fn: Any) -> None:
-        """A replay is valid while ``fn()`` returns what it returns now (compared with ==)."""
+    def guard_call(self, fn: Any, quick: tuple = ()) -> None:
+        """A replay is valid while ``fn()`` returns what it returns now (compared with ==).
+        ``quick``: (mapping, key) pairs whose values ``fn`` reads: while each still holds the
+        same object, ``fn`` is not called at all."""
         if self.active():
-            self.call_guards.append((fn, fn()))
+            self.call_guards.append((fn, fn(), tuple((m, k, m[k]) for m, k in quick)))
 
     def is_computed(self, array: Any) -> bool:
         """Whether ``array`` was made by a recorded call of this trace."""

@@ -56,6 +56,8 @@ class Adam(Optimizer):
                 "one_minus_beta1": 1.0 - beta1, "one_minus_beta2": 1.0 - beta2,
                 "eps": group["eps"], "weight_decay": wd}
 
+    flag_options = ("weight_decay", "amsgrad", "maximize")
+
     def _flags(self, group: dict) -> tuple:
         return (bool(group["weight_decay"]), bool(group["amsgrad"]), bool(group["maximize"]),
                 self.decoupled)

@@ -127,6 +127,8 @@ class Optimizer:
         True, or return False for a host region (the default)."""
         return False
 
+    flag_options: tuple = ()      # the group options _flags reads
+
     def _flags(self, group: dict) -> tuple:
         """The options of a group that decide which array work an update does (recorded
         updates guard them; the numbers themselves are read on each replay)."""
@@ -152,7 +154,8 @@ class Optimizer:
                 index += 1
         tracer.guard_attribute(self, "state")
         tracer.guard_attribute(self, "param_groups")
-        tracer.guard_call(self._all_flags)
+        tracer.guard_call(self._all_flags, tuple((g, k) for g in self.param_groups
+                                                 for k in self.flag_options))
         for index, s, _, _ in plan:
             tracer.guard_item(self.state, index)
         return plan
@@ -187,11 +190,14 @@ class Optimizer:
         already been advanced."""
         raise NotImplementedError
 
-    def _refresh(self, entries: list) -> None:
-        """A host region of recorded updates: advance each step count and write the update's
+    numbers_per_group = False     # True where _numbers ignores the state (one dict per group)
+
+    def _refresh(self, states: list, entries: list) -> None:
+        """A host region of recorded updates: advance the step counts and write the updates'
         numbers (``self._numbers(state, group)``) where the recorded calls read them."""
-        for s, group, numbers in entries:
+        for s in states:
             s["step"] += 1
+        for s, group, numbers in entries:
             numbers.update(self._numbers(s, group))
 
     def _numbers(self, state: dict, group: dict) -> dict:
@@ -200,8 +206,16 @@ class Optimizer:
     def _dynamic(self, plan: list) -> list[tuple]:
         """Record the host region that refreshes the numbers of ``plan``'s updates; the
         numbers of each, as Dynamic scalars, in plan order."""
-        numbers = [dict(self._numbers(s, g)) for _, s, g, _ in plan]
-        host_region(self._refresh, [(s, g, n) for (_, s, g, _), n in zip(plan, numbers)])
+        shared: dict[int, dict] = {}
+        entries, numbers = [], []
+        for _, s, g, _ in plan:
+            key = id(g) if self.numbers_per_group else id(s)
+            n = shared.get(key)
+            if n is None:
+                n = shared[key] = dict(self._numbers(s, g))
+                entries.append((s, g, n))
+            numbers.append(n)
+        host_region(self._refresh, [s for _, s, _, _ in plan], entries)
         return [tuple(Dynamic(n, k) for k in n) for n in numbers]
 
     @staticmethod

@@ -47,6 +47,9 @@ class SGD(Optimizer):
         run_kernel(p._backend, _sgd_step, p.data, g, buf,
                    tuple(self._numbers(state, group).values()), self._flags(group))
 
+    numbers_per_group = True
+    flag_options = ("momentum", "dampening", "weight_decay", "nesterov", "maximize")
+
     def _numbers(self, state: dict, group: dict) -> dict:
         return {"lr": group["lr"], "momentum": group["momentum"],
                 "damp": 1.0 - group["dampening"], "weight_decay": group["weight_decay"]}
