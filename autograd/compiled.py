@@ -34,8 +34,11 @@ from .tracing import CompileError, Tracer
 _RETRACE_WARNING = 5        # recordings of one signature before xg.compile says why
 
 
+_VARIANTS = 4               # guarded programs kept per signature (e.g. .grad None or not)
+
+
 class _Record:
-    __slots__ = ("calls", "program", "spec", "traces", "key", "meta")
+    __slots__ = ("calls", "program", "spec", "traces", "key", "meta", "variants")
 
     def __init__(self, key: tuple, meta: tuple | None) -> None:
         self.calls = 0
@@ -44,6 +47,7 @@ class _Record:
         self.traces = 0
         self.key = key
         self.meta = meta        # per positional tensor arg: (backend, shape, dtype, rg)
+        self.variants: list[tuple[Program, Any]] = []   # (program, output spec), newest first
 
 
 class CompiledFunction:
@@ -60,6 +64,7 @@ class CompiledFunction:
         self.name = getattr(fn, "__name__", type(fn).__name__)
         self._cache: OrderedDict = OrderedDict()
         self._last: _Record | None = None
+        self._traces = 0
         functools.update_wrapper(self, fn)
 
     # ---- calling ----------------------------------------------------------------------
@@ -94,16 +99,22 @@ class CompiledFunction:
                     self._last = None
         else:
             cache.move_to_end(key)
-            program = record.program
-            if program is not None:
+            tensors = None
+            for program, spec in record.variants:      # the last one that ran is first
+                run_args = arrays
                 if program.needs_tensors:
-                    arrays = arrays + [a for a in list(args) + [kwargs[k] for k in
-                                                                 sorted(kwargs)]
-                                       if isinstance(a, Tensor)]
-                out = program.run(*arrays)
+                    if tensors is None:
+                        tensors = [a for a in list(args) + [kwargs[k] for k in sorted(kwargs)]
+                                   if isinstance(a, Tensor)]
+                    run_args = arrays + tensors
+                out = program.run(*run_args)
                 if out is not MISS:
+                    if program is not record.program:
+                        record.variants.remove((program, spec))
+                        record.variants.insert(0, (program, spec))
+                        record.program, record.spec = program, spec
                     self._last = record
-                    return _rebuild(record.spec, out, program.backend)
+                    return _rebuild(spec, out, program.backend)
         if record.calls < self.warmup:
             record.calls += 1
             return _detached(self.fn(*args, **kwargs))
@@ -151,7 +162,6 @@ class CompiledFunction:
         for a in list(args) + list(kwargs.values()):
             if isinstance(a, Tensor):
                 tracer.add_input(a)
-        record.program = None
         _function.tracer = tracer
         try:
             result = self.fn(*args, **kwargs)
@@ -164,7 +174,10 @@ class CompiledFunction:
         epilogue = _grad_epilogue(tracer, self.name)
         program = plan(tracer, outputs, epilogue)
         record.program, record.spec = program, spec
+        record.variants.insert(0, (program, spec))
+        del record.variants[_VARIANTS:]
         record.traces += 1
+        self._traces += 1
         self._last = record
         if self.debug:
             print(self.describe(program))
@@ -173,7 +186,7 @@ class CompiledFunction:
     # ---- inspection -------------------------------------------------------------------
     def programs(self) -> list[Program]:
         """The planned tapes, one per signature traced so far (most recent last)."""
-        return [r.program for r in self._cache.values() if r.program is not None]
+        return [program for r in self._cache.values() for program, _ in reversed(r.variants)]
 
     def describe(self, program: Program | None = None) -> str:
         """The replay of the latest traced signature as Python, with its statistics."""
@@ -196,8 +209,8 @@ class CompiledFunction:
 
     @property
     def traces(self) -> int:
-        """How many times this function has been traced (over all signatures)."""
-        return sum(r.traces for r in self._cache.values())
+        """How many times this function has recorded (over all signatures, evicted ones too)."""
+        return self._traces
 
     def __repr__(self) -> str:
         return f"<xg.compile({self.name}): {len(self.programs())} traced signature(s)>"
@@ -220,14 +233,14 @@ def compile(fn: Callable | None = None, *, warmup: int = 1, cache_size: int = 8,
 
 # ---- helpers ------------------------------------------------------------------------------
 def _static_key(a: Any, name: str) -> Any:
+    if hasattr(a, "shape") and hasattr(a, "dtype"):
+        raise TypeError(f"xg.compile({name}): pass arrays as tensors (xg.tensor(...)), got "
+                        f"{type(a).__name__}")
     try:
         hash(a)
     except TypeError:
         raise TypeError(f"xg.compile({name}): arguments must be tensors or hashable values "
                         f"(they are part of the signature), got {type(a).__name__}") from None
-    if hasattr(a, "shape") and hasattr(a, "dtype"):
-        raise TypeError(f"xg.compile({name}): pass arrays as tensors (xg.tensor(...)), got "
-                        f"{type(a).__name__}")
     return (type(a), a)
 
 

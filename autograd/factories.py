@@ -249,6 +249,9 @@ def _to_device(x: Tensor, device: Any) -> Tensor:
     backend = get_backend(device)
     if backend is x._backend:
         return x
+    from . import function
+    if function.tracer is not None:
+        function.tracer.refuse(f"moving a tensor from {x.device} to {backend.device}")
     src = x._backend
     if src.kind == backend.kind == "cupy":
         with backend.xp_device:

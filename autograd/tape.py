@@ -72,6 +72,11 @@ class _Plan:
         for k, t in enumerate(tracer.input_tensors):
             self._const_ids[id(t)] = f"a{k}"
         self.needs_tensors = False
+        # gradients bound to argument tensors are allocated on each replay (each call's
+        # tensor owns its gradient), never planned into a buffer
+        inputs = {id(t) for t in tracer.input_tensors}
+        self.unbuffered = {e.args[1].storage.index for e in tracer.entries
+                           if e.kind == "bind" and id(e.args[0]) in inputs}
         self.stats = {"calls": 0, "allocating": 0, "buffers": 0, "buffer_bytes": 0,
                       "folded": 0, "views": 0, "dropped": 0, "host": 0}
 
@@ -210,9 +215,7 @@ class _Plan:
                 self.lines.append(f"{name}({self.expr(e.args)[1:-1]})")
             elif e.kind == "bind":
                 leaf = self.constant(e.args[0], "L")
-                fresh = leaf[0] == "a"        # an argument: each call's tensor gets its own
-                self.lines.append(f"{leaf}.grad = "
-                                  f"{self.grad_tensor(self.resolve(e.args[1]), fresh)}")
+                self.lines.append(f"{leaf}.grad = {self.grad_tensor(self.resolve(e.args[1]))}")
             elif e.kind == "clear":
                 for leaf in e.args:
                     self.lines.append(f"{self.constant(leaf, 'L')}.grad = None")
@@ -384,7 +387,8 @@ class _Plan:
                 target = self.resolve(e.writes[0])          # a += b  ->  add(a, b, out=a)
                 out_expr = self.name_of(target)
             elif len(defined) == 1 and defined[0].storage.root is defined[0].array \
-                    and defined[0].storage.kind == "fresh" and not defined[0].wrapped:
+                    and defined[0].storage.kind == "fresh" and not defined[0].wrapped \
+                    and defined[0].storage.index not in self.unbuffered:
                 v = defined[0]
                 buf = self.take_buffer(v, pool)
                 if buf is not None:
@@ -431,9 +435,7 @@ class _Plan:
             return None
         return buf
 
-    def grad_tensor(self, v: Value, fresh: bool = False) -> str:
-        if fresh:
-            return f"mk({self.constant(self.backend.copy, 'f')}({self.name_of(v)}), B, False, None)"
+    def grad_tensor(self, v: Value) -> str:
         if v.index in self.static and v.index not in self.const:
             array = self.static[v.index]
             return self.constant(_make_tensor()(array, self.backend, False, None), "G")
