@@ -10,7 +10,7 @@ sequence, and checks that the losses, parameters, buffers and optimizer state ar
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable
 
 import numpy as np
@@ -75,8 +75,10 @@ def _host(v: Any) -> Any:
 
 
 def snapshot(model: nn.Module, opt: Any) -> dict:
-    """Parameters, buffers and optimizer state, as host values."""
+    """Parameters, buffers, gradients and optimizer state, as host values."""
     out = {f"model.{k}": _host(v) for k, v in model.state_dict().items()}
+    for k, p in model.named_parameters():
+        out[f"grad.{k}"] = None if p.grad is None else p.grad.numpy()
     if opt is not None:
         sd = opt.state_dict()
         for i, entries in sd["state"].items():
@@ -113,7 +115,6 @@ class Case:
     reg: Callable | None = None             # reg(model) -> a penalty added to the loss
     dtype: str = "float32"
     loss_args: Callable | None = None       # loss_args(device) -> kwargs for loss()
-    extra: dict = field(default_factory=dict)
 
 
 def _build(case: Case, device: str) -> tuple:
@@ -431,6 +432,19 @@ def test_optimizer_float64_compiled_matches_eager(make_opt, device):
 def test_clipping_inside_the_step_matches_eager(clip, device):
     check_case(Case(mlp(nn.ReLU), clip=clip, opt=lambda p: optim.SGD(p, lr=0.5, momentum=0.5)),
                device)
+
+
+@pytest.mark.parametrize("clip", [CLIPPING[0], CLIPPING[-1]])
+@pytest.mark.parametrize("make_opt", [
+    pytest.param(lambda p: optim.Adam(p, lr=0.05), id="Adam"),
+    pytest.param(lambda p: optim.AdamW(p, lr=0.05), id="AdamW"),
+    pytest.param(lambda p: optim.RMSprop(p, lr=0.05, centered=True), id="RMSprop"),
+    pytest.param(lambda p: optim.Adagrad(p, lr=0.1), id="Adagrad"),
+    pytest.param(lambda p: optim.Adadelta(p, lr=1.0), id="Adadelta"),
+])
+def test_clipped_gradients_reach_every_optimizer(make_opt, clip, device):
+    """The optimizer (recorded or a host region) sees the clipped gradients on replays."""
+    check_case(Case(mlp(nn.ReLU), clip=clip, opt=make_opt), device)
 
 
 def test_clip_grad_norm_error_if_nonfinite_finite_case(device):
