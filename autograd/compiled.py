@@ -181,7 +181,7 @@ class CompiledFunction:
         self._last = record
         if self.debug:
             print(self.describe(program))
-        return _rebuild(spec, [t.data for t in flat], tracer.backend)
+        return _rebuild(spec, [t._backend.copy(t.data) for t in flat], tracer.backend)
 
     # ---- inspection -------------------------------------------------------------------
     def programs(self) -> list[Program]:
@@ -283,10 +283,12 @@ def _rebuild(spec: Any, arrays: Any, backend: Any) -> Any:
 
 
 def _detached(result: Any) -> Any:
+    """Eager outputs as a replay gives them: detached copies (so no call's outputs alias
+    state that later calls change)."""
     flat, spec = _flatten(result)
     if not flat:
         return result
-    return _rebuild(spec, [t.data for t in flat], flat[0]._backend)
+    return _rebuild(spec, [t._backend.copy(t.data) for t in flat], flat[0]._backend)
 
 
 def _grad_epilogue(tracer: Tracer, name: str) -> list:

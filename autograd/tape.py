@@ -254,8 +254,12 @@ class _Plan:
     def guards(self) -> list[str]:
         tracer = self.tracer
         conds = self.conditions = []
-        for tensor, array in tracer.tensor_guards:
-            conds.append(f"{self.constant(tensor, 'T')}.data is not {self.constant(array, 's')}")
+        for tensor, array, rg, hooks in tracer.tensor_guards:
+            name = self.constant(tensor, "T")
+            conds.append(f"{name}.data is not {self.constant(array, 's')}")
+            conds.append(f"{name}._rg is not {rg}")
+            conds.append(f"{name}._hooks is not None" if hooks is None else
+                         f"len({name}._hooks) != {hooks}")
         for module, training in tracer.module_guards.values():
             conds.append(f"{self.constant(module, 'M')}.training is not {bool(training)}")
         for obj, name, held in tracer.attr_guards:

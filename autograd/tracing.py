@@ -306,7 +306,7 @@ class Tracer:
         self.entries: list[Entry] = []
         self.inputs: list[Value] = []
         self.input_tensors: list[Any] = []      # the argument tensors, in order
-        self.tensor_guards: list[tuple] = []    # (tensor, its array at trace time)
+        self.tensor_guards: list[tuple] = []    # (tensor, its array, requires_grad, hooks)
         self.module_guards: dict[int, tuple] = {}   # id -> (module, training)
         self.grad_guards: dict[int, tuple] = {}     # id -> (leaf, .grad when first read)
         self.grad_leaves: dict[int, Any] = {}       # leaves whose .grad the tape sets
@@ -374,7 +374,7 @@ class Tracer:
                                    f"{self.backend.device}, got {type(array).__name__}")
             v = self._new_value(array, "external", None, "external")
             if tensor is not None:
-                self.tensor_guards.append((tensor, array))
+                self.guard_tensor(tensor)
         return v
 
     def add_input(self, tensor: Any) -> None:
@@ -589,6 +589,12 @@ class Tracer:
         if self.active() and id(module) not in self.module_guards:
             self.module_guards[id(module)] = (module, module.training)
 
+    def guard_tensor(self, tensor: Any) -> None:
+        """A replay is valid while ``tensor`` keeps its array, requires_grad and hooks."""
+        hooks = tensor._hooks
+        self.tensor_guards.append((tensor, tensor.data, tensor._rg,
+                                   None if hooks is None else len(hooks)))
+
     def guard_item(self, mapping: Any, key: Any) -> None:
         """A replay is valid while ``mapping.get(key)`` is the object it is now."""
         if self.active():
@@ -620,7 +626,7 @@ class Tracer:
         if self.active() and id(leaf) not in self.grad_leaves and id(leaf) not in self.grad_guards:
             self.grad_guards[id(leaf)] = (leaf, current)
             if current is not None:
-                self.tensor_guards.append((current, current.data))
+                self.guard_tensor(current)
 
     def bind_grad(self, leaf: Any, grad: Any) -> None:
         if not self.active():

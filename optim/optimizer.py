@@ -8,6 +8,7 @@ position in ``param_groups`` (as PyTorch's ``state_dict`` numbers them), never b
 from __future__ import annotations
 
 import copy
+import functools
 from typing import Any, Callable, Iterable
 
 from ..autograd import function as _function
@@ -110,7 +111,12 @@ class Optimizer:
 
         >>> loss.backward(); opt.step()
         """
-        if _function.tracer is not None:
+        tracer = _function.tracer
+        if tracer is not None:
+            # the recording depends on the groups (recorded zero_grad clears the parameters
+            # it saw): a group added later records again
+            tracer.guard_attribute(self, "param_groups")
+            tracer.guard_call(functools.partial(len, self.param_groups))
             if closure is not None:
                 _function.tracer.refuse("optimizer.step(closure) (the closure would be "
                                         "traced inside a host region)")
@@ -153,7 +159,6 @@ class Optimizer:
                     plan.append((index, s, group, p))
                 index += 1
         tracer.guard_attribute(self, "state")
-        tracer.guard_attribute(self, "param_groups")
         tracer.guard_call(self._all_flags, tuple((g, k) for g in self.param_groups
                                                  for k in self.flag_options))
         for index, s, _, _ in plan:

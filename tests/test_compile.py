@@ -549,9 +549,6 @@ def test_rebinding_grad_outside_between_calls_matches_eager(device):
     _paired(device, mutate, step_body=body)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: freezing a parameter (requires_grad_(False)) "
-                   "between calls is not guarded: replays still compute, bind and apply its "
-                   "gradient")
 def test_freezing_a_parameter_between_calls_matches_eager():
     def mutate(i, model, opt):
         if i == 3:
@@ -559,8 +556,6 @@ def test_freezing_a_parameter_between_calls_matches_eager():
     _paired("cpu", mutate)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a tensor hook registered on a parameter between "
-                   "calls is ignored by replays (hooks are not guarded)")
 def test_registering_a_grad_hook_between_calls_matches_eager():
     def mutate(i, model, opt):
         if i == 3:
@@ -568,9 +563,6 @@ def test_registering_a_grad_hook_between_calls_matches_eager():
     _paired("cpu", mutate)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: optimizer.add_param_group between calls is not "
-                   "guarded: replays keep the traced parameter list (the new group is not "
-                   "cleared/updated like eager)")
 @pytest.mark.parametrize("opt_cls", [optim.SGD, optim.RMSprop])
 def test_add_param_group_between_calls_matches_eager(opt_cls):
     results = []
@@ -708,9 +700,6 @@ def test_held_outputs_do_not_change_on_later_calls(device):
     assert step.traces == 1
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: on the warm-up and recording calls a returned "
-                   "parameter or input tensor is not copied: the output shares memory "
-                   "with the live state and changes on the next call (replays copy)")
 @pytest.mark.parametrize("what", ["parameter", "input"])
 def test_returned_state_is_a_copy_on_every_call(what):
     model, opt = small("cpu")
