@@ -215,7 +215,10 @@ class _Plan:
                 self.lines.append(f"{name}({self.expr(e.args)[1:-1]})")
             elif e.kind == "bind":
                 leaf = self.constant(e.args[0], "L")
-                self.lines.append(f"{leaf}.grad = {self.grad_tensor(self.resolve(e.args[1]))}")
+                v = self.resolve(e.args[1])
+                self.lines.append(f"{leaf}.grad = " + (
+                    f"mk({self.name_of(v)}, B, False, None)" if leaf[0] == "a"   # per call
+                    else self.grad_tensor(v)))
             elif e.kind == "clear":
                 for leaf in e.args:
                     self.lines.append(f"{self.constant(leaf, 'L')}.grad = None")
@@ -440,13 +443,22 @@ class _Plan:
         return buf
 
     def grad_tensor(self, v: Value) -> str:
-        if v.index in self.static and v.index not in self.const:
-            array = self.static[v.index]
-            return self.constant(_make_tensor()(array, self.backend, False, None), "G")
-        expr = self.name_of(v)
-        if v.index in self.const:
-            expr = f"{self.constant(self.backend.copy, 'f')}({expr})"
-        return f"mk({expr}, B, False, None)"
+        """The tensor a bind gives the leaf: one tensor on every replay, so a variant that
+        accumulates into it (the next call adds to .grad) stays valid. A gradient made anew
+        on each replay (no out= form, or a constant) is copied into a holder array first,
+        which later writes in this replay then address (the value is renamed to it)."""
+        if v.index not in self.static or v.index in self.const:
+            if v.storage.owner is not v and v.index not in self.const:
+                return f"mk({self.name_of(v)}, B, False, None)"   # a view: left as eager
+            holder = self.backend.copy(v.array)
+            name = self.constant(holder, "g")
+            self.lines.append(f"{self.constant(self.backend.setitem, 'f')}({name}, ..., "
+                              f"{self.name_of(v)})")
+            self.names[v.index] = name
+            self.static[v.index] = holder
+            self.const.discard(v.index)
+        array = self.static[v.index]
+        return self.constant(_make_tensor()(array, self.backend, False, None), "G")
 
 
 def _fn_name(fn: Any) -> str:

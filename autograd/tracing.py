@@ -52,10 +52,11 @@ class Storage:
     """Memory shared by one or more Values. ``kind``: "input", "external" or "fresh" (made
     by a recorded call)."""
 
-    __slots__ = ("kind", "root", "written", "index")
+    __slots__ = ("kind", "root", "written", "index", "owner")
 
     def __init__(self, kind: str, root: Any, index: int) -> None:
         self.kind, self.root, self.written, self.index = kind, root, False, index
+        self.owner: Any = None      # the Value whose array made this memory (if one did)
 
 
 class Value:
@@ -361,6 +362,8 @@ class Tracer:
                 f"in the step reached {self.op or 'a backend call'} without a recorded call "
                 "(an internal error of xpgrad: please report it)")
         v = Value(len(self.values), kind, array, st, entry)
+        if st.owner is None:
+            st.owner = v
         self.values.append(v)
         self.by_id[id(array)] = v
         return v
