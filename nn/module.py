@@ -11,7 +11,7 @@ from typing import Any, Callable, Iterator
 
 from ..autograd import function as _function
 from ..autograd.grad_mode import no_grad
-from ..autograd.tensor import Tensor, make_tensor
+from ..autograd.tensor import Tensor
 from ..autograd.tensor_mutation import clear_grads
 from ._state import IncompatibleKeys, load_into
 from .parameter import Parameter
