@@ -17,8 +17,9 @@ from .tensor import Tensor, make_tensor
 _ARRAY_ERRORS = (ValueError, TypeError, IndexError, RuntimeError)
 _new = object.__new__
 
-# The active tracer of xg.compile, or None. A module global (not thread-local) so that eager
-# ops pay one global read; the tracer itself ignores calls from threads other than its own.
+# The tracer of xg.compile while a step is recorded, or None. A module global (not
+# thread-local) so that eager ops pay one global read; tracer.active() says whether it
+# records the calling thread now (not another thread's ops, not inside a host region).
 tracer: Any = None
 
 
@@ -106,7 +107,7 @@ def apply1(cls: type, x: Tensor, *args: Any) -> Tensor:
         backend = x._backend
     except AttributeError:
         raise not_a_tensor(cls, x) from None
-    if tracer is None:
+    if tracer is None or not tracer.active():
         try:
             out = cls.forward(backend.xp, x.data, *args)
         except _ARRAY_ERRORS as exc:
@@ -130,7 +131,7 @@ def apply2(cls: type, a: Tensor, b: Tensor, *args: Any) -> Tensor:
             raise device_error(cls, a, b)
     except AttributeError:
         raise not_a_tensor(cls, a, b) from None
-    if tracer is None:
+    if tracer is None or not tracer.active():
         try:
             out = cls.forward(backend.xp, a.data, b.data, *args)
         except _ARRAY_ERRORS as exc:
@@ -163,7 +164,7 @@ def applyn(cls: type, tensors: Sequence[Tensor], *args: Any) -> Tensor:
             record = record or t._rg
     except AttributeError:
         raise not_a_tensor(cls, *tensors) from None
-    if tracer is None:
+    if tracer is None or not tracer.active():
         try:
             out = cls.forward(backend.xp, arrays, *args)
         except _ARRAY_ERRORS as exc:
@@ -184,7 +185,7 @@ def backend_call(method: Any, *args: Any) -> Any:
 
     >>> array = backend_call(backend.zeros, (2, 3), xg.float32)
     """
-    if tracer is None:
+    if tracer is None or not tracer.active():
         return method(*args)
     return tracer.backend_call(method, args)
 
@@ -196,7 +197,7 @@ def run_kernel(backend: Any, fn: Any, *args: Any) -> Any:
 
     >>> run_kernel(backend, lambda b, a, g: b.setitem(a, Ellipsis, a + g), p.data, g)
     """
-    if tracer is None:
+    if tracer is None or not tracer.active():
         return fn(backend, *args)
     return tracer.kernel(backend, fn, args)
 
@@ -204,7 +205,7 @@ def run_kernel(backend: Any, fn: Any, *args: Any) -> Any:
 def host_region(fn: Any, *args: Any) -> Any:
     """``fn(*args)``: Python that updates state with its own array work (an optimizer step,
     zero_grad). A compiled step re-runs it in Python at its place on every replay."""
-    if tracer is None:
+    if tracer is None or not tracer.active():
         return fn(*args)
     return tracer.host_region(fn, args)
 
@@ -213,7 +214,7 @@ def host_check(backend: Any, fn: Any, *arrays: Any) -> None:
     """``fn(*arrays)`` reads host-resident arrays to validate them (raising on bad input);
     only for backends whose arrays live in host memory. A compiled step re-runs the check
     on every replay, so validation is never frozen at trace time."""
-    if tracer is None:
+    if tracer is None or not tracer.active():
         fn(*arrays)
     else:
         tracer.host_check(backend, fn, arrays)

@@ -3,26 +3,27 @@ function that makes the step's backend calls and nothing else.
 
 The passes, in order:
 
-1. copy elision: the engine's defensive copies of gradients are dropped where nothing else
-   reads the copied array afterwards (the trace keeps every array alive, so the engine's
-   refcount test cannot tell);
-2. dead-code elimination over storages (random draws, writes to state, host regions, checks
-   and the step's outputs are the roots);
-3. classification of every value: an input (an argument of the replay), external state
+1. dead-code elimination over storages (random draws, writes to state, host regions, checks,
+   bound gradients and the step's outputs are the roots);
+2. classification of every value: an input (an argument of the replay), external state
    (referenced by identity), a constant (folded: computed from constants only), a view of a
    static array (made once, here), a planned buffer (calls with an ``out=`` form on this
    backend write into it), or a local (allocated by the call on every replay);
-4. buffer assignment by liveness: a buffer returns to a pool after the last call that reads
+3. buffer assignment by liveness: a buffer returns to a pool after the last call that reads
    any view of it, and a later value of the same shape, dtype and strides takes it over;
-5. code generation: guards first (the replay is valid only while the state it was traced
+4. code generation: guards first (``autograd/tape_guards.py``) (the replay is valid only while the state it was traced
    against is still in place), then one line per call.
 """
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
-from .tracing import Dynamic, Entry, Storage, Tracer, Value, is_backend_method
+from .tape_guards import guard_lines
+from .tensor import make_tensor
+from .trace_values import INPLACE_OPERATORS, Dynamic, Entry, Value, leaves, substitute
+from .tracing import Tracer
 
 MISS = object()          # what a replay returns when a guard fails (the caller retraces)
 
@@ -32,12 +33,11 @@ _VALUE_FREE = {"ones_like", "zeros_like", "full_like", "empty_like"}
 class Program:
     """A planned tape: ``run(*arrays)`` replays it (or returns MISS), ``source`` is the code."""
 
-    __slots__ = ("run", "source", "stats", "backend", "n_outputs", "needs_tensors", "checks")
+    __slots__ = ("run", "source", "stats", "backend", "needs_tensors", "checks")
 
-    def __init__(self, run: Any, source: str, stats: dict, backend: Any, n_outputs: int,
+    def __init__(self, run: Any, source: str, stats: dict, backend: Any,
                  needs_tensors: bool) -> None:
-        self.run, self.source, self.stats = run, source, stats
-        self.backend, self.n_outputs = backend, n_outputs
+        self.run, self.source, self.stats, self.backend = run, source, stats, backend
         self.needs_tensors = needs_tensors      # run(*arrays, *argument tensors)
         self.checks: list = []                  # (guard source, fn(*tensors) -> failed)
 
@@ -59,7 +59,6 @@ class _Plan:
         self.backend = tracer.backend
         self.outputs = outputs
         self.epilogue = epilogue            # ("bind", leaf, Value) / ("clear", leaf)
-        self.alias: dict[int, Value] = {}   # elided value index -> the value it stands for
         self.entries = list(tracer.entries)
         self.namespace: dict[str, Any] = {}
         self.names: dict[int, str] = {}     # value index -> its expression in the code
@@ -81,19 +80,13 @@ class _Plan:
                       "folded": 0, "views": 0, "dropped": 0, "host": 0}
 
     # ---- helpers ------------------------------------------------------------------------
-    def resolve(self, v: Value) -> Value:
-        while v.index in self.alias:
-            v = self.alias[v.index]
-        return v
-
-    def values_in(self, obj: Any) -> list[Value]:
-        out: list[Value] = []
-        _collect(obj, out)
-        return [self.resolve(v) for v in out]
+    @staticmethod
+    def values_in(template: Any) -> list[Value]:
+        return [v for v in leaves(template) if v.__class__ is Value]
 
     def reads(self, entry: Entry) -> list[Value]:
         if entry.kind == "bind":
-            return [self.resolve(entry.args[1])]
+            return [entry.args[1]]
         if entry.kind in ("host", "clear"):
             return []
         return self.values_in(entry.args) + self.values_in(entry.kwargs)
@@ -101,38 +94,14 @@ class _Plan:
     def defines(self, entry: Entry) -> list[Value]:
         return [v for v in entry.outputs() if v.entry is entry]
 
-    # ---- 1. copy elision ----------------------------------------------------------------
-    def elide_copies(self) -> None:
-        live_out = {self.resolve(v).storage.index for v in self.outputs}
-        last_read: dict[int, int] = {}
-        for e in self.entries:
-            for v in self.reads(e):
-                last_read[v.storage.index] = e.index
-            for v in e.writes:
-                last_read[v.storage.index] = e.index
-        for e in self.entries:
-            if not e.elidable or e.kind != "call":
-                continue
-            src, out = self.values_in(e.args), self.defines(e)
-            if len(src) != 1 or len(out) != 1:
-                continue
-            src = src[0]
-            st = src.storage
-            if (st.kind == "fresh" and last_read.get(st.index) == e.index
-                    and st.index not in live_out and src.entry is not None):
-                self.alias[out[0].index] = src
-                e.kind = "dropped"
-                self.stats["dropped"] += 1
-
-    # ---- 2. dead-code elimination -------------------------------------------------------
+    # ---- 1. dead-code elimination -------------------------------------------------------
     def eliminate_dead(self) -> list[Entry]:
-        needed: set[int] = {self.resolve(v).storage.index for v in self.outputs}
-        needed |= {self.resolve(v).storage.index for kind, _, v in
+        needed: set[int] = {v.storage.index for v in self.outputs}
+        needed |= {v.storage.index for kind, _, v in
                    (x for x in self.epilogue if x[0] == "bind")}
         # gradients bound to leaves are read after the step (and by host regions such as an
         # optimizer's, which the tape cannot see into): writes to them are never dead
-        needed |= {self.resolve(e.args[1]).storage.index for e in self.entries
-                   if e.kind == "bind"}
+        needed |= {e.args[1].storage.index for e in self.entries if e.kind == "bind"}
         kept: list[Entry] = []
         for e in reversed(self.entries):
             if e.kind == "dropped":
@@ -144,11 +113,8 @@ class _Plan:
                     e.kind = "dropped"          # a pure call that returned an existing array
                     self.stats["dropped"] += 1
                     continue
-                touched = [v.storage for v in defined] + [self.resolve(v).storage
-                                                          for v in e.writes]
-                keep = (any(is_backend_method(e.fn, m) for m in
-                            ("random_uniform", "random_normal", "random_permutation"))
-                        or any(st.kind != "fresh" for st in touched)
+                touched = [v.storage for v in defined] + [v.storage for v in e.writes]
+                keep = (e.random or any(st.kind != "fresh" for st in touched)
                         or any(st.index in needed for st in touched))
             if keep:
                 kept.append(e)
@@ -160,15 +126,14 @@ class _Plan:
         kept.reverse()
         return kept
 
-    # ---- 3-5. classification, buffers, code ---------------------------------------------
+    # ---- 2-4. classification, buffers, code ---------------------------------------------
     def build(self) -> Program:
-        self.elide_copies()
         entries = self.eliminate_dead()
         backend = self.backend
         tracer = self.tracer
         ns = self.namespace
         ns["MISS"] = MISS
-        ns["mk"] = _make_tensor()
+        ns["mk"] = make_tensor
         ns["B"] = backend
 
         for i, v in enumerate(tracer.inputs):
@@ -182,24 +147,23 @@ class _Plan:
         last_use: dict[int, int] = {}
         forever: set[int] = set()
         for v in self.outputs:
-            forever.add(self.resolve(v).storage.index)
+            forever.add(v.storage.index)
         for pos, e in enumerate(entries):
             for v in self.reads(e):
                 last_use[v.storage.index] = pos
             for v in e.writes:
-                last_use[self.resolve(v).storage.index] = pos
+                last_use[v.storage.index] = pos
             if e.kind == "bind":
-                forever.add(self.resolve(e.args[1]).storage.index)
+                forever.add(e.args[1].storage.index)
         for kind, _, v in (x for x in self.epilogue if x[0] == "bind"):
-            forever.add(self.resolve(v).storage.index)
+            forever.add(v.storage.index)
         release_at: dict[int, list[int]] = {}
         for sidx, pos in last_use.items():
             if sidx not in forever:
                 release_at.setdefault(pos, []).append(sidx)
 
         pool: dict[tuple, list] = {}
-        storages = tracer.storages
-        guard_lines = self.guards()
+        conditions = guard_lines(tracer, self.constant, self.expr)
         for pos, e in enumerate(entries):
             if e.kind == "call":
                 before = len(self.lines)
@@ -215,7 +179,7 @@ class _Plan:
                 self.lines.append(f"{name}({self.expr(e.args)[1:-1]})")
             elif e.kind == "bind":
                 leaf = self.constant(e.args[0], "L")
-                v = self.resolve(e.args[1])
+                v = e.args[1]
                 self.lines.append(f"{leaf}.grad = " + (
                     f"mk({self.name_of(v)}, B, False, None)" if leaf[0] == "a"   # per call
                     else self.grad_tensor(v)))
@@ -231,67 +195,27 @@ class _Plan:
                 self.lines.append(f"{self.constant(item[1], 'L')}.grad = None")
             else:
                 self.lines.append(f"{self.constant(item[1], 'L')}.grad = "
-                                  f"{self.grad_tensor(self.resolve(item[2]))}")
+                                  f"{self.grad_tensor(item[2])}")
         outs = []
         copy = self.constant(backend.copy, "f")
         for v in self.outputs:
-            outs.append(f"{copy}({self.name_of(self.resolve(v))})")
+            outs.append(f"{copy}({self.name_of(v)})")
         params = [f"i{i}" for i in range(len(tracer.inputs))]
         if self.needs_tensors:
             params += [f"a{i}" for i in range(len(tracer.inputs))]
         args = ", ".join(params)
-        body = guard_lines + self.lines + [f"return ({', '.join(outs)}{',' if outs else ''})"]
+        body = _guard_block(conditions, bool(tracer.item_guards)) + self.lines + \
+            [f"return ({', '.join(outs)}{',' if outs else ''})"]
         source = f"def replay({args}):\n" + "".join(f"    {line}\n" for line in body)
         exec(compile(source, f"<xg.compile {tracer.name}>", "exec"), ns)
         self.stats["buffers"] = len(self.buffer_of)
         self.stats["buffer_bytes"] = sum(int(b.nbytes) for b in
                                          {id(b): b for b in self.buffer_of.values()}.values())
         self.stats["distinct_buffers"] = len({id(b) for b in self.buffer_of.values()})
-        del storages
-        program = Program(ns["replay"], source, self.stats, backend, len(outs),
-                          self.needs_tensors)
+        program = Program(ns["replay"], source, self.stats, backend, self.needs_tensors)
         tensor_args = ", ".join(f"a{i}" for i in range(len(tracer.inputs)))
-        program.checks = [(c, eval(f"lambda {tensor_args}: {c}", ns)) for c in self.conditions]
+        program.checks = [(c, eval(f"lambda {tensor_args}: {c}", ns)) for c in conditions]
         return program
-
-    def guards(self) -> list[str]:
-        tracer = self.tracer
-        conds = self.conditions = []
-        for tensor, array, rg, hooks in tracer.tensor_guards:
-            name = self.constant(tensor, "T")
-            conds.append(f"{name}.data is not {self.constant(array, 's')}")
-            conds.append(f"{name}._rg is not {rg}")
-            conds.append(f"{name}._hooks is not None" if hooks is None else
-                         f"len({name}._hooks) != {hooks}")
-        for module, training in tracer.module_guards.values():
-            conds.append(f"{self.constant(module, 'M')}.training is not {bool(training)}")
-        for obj, name, held in tracer.attr_guards:
-            want = repr(held) if type(held) is int else self.constant(held, "k")
-            op = "!=" if type(held) is int else "is not"
-            conds.append(f"{self.constant(obj, 'O')}.{name} {op} {want}")
-        for fn, held, quick in tracer.call_guards:
-            check = f"{self.constant(fn, 'F')}() != {self.constant(held, 'k')}"
-            if quick:
-                same = " or ".join(f"{self.constant(m, 'D')}[{self.expr(k)}] is not "
-                                   f"{self.constant(v, 'k')}" for m, k, v in quick)
-                check = f"(({same}) and {check})"
-            conds.append(check)
-        for mapping, key, held in tracer.item_guards:
-            if held is None:         # absent (or None): stays so
-                conds.append(f"{self.constant(mapping, 'D')}.get({self.expr(key)}) is not None")
-            else:
-                conds.append(f"{self.constant(mapping, 'D')}[{self.expr(key)}] is not "
-                             f"{self.constant(held, 'k')}")
-        for leaf, grad in tracer.grad_guards.values():
-            want = "None" if grad is None else self.constant(grad, "T")
-            conds.append(f"{self.constant(leaf, 'L')}.grad is not {want}")
-        if not conds:
-            return []
-        check = [f"if ({' or '.join(conds)}):", "    return MISS"]
-        if not tracer.item_guards:
-            return check
-        return ["try:"] + ["    " + line for line in check] + \
-            ["except (KeyError, IndexError):", "    return MISS"]
 
     def constant(self, obj: Any, prefix: str) -> str:
         name = self._const_ids.get(id(obj))
@@ -312,7 +236,7 @@ class _Plan:
     def expr(self, obj: Any) -> str:
         """Python source for a template (Values become their names)."""
         if isinstance(obj, Value):
-            return self.name_of(self.resolve(obj))
+            return self.name_of(obj)
         if obj.__class__ is Dynamic:
             return f"{self.constant(obj.container, 'd')}[{self.expr(obj.key)}]"
         if obj is None or obj is True or obj is False or obj is Ellipsis:
@@ -334,33 +258,19 @@ class _Plan:
         parts += [f"{k}={self.expr(v)}" for k, v in e.kwargs.items()]
         return ", ".join(parts)
 
-    def static_array(self, obj: Any) -> tuple[bool, Any]:
+    def static_array(self, template: Any) -> tuple[bool, Any]:
         """(True, the replay's object) when a template holds only static arrays."""
-        if isinstance(obj, Value):
-            v = self.resolve(obj)
-            if v.index in self.static:
-                return True, self.static[v.index]
+        if any(v.__class__ is Dynamic or v.index not in self.static for v in leaves(template)):
             return False, None
-        if obj.__class__ is Dynamic:
-            return False, None
-        if isinstance(obj, (tuple, list)):
-            parts = [self.static_array(o) for o in obj]
-            if not all(p[0] for p in parts):
-                return False, None
-            return True, type(obj)(p[1] for p in parts)
-        if isinstance(obj, dict):
-            parts = {k: self.static_array(o) for k, o in obj.items()}
-            if not all(p[0] for p in parts.values()):
-                return False, None
-            return True, {k: p[1] for k, p in parts.items()}
-        return True, obj
+        return True, substitute(template, lambda v: self.static[v.index])
 
     def emit_call(self, e: Entry, pool: dict) -> None:
         backend = self.backend
         defined = self.defines(e)
         reads = self.reads(e)
         name = getattr(e.fn, "__name__", "")
-        pure = not e.impure and not _has_dynamic(e.args) and not _has_dynamic(e.kwargs)
+        pure = not e.impure and not any(v.__class__ is Dynamic
+                                        for v in leaves((e.args, e.kwargs)))
         # constants: pure calls on constants only (or that ignore their input's values)
         if pure and defined and all(not v.storage.written for v in defined) and (
                 all(r.index in self.const for r in reads) or name in _VALUE_FREE):
@@ -390,8 +300,8 @@ class _Plan:
             variant = backend.out_variant(e.fn, _trace_arrays(e.args), _trace_arrays(e.kwargs))
         target = None
         if variant is not None:
-            if e.writes and not defined and e.fn is not None and _is_inplace(e):
-                target = self.resolve(e.writes[0])          # a += b  ->  add(a, b, out=a)
+            if e.writes and not defined and e.fn in INPLACE_OPERATORS:
+                target = e.writes[0]                        # a += b  ->  add(a, b, out=a)
                 out_expr = self.name_of(target)
             elif len(defined) == 1 and defined[0].storage.root is defined[0].array \
                     and defined[0].storage.kind == "fresh" and not defined[0].wrapped \
@@ -458,7 +368,7 @@ class _Plan:
             self.static[v.index] = holder
             self.const.discard(v.index)
         array = self.static[v.index]
-        return self.constant(_make_tensor()(array, self.backend, False, None), "G")
+        return self.constant(make_tensor(array, self.backend, False, None), "G")
 
 
 def _fn_name(fn: Any) -> str:
@@ -476,59 +386,28 @@ def _describe(e: Entry) -> str:
     return f"{where}{_fn_name(e.fn)}{' -> ' + shapes if shapes else ''}"
 
 
-def _has_dynamic(obj: Any) -> bool:
-    if obj.__class__ is Dynamic:
-        return True
-    if isinstance(obj, (tuple, list)):
-        return any(_has_dynamic(o) for o in obj)
-    if isinstance(obj, dict):
-        return any(_has_dynamic(o) for o in obj.values())
-    return False
-
-
-def _trace_arrays(obj: Any) -> Any:
+def _trace_arrays(template: Any) -> Any:
     """A template with each Value replaced by its trace-time array (for out_variant)."""
-    if isinstance(obj, Value):
-        return obj.array
-    if obj.__class__ is Dynamic:
-        return obj.value
-    if isinstance(obj, (tuple, list)):
-        return type(obj)(_trace_arrays(o) for o in obj)
-    if isinstance(obj, dict):
-        return {k: _trace_arrays(o) for k, o in obj.items()}
-    return obj
+    return substitute(template, lambda v: v.array if v.__class__ is Value else v.value)
 
 
 def _key(buf: Any) -> tuple:
     return (tuple(buf.shape), buf.dtype, getattr(buf, "strides", None))
 
 
-def _collect(obj: Any, out: list) -> None:
-    if isinstance(obj, Value):
-        out.append(obj)
-    elif isinstance(obj, (tuple, list)):
-        for o in obj:
-            _collect(o, out)
-    elif isinstance(obj, dict):
-        for o in obj.values():
-            _collect(o, out)
-
-
-def _is_inplace(e: Entry) -> bool:
-    from .tracing import INPLACE_OPERATORS
-    return e.fn in INPLACE_OPERATORS
-
-
 def _bind_host(fn: Any, args: tuple) -> Any:
-    if not args:
-        return fn
-    import functools
-    return functools.partial(fn, *args)
+    return functools.partial(fn, *args) if args else fn
 
 
-def _make_tensor() -> Any:
-    from .tensor import make_tensor
-    return make_tensor
+def _guard_block(conditions: list[str], may_raise: bool) -> list[str]:
+    """The replay's first lines: return MISS unless every guard holds."""
+    if not conditions:
+        return []
+    check = [f"if ({' or '.join(conditions)}):", "    return MISS"]
+    if not may_raise:
+        return check
+    return ["try:"] + ["    " + line for line in check] + \
+        ["except (KeyError, IndexError):", "    return MISS"]
 
 
 def plan(tracer: Tracer, outputs: list[Value], epilogue: list) -> Program:
@@ -536,4 +415,4 @@ def plan(tracer: Tracer, outputs: list[Value], epilogue: list) -> Program:
     return _Plan(tracer, outputs, epilogue).build()
 
 
-__all__ = ["MISS", "Program", "plan", "Storage"]
+__all__ = ["MISS", "Program", "plan"]

@@ -3,291 +3,25 @@ backend call the run makes, so the step can later be replayed without Python gra
 
 Eager code stays the single source of truth: ops still run their own ``forward`` on their
 own backend, the tracer only hands them a recording namespace and proxies of their arrays
-(``TracedArray``), which run each call on the real arrays and note it in the tape. Array work
-outside ops reaches the tracer through ``backend_call`` / ``run_kernel`` / ``host_region`` /
-``host_check`` (``autograd/function.py``); the engine tells it where gradients are bound.
-
-What the tape holds (planned and turned into Python by ``autograd/tape.py``):
-
-- ``Value``: one array object seen during the trace: an input of the step, an *external*
-  array (a parameter, a buffer, optimizer state: state that persists, referenced by identity)
-  or the result of a recorded call. Values that share memory share a ``Storage``.
-- ``Entry``: a recorded call (``fn(*args, **kwargs)`` with Values in place of arrays), a host
-  region (Python re-run on every replay), a gradient binding, a gradient clear, or a check.
+(``autograd/trace_proxies.py``), which run each call on the real arrays and note it in the
+tape (``autograd/trace_values.py``). Array work outside ops reaches the tracer through
+``backend_call`` / ``run_kernel`` / ``host_region`` / ``host_check`` (``autograd/function.py``,
+which calls the tracer only while it records the calling thread); the engine tells it where
+gradients are bound. ``autograd/tape.py`` plans the finished tape.
 """
 from __future__ import annotations
 
 import operator
 import threading
-from typing import Any, Callable
+from typing import Any
 
-from ..backends.calls import Attribute, Method
+from .trace_proxies import _HOST_READ_METHODS, RecordingBackend, RecordingNamespace, TracedArray
+from .trace_values import (INPLACE_OPERATORS, RANDOM_METHODS, CompileError, Dynamic, Entry,
+                           Storage, Value, is_backend_method)
 
 _get_ident = threading.get_ident
 
-
-class CompileError(RuntimeError):
-    """A step cannot be compiled: it does something a replay could not reproduce."""
-
-
-class Dynamic:
-    """A Python number a replay reads again at its place in the tape: ``container[key]``
-    (e.g. an optimizer group's ``"lr"``, which schedulers change between calls). At trace
-    time it stands for the current value; it is an operand of array ops only."""
-
-    __slots__ = ("container", "key")
-
-    def __init__(self, container: Any, key: Any) -> None:
-        self.container, self.key = container, key
-
-    @property
-    def value(self) -> Any:
-        return self.container[self.key]
-
-    def __repr__(self) -> str:
-        return f"Dynamic({self.key!r} = {self.value!r})"
-
-
-class Storage:
-    """Memory shared by one or more Values. ``kind``: "input", "external" or "fresh" (made
-    by a recorded call)."""
-
-    __slots__ = ("kind", "root", "written", "index", "owner")
-
-    def __init__(self, kind: str, root: Any, index: int) -> None:
-        self.kind, self.root, self.written, self.index = kind, root, False, index
-        self.owner: Any = None      # the Value whose array made this memory (if one did)
-
-
-class Value:
-    """One array object of the trace. ``kind``: "input", "external" or "computed"."""
-
-    __slots__ = ("index", "kind", "array", "storage", "entry", "wrapped", "obj")
-
-    def __init__(self, index: int, kind: str, array: Any, storage: Storage,
-                 entry: "Entry | None") -> None:
-        self.index, self.kind, self.array, self.storage, self.entry = (index, kind, array,
-                                                                      storage, entry)
-        self.wrapped = False        # a NumPy scalar result: ``array`` is it as a 0-d array
-        self.obj = array            # what computation receives (the scalar itself if wrapped)
-
-    def __repr__(self) -> str:
-        return f"<Value {self.index} {self.kind} {tuple(self.array.shape)} {self.array.dtype}>"
-
-
-class Entry:
-    """One step of the tape. ``kind``: "call", "host", "bind", "clear" or "check"."""
-
-    __slots__ = ("index", "kind", "fn", "args", "kwargs", "out", "writes", "impure", "op",
-                 "elidable")
-
-    def __init__(self, index: int, kind: str, fn: Any, args: Any, kwargs: dict, op: str | None):
-        self.index, self.kind, self.fn, self.args, self.kwargs = index, kind, fn, args, kwargs
-        self.out: Any = None            # a Value, a tuple of Values, or None
-        self.writes: tuple = ()         # Values whose memory the call changes in place
-        self.impure = kind != "call"    # never dropped or folded (random draws, writes, ...)
-        self.op = op                    # the op (or kernel) whose forward made the call
-        self.elidable = False           # a defensive copy the planner may drop
-
-    def outputs(self) -> tuple:
-        out = self.out
-        if out is None:
-            return ()
-        return out if isinstance(out, tuple) else (out,)
-
-
-INPLACE_OPERATORS = {operator.iadd, operator.isub, operator.imul, operator.itruediv,
-                     operator.ifloordiv, operator.imod, operator.ipow, operator.iand,
-                     operator.ior, operator.ixor, operator.imatmul, operator.ilshift,
-                     operator.irshift}
-_RECORDED_BACKEND_METHODS = {"asarray", "from_host", "zeros", "ones", "full", "arange", "eye",
-                             "copy", "copy_like", "wrap", "getitem", "setitem", "scatter_add",
-                             "random_uniform", "random_normal", "random_permutation"}
-RANDOM_METHODS = {"random_uniform", "random_normal", "random_permutation"}
-_HOST_READ_METHODS = {"item", "tolist", "tobytes", "tofile", "dump", "dumps", "__array__",
-                      "__dlpack__", "__float__", "__int__", "__complex__", "__index__",
-                      "to_host"}
-_PASSTHROUGH = {"shape", "dtype", "ndim", "size", "device", "strides", "itemsize", "nbytes",
-                "flags", "base"}
-
-
-def is_backend_method(fn: Any, name: str) -> bool:
-    """Whether ``fn`` is the bound Backend method ``name`` (the tape's random draws, setitem)."""
-    return getattr(fn, "__name__", None) == name and hasattr(fn, "__self__") and \
-        hasattr(fn.__self__, "xp_device")
-
-
-class TracedArray:
-    """A stand-in for a backend array inside a recorded op: each operator, method or
-    namespace call on it runs on the real array and is noted in the tape."""
-
-    __slots__ = ("_value", "_tracer")
-    __array_ufunc__ = None          # NumPy: `ndarray + TracedArray` defers to __radd__
-    __array_priority__ = 1000.0
-
-    def __init__(self, value: Value, tracer: "Tracer") -> None:
-        self._value, self._tracer = value, tracer
-
-    def __getattr__(self, name: str) -> Any:
-        array = self._value.array
-        if name in _PASSTHROUGH:
-            return getattr(array, name)
-        if name in _HOST_READ_METHODS:
-            self._tracer.refuse_read(f"array.{name}()")
-        attr = getattr(array, name)
-        tracer = self._tracer
-        if callable(attr):
-            method = Method(name)
-            return lambda *args, **kwargs: tracer.call(method, (self,) + args, kwargs)
-        if isinstance(attr, tracer.backend.array_type):      # .T, .mT, .real: views
-            return tracer.call(Attribute(name), (self,), {})
-        return attr
-
-    @property
-    def shape(self) -> tuple:
-        return self._value.array.shape
-
-    @property
-    def dtype(self) -> Any:
-        return self._value.array.dtype
-
-    @property
-    def ndim(self) -> int:
-        return self._value.array.ndim
-
-    @property
-    def size(self) -> int:
-        return self._value.array.size
-
-    def __len__(self) -> int:
-        return len(self._value.array)
-
-    def __iter__(self) -> Any:
-        for i in range(len(self)):
-            yield self[i]
-
-    def __getitem__(self, key: Any) -> Any:
-        return self._tracer.call(operator.getitem, (self, key), {})
-
-    def __setitem__(self, key: Any, value: Any) -> None:
-        self._tracer.call(operator.setitem, (self, key, value), {})
-
-    def __array_namespace__(self, api_version: Any = None) -> Any:
-        return self._tracer.xp
-
-    def __bool__(self) -> bool:
-        self._tracer.refuse_read("bool(array) (a Python `if` on array values)")
-        return False
-
-    def __float__(self) -> float:
-        self._tracer.refuse_read("float(array)")
-        return 0.0
-
-    def __int__(self) -> int:
-        self._tracer.refuse_read("int(array)")
-        return 0
-
-    def __index__(self) -> int:
-        self._tracer.refuse_read("using an array as an index")
-        return 0
-
-    def __complex__(self) -> complex:
-        self._tracer.refuse_read("complex(array)")
-        return 0j
-
-    def __array__(self, *args: Any, **kwargs: Any) -> Any:
-        self._tracer.refuse_read("converting an array on the host (np.asarray)")
-
-    __hash__ = object.__hash__
-
-    def __repr__(self) -> str:
-        a = self._value.array
-        return f"TracedArray(shape={tuple(a.shape)}, dtype={a.dtype})"
-
-
-def _binary(op: Callable, reflected: bool) -> Callable:
-    if reflected:
-        def method(self: TracedArray, other: Any) -> Any:
-            return self._tracer.call(op, (other, self), {})
-    else:
-        def method(self: TracedArray, other: Any) -> Any:
-            return self._tracer.call(op, (self, other), {})
-    return method
-
-
-def _unary(op: Callable) -> Callable:
-    def method(self: TracedArray) -> Any:
-        return self._tracer.call(op, (self,), {})
-    return method
-
-
-for _name in ("add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul", "and", "or",
-              "xor", "lshift", "rshift"):
-    _op = getattr(operator, _name + "_" if _name in ("and", "or") else _name)
-    setattr(TracedArray, f"__{_name}__", _binary(_op, False))
-    setattr(TracedArray, f"__r{_name}__", _binary(_op, True))
-    setattr(TracedArray, f"__i{_name}__", _binary(getattr(operator, f"i{_name}"), False))
-for _name in ("lt", "le", "gt", "ge", "eq", "ne"):
-    setattr(TracedArray, f"__{_name}__", _binary(getattr(operator, _name), False))
-for _name in ("neg", "pos", "abs", "invert"):
-    setattr(TracedArray, f"__{_name}__", _unary(getattr(operator, _name)))
-
-
-class RecordingNamespace:
-    """The array namespace ops see while a step is traced: each function records its call;
-    dtypes, constants and classes pass through."""
-
-    def __init__(self, tracer: "Tracer", xp: Any) -> None:
-        self.__dict__["_tracer"], self.__dict__["_xp"] = tracer, xp
-
-    def __getattr__(self, name: str) -> Any:
-        real = getattr(self._xp, name)
-        if not callable(real) or isinstance(real, type):
-            self.__dict__[name] = real
-            return real
-        tracer = self._tracer
-
-        def recorded(*args: Any, **kwargs: Any) -> Any:
-            return tracer.call(real, args, kwargs)
-        recorded.__name__ = name
-        self.__dict__[name] = recorded
-        return recorded
-
-
-class RecordingBackend:
-    """The Backend that kernels see while a step is traced: ``xp`` records, and so do the
-    methods that make or change arrays; the rest pass through on the real arrays."""
-
-    def __init__(self, tracer: "Tracer", backend: Any) -> None:
-        self.__dict__.update(_tracer=tracer, _backend=backend,
-                             xp=RecordingNamespace(tracer, backend.xp))
-
-    def __getattr__(self, name: str) -> Any:
-        real = getattr(self._backend, name)
-        tracer = self._tracer
-        if name in _RECORDED_BACKEND_METHODS:
-            return lambda *args: tracer.call(real, args, {})
-        if name in _HOST_READ_METHODS:
-            tracer.refuse_read(f"backend.{name}()")
-        if callable(real):
-            return lambda *args, **kwargs: real(*tracer.real(args), **tracer.real(kwargs))
-        return real
-
-
-def _eager_forward(cls: Any, backend: Any, tensors: tuple, args: tuple, form: int) -> Any:
-    from .function import op_error, _ARRAY_ERRORS
-    try:
-        if form == 1:
-            out = cls.forward(backend.xp, tensors[0].data, *args)
-        elif form == 2:
-            out = cls.forward(backend.xp, tensors[0].data, tensors[1].data, *args)
-        else:
-            out = cls.forward(backend.xp, [t.data for t in tensors], *args)
-    except _ARRAY_ERRORS as exc:
-        raise op_error(cls, exc, tensors) from exc
-    if out.__class__ is not backend.array_type:
-        out = backend.wrap(out)
-    return out
+__all__ = ["Tracer", "CompileError", "Dynamic"]
 
 
 class Tracer:
@@ -389,9 +123,6 @@ class Tracer:
         self.inputs.append(v)
         self.input_tensors.append(tensor)
 
-    def proxy(self, value: Value) -> TracedArray:
-        return TracedArray(value, self)
-
     def _split(self, obj: Any) -> tuple[Any, Any, bool]:
         """(real object, template with Values, whether an array was found)."""
         if obj.__class__ is TracedArray:
@@ -483,7 +214,8 @@ class Tracer:
             v.storage.written = True
         entry.out = out
         entry.writes = tuple(writes)
-        entry.impure = bool(writes) or any(is_backend_method(fn, m) for m in RANDOM_METHODS)
+        entry.random = any(is_backend_method(fn, m) for m in RANDOM_METHODS)
+        entry.impure = bool(writes) or entry.random
         self.entries.append(entry)
         if real_result:
             return result if out is None else _real_of(out)
@@ -516,10 +248,8 @@ class Tracer:
             return tuple(TracedArray(v, self) for v in out)
         return TracedArray(out, self)
 
-    # ---- the hooks of autograd/function.py ------------------------------------------------
+    # ---- the hooks of autograd/function.py (called only while active()) ------------------
     def forward(self, cls: Any, backend: Any, tensors: tuple, args: tuple, form: int) -> Any:
-        if not self.active():
-            return _eager_forward(cls, backend, tensors, args, form)
         self.use_backend(backend)
         from .function import op_error, _ARRAY_ERRORS
         proxies = [TracedArray(self.value_of(t.data, t), self) for t in tensors]
@@ -545,16 +275,12 @@ class Tracer:
         return out._value.array
 
     def backend_call(self, method: Any, args: tuple) -> Any:
-        if not self.active():
-            return method(*args)
         self.use_backend(method.__self__)
         if method.__name__ in _HOST_READ_METHODS:
             self.refuse_read(f"backend.{method.__name__}()")
         return self.call(method, args, {}, real_result=True)
 
     def kernel(self, backend: Any, fn: Any, args: tuple) -> Any:
-        if not self.active():
-            return fn(backend, *args)
         self.use_backend(backend)
         saved_op, self.op = self.op, getattr(fn, "__name__", "kernel").strip("_")
         try:
@@ -565,8 +291,6 @@ class Tracer:
         return self.real(out)
 
     def host_region(self, fn: Any, args: tuple) -> Any:
-        if not self.active():
-            return fn(*args)
         entry = Entry(len(self.entries), "host", fn, args, {}, getattr(fn, "__qualname__", None))
         self.entries.append(entry)
         self.suspended += 1
@@ -576,9 +300,6 @@ class Tracer:
             self.suspended -= 1
 
     def host_check(self, backend: Any, fn: Any, arrays: tuple) -> None:
-        if not self.active():
-            fn(*arrays)
-            return
         self.use_backend(backend)
         real, template, _ = self._split(arrays)
         self.entries.append(Entry(len(self.entries), "check", fn, template, {}, self.op))
@@ -619,10 +340,6 @@ class Tracer:
         v = self.by_id.get(id(array))
         return v is not None and v.kind == "computed"
 
-    def refuse_hooks(self, what: str) -> None:
-        self.refuse(what)
-
-    # ---- gradients (told by the engine and the optimizers) --------------------------------
     def grad_read(self, leaf: Any, current: Any) -> None:
         """The engine reads ``leaf.grad`` to choose between binding and accumulating: a
         replay is valid only while the leaf starts in the same state."""
@@ -659,13 +376,6 @@ class Tracer:
             extra += 1 + (v.obj is root)
         del root, st, v             # a reference held here would count too
         return backend.is_view(array, extra)
-
-    def mark_elidable(self, array: Any) -> None:
-        """The array was made by a defensive copy (the engine's): a planner may drop it."""
-        v = self.by_id.get(id(array))
-        if v is not None and v.entry is not None:
-            v.entry.elidable = True
-
 
 def _real_of(out: Any) -> Any:
     if isinstance(out, tuple):

@@ -84,10 +84,6 @@ class Backend:
     def copy(self, array: Any) -> Any:
         return self.xp.asarray(array, copy=True)
 
-    def copy_like(self, array: Any) -> Any:
-        """A copy with ``array``'s memory layout (where the backend has layouts)."""
-        return self.copy(array)
-
     def wrap(self, out: Any) -> Any:
         """Make sure an op's result is an array of this backend (NumPy returns scalars for 0-d)."""
         return out

@@ -147,8 +147,6 @@ class NumpyBackend(Backend):
     def copy(self, array: Any) -> Any:
         return array.copy()
 
-    def copy_like(self, array: Any) -> Any:
-        return array.copy(order="K")
 
     def is_view(self, array: Any, extra_refs: int = 0) -> bool:
         # A view whose base nothing else holds (e.g. the transpose of a fresh product) owns

@@ -159,8 +159,7 @@ def out_table(xp: Any, backend: Any) -> dict:
     table[xp.astype] = _takes(("copy",), 3)((_astype_out, "first"))
     table[xp.clip] = _takes(("min", "max"), 3)((np.clip, "kw"))
     table[xp.where] = _where_chooser
-    table[backend.copy] = table[backend.copy_like] = table[Method("copy")] = \
-        _takes((), 1)((_copy_out, "first"))
+    table[backend.copy] = table[Method("copy")] = _takes((), 1)((_copy_out, "first"))
     for name, draw in (("random_uniform", "random"), ("random_normal", "standard_normal")):
         chooser = _random_out(draw)
         table[getattr(backend, name)] = (lambda c: lambda args, kwargs: c(args, kwargs, backend))(

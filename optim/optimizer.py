@@ -16,7 +16,7 @@ from ..autograd.function import host_region
 from ..autograd.grad_mode import enable_grad, grad_mode
 from ..autograd.tensor import Tensor, make_tensor
 from ..autograd.tensor_mutation import clear_grads
-from ..autograd.tracing import Dynamic
+from ..autograd.trace_values import Dynamic
 
 
 class Optimizer:
