@@ -26,7 +26,8 @@ from typing import Any, Callable
 
 from . import function as _function
 from .grad_mode import grad_mode
-from .tape import MISS, Program, plan
+from .tape import Program, plan
+from .tape_guards import MISS
 from .tensor import Tensor, make_tensor
 from .tracing import CompileError, Tracer
 

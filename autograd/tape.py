@@ -20,12 +20,11 @@ import functools
 import math
 from typing import Any
 
-from .tape_guards import guard_lines
+from .tape_guards import MISS, guard_block, guard_lines
 from .tensor import make_tensor
-from .trace_values import INPLACE_OPERATORS, Dynamic, Entry, Value, leaves, substitute
+from .trace_values import (INPLACE_OPERATORS, Dynamic, Entry, Value, fn_name, leaves,
+                           substitute)
 from .tracing import Tracer
-
-MISS = object()          # what a replay returns when a guard fails (the caller retraces)
 
 _VALUE_FREE = {"ones_like", "zeros_like", "full_like", "empty_like"}
 
@@ -169,11 +168,11 @@ class _Plan:
                 before = len(self.lines)
                 self.emit_call(e, pool)
                 if len(self.lines) > before:
-                    self.lines[before] += f"  # {_describe(e)}"
+                    self.lines[before] += f"  # {e.describe()}"
             elif e.kind == "host":
                 self.stats["host"] += 1
                 name = self.constant(_bind_host(e.fn, e.args), "h")
-                self.lines.append(f"{name}()  # host: {e.op or _fn_name(e.fn)}")
+                self.lines.append(f"{name}()  # host: {e.op or fn_name(e.fn)}")
             elif e.kind == "check":
                 name = self.constant(e.fn, "c")
                 self.lines.append(f"{name}({self.expr(e.args)[1:-1]})")
@@ -204,7 +203,7 @@ class _Plan:
         if self.needs_tensors:
             params += [f"a{i}" for i in range(len(tracer.inputs))]
         args = ", ".join(params)
-        body = _guard_block(conditions, bool(tracer.item_guards)) + self.lines + \
+        body = guard_block(conditions, bool(tracer.item_guards)) + self.lines + \
             [f"return ({', '.join(outs)}{',' if outs else ''})"]
         source = f"def replay({args}):\n" + "".join(f"    {line}\n" for line in body)
         exec(compile(source, f"<xg.compile {tracer.name}>", "exec"), ns)
@@ -343,7 +342,7 @@ class _Plan:
 
     def take_buffer(self, v: Value, pool: dict) -> Any:
         array = v.array
-        key = (tuple(array.shape), array.dtype, getattr(array, "strides", None))
+        key = _key(array)
         free = pool.get(key)
         if free:
             return free.pop()
@@ -371,43 +370,18 @@ class _Plan:
         return self.constant(make_tensor(array, self.backend, False, None), "G")
 
 
-def _fn_name(fn: Any) -> str:
-    name = getattr(fn, "__name__", None)
-    if name is None:
-        return repr(fn)
-    return name.strip("_") if name != "<lambda>" else "lambda"
-
-
-def _describe(e: Entry) -> str:
-    """``Linear: matmul -> (32, 16) float32`` for a line of the debug listing."""
-    outs = [v for v in e.outputs()] or list(e.writes)
-    shapes = ", ".join(f"{tuple(v.array.shape)} {v.array.dtype}" for v in outs)
-    where = f"{e.op}: " if e.op else ""
-    return f"{where}{_fn_name(e.fn)}{' -> ' + shapes if shapes else ''}"
-
-
 def _trace_arrays(template: Any) -> Any:
     """A template with each Value replaced by its trace-time array (for out_variant)."""
     return substitute(template, lambda v: v.array if v.__class__ is Value else v.value)
 
 
-def _key(buf: Any) -> tuple:
-    return (tuple(buf.shape), buf.dtype, getattr(buf, "strides", None))
+def _key(array: Any) -> tuple:
+    """Buffers are pooled by shape, dtype and strides (a reused buffer keeps the layout)."""
+    return (tuple(array.shape), array.dtype, getattr(array, "strides", None))
 
 
 def _bind_host(fn: Any, args: tuple) -> Any:
     return functools.partial(fn, *args) if args else fn
-
-
-def _guard_block(conditions: list[str], may_raise: bool) -> list[str]:
-    """The replay's first lines: return MISS unless every guard holds."""
-    if not conditions:
-        return []
-    check = [f"if ({' or '.join(conditions)}):", "    return MISS"]
-    if not may_raise:
-        return check
-    return ["try:"] + ["    " + line for line in check] + \
-        ["except (KeyError, IndexError):", "    return MISS"]
 
 
 def plan(tracer: Tracer, outputs: list[Value], epilogue: list) -> Program:

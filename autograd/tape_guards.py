@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+MISS = object()          # what a replay returns when a guard fails (the caller records again)
+
 
 def guard_lines(tracer: Any, constant: Callable[[Any, str], str],
                 expr: Callable[[Any], str]) -> list[str]:
@@ -43,3 +45,14 @@ def guard_lines(tracer: Any, constant: Callable[[Any, str], str],
         want = "None" if grad is None else constant(grad, "T")
         conds.append(f"{constant(leaf, 'L')}.grad is not {want}")
     return conds
+
+
+def guard_block(conditions: list[str], may_raise: bool) -> list[str]:
+    """The replay's first lines: return MISS unless every guard holds."""
+    if not conditions:
+        return []
+    check = [f"if ({' or '.join(conditions)}):", "    return MISS"]
+    if not may_raise:
+        return check
+    return ["try:"] + ["    " + line for line in check] + \
+        ["except (KeyError, IndexError):", "    return MISS"]

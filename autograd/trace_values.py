@@ -87,6 +87,13 @@ class Entry:
             return ()
         return out if isinstance(out, tuple) else (out,)
 
+    def describe(self) -> str:
+        """``Linear: matmul -> (32, 16) float32`` for a line of the debug listing."""
+        outs = list(self.outputs()) or list(self.writes)
+        shapes = ", ".join(f"{tuple(v.array.shape)} {v.array.dtype}" for v in outs)
+        where = f"{self.op}: " if self.op else ""
+        return f"{where}{fn_name(self.fn)}{' -> ' + shapes if shapes else ''}"
+
 
 INPLACE_OPERATORS = {operator.iadd, operator.isub, operator.imul, operator.itruediv,
                      operator.ifloordiv, operator.imod, operator.ipow, operator.iand,
@@ -99,6 +106,13 @@ def is_backend_method(fn: Any, name: str) -> bool:
     """Whether ``fn`` is the bound Backend method ``name`` (the tape's random draws, setitem)."""
     return getattr(fn, "__name__", None) == name and hasattr(fn, "__self__") and \
         hasattr(fn.__self__, "xp_device")
+
+
+def fn_name(fn: Any) -> str:
+    name = getattr(fn, "__name__", None)
+    if name is None:
+        return repr(fn)
+    return name.strip("_") if name != "<lambda>" else "lambda"
 
 
 def leaves(template: Any) -> Iterator[Any]:
