@@ -4,13 +4,39 @@ from __future__ import annotations
 import math
 from typing import Any, Iterable
 
-from ..autograd import function as _function
-from ..autograd.function import run_kernel
 from ..autograd.tensor import Tensor
-from .optimizer import Optimizer
+from .kernel_update import KernelOptimizer
 
 
-class Adam(Optimizer):
+def _adam_step(backend: Any, p: Any, g: Any, m: Any, v: Any, vmax: Any, numbers: tuple,
+               flags: tuple) -> None:
+    """One Adam / AdamW update of the array ``p`` and its moments, in place."""
+    (step_size, bias2_sqrt, shrink, beta1, beta2, one_minus_beta1, one_minus_beta2, eps,
+     weight_decay) = numbers
+    decay, amsgrad, maximize, decoupled = flags
+    xp = backend.xp
+    if decay and decoupled:
+        p *= shrink                                 # AdamW: shrink, then a plain Adam step
+        g = -g if maximize else g
+    else:
+        if maximize:
+            g = -g
+        if decay:
+            g = g + weight_decay * p
+    m *= beta1
+    m += one_minus_beta1 * g
+    v *= beta2
+    v += one_minus_beta2 * (g * g)
+    if amsgrad:
+        backend.setitem(vmax, Ellipsis, xp.maximum(vmax, v))
+        v = vmax
+    denom = xp.sqrt(v)
+    denom /= bias2_sqrt
+    denom += eps
+    p -= step_size * (m / denom)
+
+
+class Adam(KernelOptimizer):
     """At step t, with L2 weight decay wd added to the gradient:
 
         m <- b1 m + (1 - b1) g;   v <- b2 v + (1 - b2) g^2;   (amsgrad: v <- max(v_max, v))
@@ -43,9 +69,10 @@ class Adam(Optimizer):
             state["exp_avg_sq"] = self._zeros_like(p)
         if group["amsgrad"] and state.get("max_exp_avg_sq") is None:
             state["max_exp_avg_sq"] = self._zeros_like(p)
-        run_kernel(p._backend, _adam_step, p.data, g, state["exp_avg"], state["exp_avg_sq"],
-                   state.get("max_exp_avg_sq"), tuple(self._numbers(state, group).values()),
-                   self._flags(group))
+        self._run_kernel(p, g, state, group)
+
+    update_kernel = staticmethod(_adam_step)
+    state_keys = ("exp_avg", "exp_avg_sq", "max_exp_avg_sq")
 
     def _numbers(self, state: dict, group: dict) -> dict:
         """The step's numbers: lr / (1 - b1^t), sqrt(1 - b2^t), AdamW's 1 - lr wd, ..."""
@@ -62,49 +89,9 @@ class Adam(Optimizer):
         return (bool(group["weight_decay"]), bool(group["amsgrad"]), bool(group["maximize"]),
                 self.decoupled)
 
-    def _record_step(self) -> bool:
-        # the update as recorded array calls; its numbers (lr, betas, bias corrections) come
-        # from a host region that reads the groups and step counts on each replay
-        plan = self._traced_plan()
-        if plan is None or any(s.get("exp_avg") is None or
-                               (g["amsgrad"] and s.get("max_exp_avg_sq") is None)
-                               for _, s, g, _ in plan):
-            return False
-        tracer = _function.tracer
-        for (_, s, group, p), dyn in zip(plan, self._dynamic(plan)):
-            for key in ("exp_avg", "exp_avg_sq", "max_exp_avg_sq"):
-                tracer.guard_item(s, key)
-            run_kernel(p._backend, _adam_step, p.data, p.grad.data, s["exp_avg"],
-                       s["exp_avg_sq"], s.get("max_exp_avg_sq"), dyn, self._flags(group))
-        return True
-
-
-def _adam_step(backend: Any, p: Any, g: Any, m: Any, v: Any, vmax: Any, numbers: tuple,
-               flags: tuple) -> None:
-    """One Adam / AdamW update of the array ``p`` and its moments, in place."""
-    (step_size, bias2_sqrt, shrink, beta1, beta2, one_minus_beta1, one_minus_beta2, eps,
-     weight_decay) = numbers
-    decay, amsgrad, maximize, decoupled = flags
-    xp = backend.xp
-    if decay and decoupled:
-        p *= shrink                                 # AdamW: shrink, then a plain Adam step
-        g = -g if maximize else g
-    else:
-        if maximize:
-            g = -g
-        if decay:
-            g = g + weight_decay * p
-    m *= beta1
-    m += one_minus_beta1 * g
-    v *= beta2
-    v += one_minus_beta2 * (g * g)
-    if amsgrad:
-        backend.setitem(vmax, Ellipsis, xp.maximum(vmax, v))
-        v = vmax
-    denom = xp.sqrt(v)
-    denom /= bias2_sqrt
-    denom += eps
-    p -= step_size * (m / denom)
+    def _kernel_ready(self, state: dict, group: dict) -> bool:
+        return state.get("exp_avg") is not None and (
+            not group["amsgrad"] or state.get("max_exp_avg_sq") is not None)
 
 
 class AdamW(Adam):

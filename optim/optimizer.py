@@ -16,7 +16,6 @@ from ..autograd.function import host_region
 from ..autograd.grad_mode import enable_grad, grad_mode
 from ..autograd.tensor import Tensor, make_tensor
 from ..autograd.tensor_mutation import clear_grads
-from ..autograd.trace_values import Dynamic
 
 
 class Optimizer:
@@ -130,40 +129,8 @@ class Optimizer:
 
     def _record_step(self) -> bool:
         """Record this step's array work into the compiled step being traced and return
-        True, or return False for a host region (the default)."""
+        True, or return False for a host region (the default; see KernelOptimizer)."""
         return False
-
-    flag_options: tuple = ()      # the group options _flags reads
-
-    def _flags(self, group: dict) -> tuple:
-        """The options of a group that decide which array work an update does (recorded
-        updates guard them; the numbers themselves are read on each replay)."""
-        return ()
-
-    def _all_flags(self) -> tuple:
-        return tuple(self._flags(group) for group in self.param_groups)
-
-    def _traced_plan(self) -> list | None:
-        """For ``_record_step``: (index, state, group, parameter) of every parameter with a
-        gradient made in the traced step, once each has its state; None otherwise. Guards the
-        optimizer's state dicts and the groups' flags, which the recording depends on."""
-        tracer = _function.tracer
-        plan = []
-        index = 0
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is not None:
-                    s = self.state.get(index)
-                    if s is None or not tracer.is_computed(p.grad.data):
-                        return None
-                    plan.append((index, s, group, p))
-                index += 1
-        tracer.guard_attribute(self, "state")
-        tracer.guard_call(self._all_flags, tuple((g, k) for g in self.param_groups
-                                                 for k in self.flag_options))
-        for index, s, _, _ in plan:
-            tracer.guard_item(self.state, index)
-        return plan
 
     def _step(self, closure: Callable[[], Any] | None) -> Any:
         loss = None
@@ -194,34 +161,6 @@ class Optimizer:
         """Update ``p.data`` in place from its gradient array ``g``; ``state["step"]`` has
         already been advanced."""
         raise NotImplementedError
-
-    numbers_per_group = False     # True where _numbers ignores the state (one dict per group)
-
-    def _refresh(self, states: list, entries: list) -> None:
-        """A host region of recorded updates: advance the step counts and write the updates'
-        numbers (``self._numbers(state, group)``) where the recorded calls read them."""
-        for s in states:
-            s["step"] += 1
-        for s, group, numbers in entries:
-            numbers.update(self._numbers(s, group))
-
-    def _numbers(self, state: dict, group: dict) -> dict:
-        return {}
-
-    def _dynamic(self, plan: list) -> list[tuple]:
-        """Record the host region that refreshes the numbers of ``plan``'s updates; the
-        numbers of each, as Dynamic scalars, in plan order."""
-        shared: dict[int, dict] = {}
-        entries, numbers = [], []
-        for _, s, g, _ in plan:
-            key = id(g) if self.numbers_per_group else id(s)
-            n = shared.get(key)
-            if n is None:
-                n = shared[key] = dict(self._numbers(s, g))
-                entries.append((s, g, n))
-            numbers.append(n)
-        host_region(self._refresh, [s for _, s, _, _ in plan], entries)
-        return [tuple(Dynamic(n, k) for k in n) for n in numbers]
 
     @staticmethod
     def _l2_grad(p: Tensor, g: Any, group: dict) -> Any:

@@ -3,13 +3,26 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ..autograd import function as _function
-from ..autograd.function import run_kernel
 from ..autograd.tensor import Tensor
-from .optimizer import Optimizer
+from .kernel_update import KernelOptimizer
 
 
-class SGD(Optimizer):
+def _sgd_step(backend: Any, p: Any, g: Any, buf: Any, numbers: tuple, flags: tuple) -> None:
+    """One SGD update of the array ``p`` in place (after the first momentum step)."""
+    lr, mu, damp, weight_decay = numbers
+    momentum, damped, decay, nesterov, maximize = flags
+    if maximize:
+        g = -g
+    if decay:
+        g = g + weight_decay * p
+    if momentum:
+        buf *= mu
+        buf += damp * g if damped else g
+        g = g + mu * buf if nesterov else buf
+    p -= lr * g
+
+
+class SGD(KernelOptimizer):
     """PyTorch's SGD. With weight decay wd, momentum mu and dampening tau, at step t:
 
         g <- -g if maximize;  g <- g + wd * p
@@ -44,9 +57,10 @@ class SGD(Optimizer):
             buf = state["momentum_buffer"] = self._copy(p, g)
             p.data -= group["lr"] * (g + mu * buf if group["nesterov"] else buf)
             return
-        run_kernel(p._backend, _sgd_step, p.data, g, buf,
-                   tuple(self._numbers(state, group).values()), self._flags(group))
+        self._run_kernel(p, g, state, group)
 
+    update_kernel = staticmethod(_sgd_step)
+    state_keys = ("momentum_buffer",)
     numbers_per_group = True
     flag_options = ("momentum", "dampening", "weight_decay", "nesterov", "maximize")
 
@@ -58,32 +72,5 @@ class SGD(Optimizer):
         return (bool(group["momentum"]), group["dampening"] != 0.0,
                 bool(group["weight_decay"]), bool(group["nesterov"]), bool(group["maximize"]))
 
-    def _record_step(self) -> bool:
-        # the update as recorded array calls; lr, momentum, dampening and weight decay are
-        # read from the group on each replay (schedulers change them between calls)
-        plan = self._traced_plan()
-        if plan is None or any(g["momentum"] and "momentum_buffer" not in s
-                               for _, s, g, _ in plan):
-            return False
-        numbers = self._dynamic(plan)
-        for (_, s, group, p), dyn in zip(plan, numbers):
-            buf = s.get("momentum_buffer")
-            if buf is not None:
-                _function.tracer.guard_item(s, "momentum_buffer")
-            run_kernel(p._backend, _sgd_step, p.data, p.grad.data, buf, dyn, self._flags(group))
-        return True
-
-
-def _sgd_step(backend: Any, p: Any, g: Any, buf: Any, numbers: tuple, flags: tuple) -> None:
-    """One SGD update of the array ``p`` in place (after the first momentum step)."""
-    lr, mu, damp, weight_decay = numbers
-    momentum, damped, decay, nesterov, maximize = flags
-    if maximize:
-        g = -g
-    if decay:
-        g = g + weight_decay * p
-    if momentum:
-        buf *= mu
-        buf += damp * g if damped else g
-        g = g + mu * buf if nesterov else buf
-    p -= lr * g
+    def _kernel_ready(self, state: dict, group: dict) -> bool:
+        return not group["momentum"] or state.get("momentum_buffer") is not None
