@@ -105,8 +105,7 @@ class CompiledFunction:
                 run_args = arrays
                 if program.needs_tensors:
                     if tensors is None:
-                        tensors = [a for a in list(args) + [kwargs[k] for k in sorted(kwargs)]
-                                   if isinstance(a, Tensor)]
+                        tensors = _tensor_args(args, kwargs)
                     run_args = arrays + tensors
                 out = program.run(*run_args)
                 if out is not MISS:
@@ -126,9 +125,7 @@ class CompiledFunction:
     def _explain_retrace(self, record: _Record, args: tuple, kwargs: dict) -> None:
         if record.traces + 1 not in (_RETRACE_WARNING, 4 * _RETRACE_WARNING):
             return
-        tensors = [a for a in list(args) + [kwargs[k] for k in sorted(kwargs)]
-                   if isinstance(a, Tensor)]
-        failed = record.program.failed_guards(tensors)
+        failed = record.program.failed_guards(_tensor_args(args, kwargs))
         warnings.warn(f"xg.compile({self.name}) has recorded the same signature "
                       f"{record.traces + 1} times: a guard fails between calls "
                       f"({'; '.join(failed[:3]) or 'unknown'}). Each recording runs eagerly; "
@@ -233,6 +230,11 @@ def compile(fn: Callable | None = None, *, warmup: int = 1, cache_size: int = 8,
 
 
 # ---- helpers ------------------------------------------------------------------------------
+def _tensor_args(args: tuple, kwargs: dict) -> list:
+    """The tensor arguments in the tape's input order (positional, then keywords by name)."""
+    return [a for a in list(args) + [kwargs[k] for k in sorted(kwargs)] if isinstance(a, Tensor)]
+
+
 def _static_key(a: Any, name: str) -> Any:
     if hasattr(a, "shape") and hasattr(a, "dtype"):
         raise TypeError(f"xg.compile({name}): pass arrays as tensors (xg.tensor(...)), got "

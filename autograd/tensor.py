@@ -5,10 +5,10 @@ file, after Tensor exists, because every op builds Tensors).
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 
 from ..dtypes import DType, as_dtype
-from .grad_mode import grad_mode
+from .tensor_args import _Size, _axis_args, _looks_like_dtype, _shape_args
 from .tensor_mutation import TensorMutation
 
 
@@ -245,8 +245,7 @@ class Tensor(TensorMutation):
     # ---- host transfers (the only sync points) --------------------------------------
     def numpy(self) -> Any:
         """A NumPy copy of the values (a device-to-host transfer on a GPU)."""
-        if _function.tracer is not None:
-            _function.tracer.host_read("Tensor.numpy()")
+        _no_host_read_while_recording("Tensor.numpy()")
         host = self._backend.to_host(self.data)
         return host.copy() if host is self.data else host
 
@@ -255,8 +254,7 @@ class Tensor(TensorMutation):
         if self._backend.kind != "numpy":
             raise TypeError(f"cannot convert a tensor on {self.device} to a NumPy array "
                             "implicitly; call .numpy() to copy it to the host")
-        if _function.tracer is not None:
-            _function.tracer.host_read("np.asarray(tensor)")
+        _no_host_read_while_recording("np.asarray(tensor)")
         array = self.data
         if dtype is not None:
             array = array.astype(dtype, copy=False)
@@ -266,14 +264,12 @@ class Tensor(TensorMutation):
         """The value of a one-element tensor as a Python number."""
         if self.size != 1:
             raise ValueError(f"item() needs a tensor with one element, got shape {self.shape}")
-        if _function.tracer is not None:
-            _function.tracer.host_read("Tensor.item() (also float(t), int(t), bool(t) and "
-                                       "Python `if t:`)")
+        _no_host_read_while_recording("Tensor.item() (also float(t), int(t), bool(t) and "
+                                      "Python `if t:`)")
         return self._backend.to_host(self.data).reshape(()).item()
 
     def tolist(self) -> Any:
-        if _function.tracer is not None:
-            _function.tracer.host_read("Tensor.tolist()")
+        _no_host_read_while_recording("Tensor.tolist()")
         return self._backend.to_host(self.data).tolist()
 
     def __bool__(self) -> bool:
@@ -361,32 +357,6 @@ class Tensor(TensorMutation):
 
     def contiguous(self) -> "Tensor": return self      # layouts are the backend's business
 
-class _Size(int):
-    """An int (the element count) that, called, gives the shape or one dimension."""
-
-    def __new__(cls, n: int, shape: tuple) -> "_Size":
-        out = super().__new__(cls, n)
-        out.shape = tuple(shape)
-        return out
-
-    def __call__(self, dim: int | None = None) -> Any:
-        return self.shape if dim is None else self.shape[dim]
-
-
-def _axis_args(axis: Any, keepdims: bool, torch_kw: dict) -> tuple:
-    """``dim=``/``keepdim=`` (PyTorch) as aliases of ``axis=``/``keepdims=`` (NumPy)."""
-    if torch_kw:
-        unknown = set(torch_kw) - {"dim", "keepdim"}
-        if unknown:
-            raise TypeError(f"unexpected keyword argument(s) {sorted(unknown)}")
-        if "dim" in torch_kw:
-            if axis is not None:
-                raise TypeError("pass either axis= or dim=, not both")
-            axis = torch_kw["dim"]
-        keepdims = torch_kw.get("keepdim", keepdims)
-    return axis, keepdims
-
-
 def _rebuild_leaf(cls: type, host: Any, device: str, requires_grad: bool) -> Tensor:
     """Unpickle a leaf tensor (or subclass such as nn.Parameter) onto its device."""
     from .factories import tensor
@@ -397,19 +367,9 @@ def _rebuild_leaf(cls: type, host: Any, device: str, requires_grad: bool) -> Ten
     return out
 
 
-def _shape_args(args: tuple) -> tuple:
-    """Accept both ``t.reshape(2, 3)`` and ``t.reshape((2, 3))``."""
-    if len(args) == 1 and isinstance(args[0], (tuple, list)):
-        return tuple(args[0])
-    return args
-
-
-def _looks_like_dtype(obj: Any) -> bool:
-    try:
-        as_dtype(obj)
-        return not isinstance(obj, str) or obj not in ("cpu", "cuda")
-    except TypeError:
-        return False
+def _no_host_read_while_recording(what: str) -> None:
+    if _function.tracer is not None:        # xg.compile refuses it while recording
+        _function.tracer.host_read(what)
 
 
 from . import ops as _ops  # noqa: E402  (ops build Tensors, so they import this module first)

@@ -73,9 +73,10 @@ def where(condition: Any, x: Any, y: Any) -> Any:
     return np.where(condition, x, y) if out is None else out
 
 
-def bit_where(condition: Any, x: Any, y: Any, out: Any = None) -> Any:
-    """where(c, x, y) by bitwise and/or for a bool ``c`` and float arrays of c's shape and
-    one dtype (or the number 0 in place of one of them); None when that does not apply."""
+def bit_where_type(condition: Any, x: Any, y: Any) -> Any:
+    """The integer type bit_where would select through, or None where it does not apply: a
+    bool ``c`` and float arrays of c's shape and one dtype (or the number 0 for one of them),
+    large enough for the bitwise passes to beat np.where."""
     if type(condition) is not np.ndarray or condition.dtype != np.bool_ or \
             condition.size < _BIT_WHERE_MIN:
         return None
@@ -90,9 +91,19 @@ def bit_where(condition: Any, x: Any, y: Any, out: Any = None) -> Any:
         if type(a) is not np.ndarray and not (type(a) in (int, float) and a == 0
                                               and str(a)[0] != "-"):
             return None
+    return bits
+
+
+def bit_where(condition: Any, x: Any, y: Any, out: Any = None) -> Any:
+    """where(c, x, y) by bitwise and/or, exactly np.where's bits (see bit_where_type); None
+    when that does not apply."""
+    bits = bit_where_type(condition, x, y)
+    if bits is None:
+        return None
+    dtype = x.dtype if type(x) is np.ndarray else y.dtype
     if out is None:
-        out = np.empty(condition.shape, arrays[0].dtype)
-    elif out.shape != condition.shape or out.dtype != arrays[0].dtype:
+        out = np.empty(condition.shape, dtype)
+    elif out.shape != condition.shape or out.dtype != dtype:
         return None
     mask = np.negative(condition.view(np.int8), dtype=bits)         # 0 or all ones
     target = out.view(bits)

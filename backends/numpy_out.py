@@ -13,7 +13,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .calls import Method
-from .numpy_backend import bit_where
+from .numpy_backend import bit_where, bit_where_type
 
 _BINARY = {
     operator.add: np.add, operator.sub: np.subtract, operator.mul: np.multiply,
@@ -104,7 +104,7 @@ def _where_out(out: Any, condition: Any, a: Any, b: Any) -> Any:
 
 def _where_chooser(args: tuple, kwargs: dict) -> tuple[Any, str] | None:
     # only where the namespace's where takes its bit path (np.where itself has no out=)
-    if kwargs or len(args) != 3 or bit_where(*args) is None:
+    if kwargs or len(args) != 3 or bit_where_type(*args) is None:
         return None
     return (_where_out, "first")
 
