@@ -266,3 +266,11 @@ def _one_hot(backend: Any, t: Any, num_classes: int, dtype: Any) -> Any:
     xp = backend.xp
     hot = xp.expand_dims(t, axis=-1) == backend.arange(0, num_classes, 1, dtype)
     return xp.astype(hot, t.dtype)
+
+
+# The functional forms beyond the lectures' set, each family in its own module.
+from . import functional_activations as _functional_activations  # noqa: E402
+from . import functional_layers as _functional_layers  # noqa: E402
+from .functional_activations import *  # noqa: F401,F403,E402
+from .functional_layers import *  # noqa: F401,F403,E402
+__all__ += _functional_activations.__all__ + _functional_layers.__all__

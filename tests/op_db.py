@@ -389,5 +389,14 @@ OPS += [
       for name in ("argmax", "argmin")),
 ]
 
+
+# The families beyond the core, each in its own file (they import the helpers above).
+from op_db_math import OPS as _MATH  # noqa: E402
+from op_db_shape import OPS as _SHAPE  # noqa: E402
+from op_db_reduce import OPS as _REDUCE  # noqa: E402
+from op_db_activations import OPS as _ACTIVATIONS  # noqa: E402
+from op_db_layers import OPS as _LAYERS  # noqa: E402
+OPS += _MATH + _SHAPE + _REDUCE + _ACTIVATIONS + _LAYERS
+
 OPS_BY_NAME = {info.name: info for info in OPS}
 assert len(OPS_BY_NAME) == len(OPS), "op names must be unique"

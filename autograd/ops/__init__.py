@@ -12,4 +12,25 @@ from .shape import (reshape, flatten, permute, transpose, matrix_transpose, broa
                     expand, sum_to, squeeze, unsqueeze, concat, cat, concatenate, stack, split)
 from .indexing import getitem
 
-__all__ = [name for name in dir() if not name.startswith("_")]
+# Families beyond the core. Each module lists its public functions in ``__all__`` and the
+# Tensor methods it adds in ``TENSOR_METHODS`` (installed here, so tensor.py stays small).
+from . import elementwise_math, shape_extra, reduction_extra, linalg_extra
+from .elementwise_math import *  # noqa: F401,F403
+from .shape_extra import *  # noqa: F401,F403
+from .reduction_extra import *  # noqa: F401,F403
+from .linalg_extra import *  # noqa: F401,F403
+from ..tensor import Tensor as _Tensor
+
+
+def _install_tensor_methods() -> None:
+    for module in (elementwise_math, shape_extra, reduction_extra, linalg_extra):
+        for name, fn in module.TENSOR_METHODS.items():
+            if name in vars(_Tensor):
+                raise RuntimeError(f"Tensor.{name} is defined twice ({module.__name__})")
+            setattr(_Tensor, name, fn)
+
+
+_install_tensor_methods()
+
+__all__ = [name for name in dir() if not name.startswith("_") and name not in (
+    "elementwise_math", "shape_extra", "reduction_extra", "linalg_extra")]
