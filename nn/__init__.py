@@ -32,6 +32,8 @@ __all__ = ["Module", "Parameter", "Sequential", "ModuleList", "Linear", "Identit
 
 # Layers beyond the lectures' set, each family in its own module with its own __all__.
 from . import activation_extra as _activation_extra, layers_extra as _layers_extra  # noqa: E402
+from . import conv_layers as _conv_layers  # noqa: E402
 from .activation_extra import *  # noqa: F401,F403,E402
 from .layers_extra import *  # noqa: F401,F403,E402
-__all__ += _activation_extra.__all__ + _layers_extra.__all__
+from .conv_layers import *  # noqa: F401,F403,E402
+__all__ += _activation_extra.__all__ + _layers_extra.__all__ + _conv_layers.__all__

@@ -271,6 +271,9 @@ def _one_hot(backend: Any, t: Any, num_classes: int, dtype: Any) -> Any:
 # The functional forms beyond the lectures' set, each family in its own module.
 from . import functional_activations as _functional_activations  # noqa: E402
 from . import functional_layers as _functional_layers  # noqa: E402
+from . import functional_conv as _functional_conv  # noqa: E402
 from .functional_activations import *  # noqa: F401,F403,E402
 from .functional_layers import *  # noqa: F401,F403,E402
-__all__ += _functional_activations.__all__ + _functional_layers.__all__
+from .functional_conv import *  # noqa: F401,F403,E402
+__all__ += (_functional_activations.__all__ + _functional_layers.__all__
+            + _functional_conv.__all__)
