@@ -209,12 +209,12 @@ class Tensor(TensorMutation):
         return _ops.max(self, axis, keepdims, **torch_kw)      # dim= gives (values, indices)
     def min(self, axis: Any = None, keepdims: bool = False, **torch_kw: Any) -> Any:
         return _ops.min(self, axis, keepdims, **torch_kw)
-    def var(self, axis: Any = None, keepdims: bool = False, ddof: int = 0, correction: Any = None,
-            **torch_kw: Any) -> "Tensor":
-        return _ops.var(self, *_axis_args(axis, keepdims, torch_kw), ddof, correction)
-    def std(self, axis: Any = None, keepdims: bool = False, ddof: int = 0, correction: Any = None,
-            **torch_kw: Any) -> "Tensor":
-        return _ops.std(self, *_axis_args(axis, keepdims, torch_kw), ddof, correction)
+    def var(self, axis: Any = None, keepdims: bool = False, ddof: Any = None, correction: Any = None,
+            unbiased: Any = None, **torch_kw: Any) -> "Tensor":
+        return _ops.var(self, *_axis_args(axis, keepdims, torch_kw), ddof, correction, unbiased=unbiased)
+    def std(self, axis: Any = None, keepdims: bool = False, ddof: Any = None, correction: Any = None,
+            unbiased: Any = None, **torch_kw: Any) -> "Tensor":
+        return _ops.std(self, *_axis_args(axis, keepdims, torch_kw), ddof, correction, unbiased=unbiased)
     def logsumexp(self, axis: Any = None, keepdims: bool = False, **torch_kw: Any) -> "Tensor":
         return _ops.logsumexp(self, *_axis_args(axis, keepdims, torch_kw))
     def softmax(self, axis: int = -1, dim: int | None = None) -> "Tensor":

@@ -1,3 +1,4 @@
+import pytest
 import xpgrad as xg
 
 
@@ -32,3 +33,14 @@ def test_conversion_methods(device):
     assert x.int().dtype == xg.int32 and x.int().tolist() == [0, 1, -2]
     assert x.bool().tolist() == [False, True, True] and x.long().dtype == xg.int64
     assert x.double().dtype == xg.float64 and x.double().float().dtype == xg.float32
+
+
+def test_var_and_std_are_unbiased_by_default_as_pytorchs(device):
+    x = xg.tensor([1.0, 2.0, 4.0], device=device, dtype="float64")
+    assert abs(x.var().item() - 7 / 3) < 1e-12 and abs(xg.std(x).item() - (7 / 3) ** 0.5) < 1e-12
+    population = 14 / 9
+    for value in (x.var(ddof=0), x.var(unbiased=False), x.var(correction=0),
+                  xg.var(x, dim=0, unbiased=False), x.std(ddof=0) ** 2):
+        assert abs(value.item() - population) < 1e-12
+    with pytest.raises(TypeError, match="var: pass only one of ddof=, correction= and unbiased="):
+        x.var(ddof=1, unbiased=True)

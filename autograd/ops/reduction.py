@@ -183,25 +183,43 @@ def min(x: Tensor, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
     return _extremum(Min, argmin, "min", x, axis, keepdims, dim, keepdim)
 
 
-def var(x: Tensor, axis: Any = None, keepdims: bool = False, ddof: int = 0,
-        correction: Any = None, *, dim: Any = None, keepdim: bool | None = None) -> Tensor:
-    """Variance with NumPy's ``ddof`` (default 0); ``correction`` is the Array API spelling.
-    PyTorch's default (unbiased) is ``ddof=1``."""
+def _correction(ddof: Any, correction: Any, unbiased: Any, op: str) -> Any:
+    """One of NumPy's ``ddof``, the Array API's/PyTorch's ``correction`` or PyTorch's legacy
+    ``unbiased``; none given means PyTorch's default, the unbiased estimate (1)."""
+    if (ddof is not None) + (correction is not None) + (unbiased is not None) > 1:
+        raise TypeError(f"{op}: pass only one of ddof=, correction= and unbiased=")
+    if unbiased is not None:
+        return 1 if unbiased else 0
+    value = ddof if ddof is not None else correction
+    return 1 if value is None else value
+
+
+def var(x: Tensor, axis: Any = None, keepdims: bool = False, ddof: Any = None,
+        correction: Any = None, *, dim: Any = None, keepdim: bool | None = None,
+        unbiased: bool | None = None) -> Tensor:
+    """Variance over ``axis``, unbiased by default as PyTorch's (``correction=1``); NumPy's
+    ``ddof=0`` or ``unbiased=False`` give the population variance.
+
+    >>> xg.tensor([1.0, 2.0, 4.0]).var()          # 2.3333, as torch.var
+    """
     require_tensor(x, "var")
     axis, keepdims = torch_names(axis, keepdims, dim, keepdim)
-    if correction is not None:
-        ddof = correction
+    ddof = _correction(ddof, correction, unbiased, "var")
     axes = normalize_axes(axis, x.ndim, "var")
     centered = x - mean(x, axes, keepdims=True)
     return sum(centered * centered, axes, keepdims) / (_count(x.shape, axes) - ddof)
 
 
-def std(x: Tensor, axis: Any = None, keepdims: bool = False, ddof: int = 0,
-        correction: Any = None, *, dim: Any = None, keepdim: bool | None = None) -> Tensor:
-    """Standard deviation: sqrt(var(x, axis, keepdims, ddof))."""
+def std(x: Tensor, axis: Any = None, keepdims: bool = False, ddof: Any = None,
+        correction: Any = None, *, dim: Any = None, keepdim: bool | None = None,
+        unbiased: bool | None = None) -> Tensor:
+    """Standard deviation: sqrt(var(...)), unbiased by default as PyTorch's.
+
+    >>> xg.tensor([1.0, 2.0, 4.0]).std(unbiased=False)
+    """
     require_tensor(x, "std")
     axis, keepdims = torch_names(axis, keepdims, dim, keepdim)
-    return var(x, axis, keepdims, ddof, correction).sqrt()
+    return var(x, axis, keepdims, _correction(ddof, correction, unbiased, "std")).sqrt()
 
 
 def logsumexp(x: Tensor, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
