@@ -19,9 +19,14 @@ from . import cuda
 from .autograd.factories import (tensor, as_tensor, zeros, ones, full, arange, eye, rand, randn,
                                  zeros_like, ones_like, full_like, rand_like, randn_like,
                                  set_default_dtype, get_default_dtype)
+from .autograd.factories_extra import *  # noqa: F401,F403  (empty, linspace, randint, ...)
 from .autograd.ops import *  # noqa: F401,F403  (xg.exp, xg.matmul, xg.softmax, ...)
 
 bool = bool_  # noqa: A001  (xg.bool, as torch.bool / numpy.bool)
+# PyTorch's dtype aliases: xg.long is xg.int64, xg.float is xg.float32, ...
+long, int, short, half, float, double = int64, int32, int16, float16, float32, float64  # noqa: A001
+dtype = DType
+inference_mode = no_grad
 
 from . import distributed  # noqa: E402
 from . import nn  # noqa: E402  (the layers above it first: nn builds on autograd)

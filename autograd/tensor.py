@@ -9,6 +9,7 @@ from typing import Any, Iterator
 
 from ..dtypes import DType, as_dtype
 from .tensor_args import _Size, _axis_args, _looks_like_dtype, _shape_args
+from .tensor_extras import TensorExtras
 from .tensor_mutation import TensorMutation
 
 
@@ -27,7 +28,7 @@ def make_tensor(data: Any, backend: Any, requires_grad: bool, grad_fn: Any) -> "
 _new = object.__new__
 
 
-class Tensor(TensorMutation):
+class Tensor(TensorMutation, TensorExtras):
     """An n-dimensional array on a device that records the ops applied to it.
 
     >>> x = xg.tensor([1.0, 2.0], requires_grad=True); (x * x).sum().backward(); x.grad
@@ -174,8 +175,8 @@ class Tensor(TensorMutation):
     def __or__(self, other: Any) -> "Tensor": return _ops.logical_or(self, other)
     def __getitem__(self, key: Any) -> "Tensor": return _ops.getitem(self, key)
 
-    def add(self, other: Any) -> "Tensor": return _ops.add(self, other)
-    def sub(self, other: Any) -> "Tensor": return _ops.sub(self, other)
+    def add(self, other: Any, *, alpha: Any = 1) -> "Tensor": return _ops.add(self, other, alpha=alpha)
+    def sub(self, other: Any, *, alpha: Any = 1) -> "Tensor": return _ops.sub(self, other, alpha=alpha)
     def mul(self, other: Any) -> "Tensor": return _ops.mul(self, other)
     def div(self, other: Any) -> "Tensor": return _ops.truediv(self, other)
     def pow(self, other: Any) -> "Tensor": return _ops.pow(self, other)

@@ -4,7 +4,8 @@ from .arithmetic import (add, sub, mul, truediv, div, divide, neg, pow, maximum,
 from .elementwise import (exp, log, log1p, expm1, sqrt, square, abs, sign, sin, cos, tanh,
                           sigmoid, softplus, relu, leaky_relu, elu, astype, clone)
 from .comparison import (lt, le, gt, ge, eq, ne, logical_and, logical_or, logical_not, isnan,
-                         isfinite, isinf, argmax, argmin, all, any)
+                         isfinite, isinf, argmax, argmin, all, any, logical_xor, isclose,
+                         allclose, equal)
 from .reduction import sum, mean, max, min, var, std, logsumexp, softmax, log_softmax
 from .linalg import matmul, linear
 mm = matmul

@@ -180,15 +180,19 @@ class Clip(Function):
 # promotion rule: an integer or bool operand meeting a floating one takes the floating dtype
 # (NumPy would give float64 and the Array API refuses), a float number makes an integer
 # tensor the default float dtype, and true division of integers gives the default float.
-def add(a: Any, b: Any) -> Tensor:
-    """a + b with broadcasting. >>> xg.add(x, 1.0)"""
+def add(a: Any, b: Any, *, alpha: Any = 1) -> Tensor:
+    """a + alpha * b with broadcasting (PyTorch's ``alpha``). >>> xg.add(x, 1.0)"""
+    if alpha != 1:
+        b = mul(b, alpha) if isinstance(b, Tensor) else b * alpha
     if isinstance(a, Tensor) and isinstance(b, Tensor) and a.data.dtype is b.data.dtype:
         return apply2(Add, a, b)
     return _dispatch(a, b, Add, _add_scalar, _add_scalar)
 
 
-def sub(a: Any, b: Any) -> Tensor:
-    """a - b with broadcasting."""
+def sub(a: Any, b: Any, *, alpha: Any = 1) -> Tensor:
+    """a - alpha * b with broadcasting (PyTorch's ``alpha``). >>> xg.sub(x, y, alpha=2)"""
+    if alpha != 1:
+        b = mul(b, alpha) if isinstance(b, Tensor) else b * alpha
     if isinstance(a, Tensor) and isinstance(b, Tensor) and a.data.dtype is b.data.dtype:
         return apply2(Sub, a, b)
     return _dispatch(a, b, Sub, _sub_scalar, _rsub_scalar)

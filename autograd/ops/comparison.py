@@ -102,3 +102,45 @@ def all(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
 
 def any(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
     return constant_op("any", x, axis=normalize_axes(axis, x.ndim, "any"), keepdims=keepdims)
+
+
+def logical_xor(a: Any, b: Any) -> Tensor:
+    return _binary("logical_xor")(a, b)
+
+
+def isclose(a: Tensor, b: Any, rtol: float = 1e-5, atol: float = 1e-8,
+            equal_nan: bool = False) -> Tensor:
+    """|a - b| <= atol + rtol |b| elementwise (PyTorch's and NumPy's rule; a bool tensor).
+
+    >>> xg.isclose(x, x + 1e-9)
+    """
+    from ..grad_mode import no_grad
+    from .arithmetic import where
+    with no_grad():
+        a = a.detach() if isinstance(a, Tensor) else as_operand(a, b)
+        b = as_operand(b, a).detach()
+        finite = logical_and(isfinite(a), isfinite(b))
+        fa, fb = where(finite, a, 0.0), where(finite, b, 0.0)     # no inf - inf warnings
+        close = logical_and(finite, abs_diff(fa, fb) <= atol + rtol * abs_diff(fb, 0.0))
+        close = logical_or(close, eq(a, b))                      # equal infinities are close
+        if equal_nan:
+            close = logical_or(close, logical_and(isnan(a), isnan(b)))
+        return close
+
+
+def abs_diff(a: Tensor, b: Any) -> Tensor:
+    from .elementwise import abs as _abs
+    return _abs(a - b)
+
+
+def allclose(a: Tensor, b: Any, rtol: float = 1e-5, atol: float = 1e-8,
+             equal_nan: bool = False) -> bool:
+    """Whether every element is close (a Python bool: reads the device). >>> xg.allclose(x, y)"""
+    return bool(all(isclose(a, b, rtol, atol, equal_nan)).item())
+
+
+def equal(a: Tensor, b: Tensor) -> bool:
+    """Same shape and the same values (a Python bool, as torch.equal)."""
+    if tuple(a.shape) != tuple(b.shape):
+        return False
+    return bool(all(eq(a, b)).item())

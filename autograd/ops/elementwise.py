@@ -167,28 +167,40 @@ class Clone(Function):
 
 
 # ---- public functions --------------------------------------------------------------------
+def floating(x: Any) -> Any:
+    """Integer and bool tensors as the default float dtype (torch.exp(int tensor) is float32);
+    anything else unchanged (apply1 then says what is wrong with a non-tensor)."""
+    try:
+        if x._backend._from_xp[x.data.dtype].is_floating:
+            return x
+    except (AttributeError, KeyError):
+        return x
+    from ..factories import get_default_dtype
+    return astype(x, get_default_dtype())
+
+
 def exp(x: Tensor) -> Tensor:
     """e ** x. >>> xg.exp(xg.tensor(0.0))  # 1.0"""
-    return apply1(Exp, x)
+    return apply1(Exp, floating(x))
 
 
 def log(x: Tensor) -> Tensor:
     """Natural logarithm."""
-    return apply1(Log, x)
+    return apply1(Log, floating(x))
 
 
 def log1p(x: Tensor) -> Tensor:
     """log(1 + x), accurate for small x."""
-    return apply1(Log1p, x)
+    return apply1(Log1p, floating(x))
 
 
 def expm1(x: Tensor) -> Tensor:
     """exp(x) - 1, accurate for small x."""
-    return apply1(Expm1, x)
+    return apply1(Expm1, floating(x))
 
 
 def sqrt(x: Tensor) -> Tensor:
-    return apply1(Sqrt, x)
+    return apply1(Sqrt, floating(x))
 
 
 def square(x: Tensor) -> Tensor:
@@ -206,25 +218,25 @@ def sign(x: Tensor) -> Tensor:
 
 
 def sin(x: Tensor) -> Tensor:
-    return apply1(Sin, x)
+    return apply1(Sin, floating(x))
 
 
 def cos(x: Tensor) -> Tensor:
-    return apply1(Cos, x)
+    return apply1(Cos, floating(x))
 
 
 def tanh(x: Tensor) -> Tensor:
-    return apply1(Tanh, x)
+    return apply1(Tanh, floating(x))
 
 
 def sigmoid(x: Tensor) -> Tensor:
     """1 / (1 + e^-x), computed without overflow for any x."""
-    return apply1(Sigmoid, x)
+    return apply1(Sigmoid, floating(x))
 
 
 def softplus(x: Tensor) -> Tensor:
     """log(1 + e^x), computed without overflow for any x."""
-    return apply1(Softplus, x)
+    return apply1(Softplus, floating(x))
 
 
 def relu(x: Tensor) -> Tensor:
