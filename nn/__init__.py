@@ -10,7 +10,7 @@ Keras' conveniences where the lectures rely on them (Linear is initialised like 
 ``nn`` reaches arrays only through each tensor's backend, so the same model runs on every
 device (``model.to("cuda")``).
 """
-from . import functional, init, regularizers
+from . import functional, init, regularizers, utils
 from .activation import (ELU, LeakyReLU, LogSoftmax, NoisyReLU, PReLU, ReLU, Sigmoid, Softmax,
                          Softplus, Tanh)
 from .containers import ModuleList, Sequential
@@ -27,7 +27,7 @@ __all__ = ["Module", "Parameter", "Sequential", "ModuleList", "Linear", "Identit
            "Maxout", "Dropout", "GaussianNoise", "BatchNorm1d", "ReLU", "LeakyReLU", "PReLU",
            "ELU", "Softplus", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "NoisyReLU",
            "MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss",
-           "functional", "init", "regularizers", "summary", "Summary", "IncompatibleKeys",
+           "functional", "init", "regularizers", "utils", "summary", "Summary", "IncompatibleKeys",
            "RemovableHandle", "DataParallel", "SyncBatchNorm"]
 
 # Layers beyond the lectures' set, each family in its own module with its own __all__.

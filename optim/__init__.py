@@ -7,8 +7,10 @@ from .optimizer import Optimizer
 from .sgd import SGD
 from .adam import Adam, AdamW
 from .adaptive import Adagrad, Adadelta, RMSprop
-from .clip import clip_grad_norm_, clip_grad_value_
+from .adam_variants import Adamax, NAdam, RAdam, Rprop
+from ..autograd.grad_clip import clip_grad_norm_, clip_grad_value_
 from . import lr_scheduler
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "Adagrad", "Adadelta", "RMSprop",
+           "Adamax", "NAdam", "RAdam", "Rprop",
            "clip_grad_norm_", "clip_grad_value_", "lr_scheduler"]

@@ -45,6 +45,11 @@ OPTIMIZERS = [
     pytest.param(lambda p: optim.Adadelta(p), id="Adadelta"),
     pytest.param(lambda p: optim.Adadelta(p, lr=0.5, rho=0.8, weight_decay=0.01),
                  id="Adadelta-rho-wd"),
+    pytest.param(lambda p: optim.Adamax(p, lr=0.01, weight_decay=0.01), id="Adamax-wd"),
+    pytest.param(lambda p: optim.NAdam(p, lr=0.01), id="NAdam"),
+    pytest.param(lambda p: optim.RAdam(p, lr=0.01, betas=(0.5, 0.6), weight_decay=0.01,
+                                       decoupled_weight_decay=True), id="RAdam-rectified-wd"),
+    pytest.param(lambda p: optim.Rprop(p, lr=0.01), id="Rprop"),
 ]
 
 CLIPPING = [

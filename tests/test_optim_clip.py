@@ -76,3 +76,18 @@ def test_clip_grad_value(device):
     grad = a.grad
     optim.clip_grad_value_(a, 0.05)                                  # in place
     assert a.grad is grad and a.grad.tolist() == pytest.approx([-0.05, 0.05, 0.05])
+
+
+def test_nn_utils_names_pytorchs_helpers(device):
+    from xpgrad import nn
+    assert nn.utils.clip_grad_norm_ is optim.clip_grad_norm_
+    assert nn.utils.clip_grad_value_ is optim.clip_grad_value_
+    model = nn.Linear(3, 2).to(device)
+    vec = nn.utils.parameters_to_vector(model.parameters())
+    assert vec.shape == (8,) and vec.device == model.weight.device
+    assert vec[:6].tolist() == model.weight.reshape(-1).tolist()
+    nn.utils.vector_to_parameters(xg.arange(8.0, device=device), model.parameters())
+    assert model.weight.tolist() == [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]]
+    assert model.bias.tolist() == [6.0, 7.0] and model.weight.requires_grad
+    with pytest.raises(ValueError, match="the vector has 3 elements but the parameters have 8"):
+        nn.utils.vector_to_parameters(xg.zeros(3, device=device), model.parameters())

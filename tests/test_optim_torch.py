@@ -20,6 +20,16 @@ CONFIGS = [
     ("Adam", dict(lr=0.05, betas=(0.8, 0.95), weight_decay=0.1, amsgrad=True)),
     ("AdamW", dict(lr=0.05)),
     ("AdamW", dict(lr=0.05, weight_decay=0.3, amsgrad=True, maximize=True)),
+    ("Adamax", dict(lr=0.05)),
+    ("Adamax", dict(lr=0.05, betas=(0.8, 0.9), eps=1e-3, weight_decay=0.1, maximize=True)),
+    ("NAdam", dict(lr=0.05)),
+    ("NAdam", dict(lr=0.05, betas=(0.8, 0.95), weight_decay=0.1, momentum_decay=0.01)),
+    ("NAdam", dict(lr=0.05, weight_decay=0.2, decoupled_weight_decay=True, maximize=True)),
+    ("RAdam", dict(lr=0.05)),
+    ("RAdam", dict(lr=0.05, betas=(0.5, 0.6), weight_decay=0.1)),    # rectified from step 3
+    ("RAdam", dict(lr=0.05, betas=(0.5, 0.6), weight_decay=0.2, decoupled_weight_decay=True)),
+    ("Rprop", dict(lr=0.05)),
+    ("Rprop", dict(lr=0.05, etas=(0.3, 1.5), step_sizes=(1e-3, 0.08), maximize=True)),
 ]
 IDS = [f"{name}-{'-'.join(kw)}" for name, kw in CONFIGS]
 
@@ -47,7 +57,9 @@ def test_same_trajectory_as_torch(device, name, kwargs):
         theirs.step()
         mine.step()
         assert flat(p.tolist()) == pytest.approx(flat(q.detach().tolist()), rel=1e-6, abs=1e-6)
-    assert flat(p.tolist()) == pytest.approx(flat(q.detach().tolist()), rel=1e-12, abs=1e-14)
+    # torch keeps NAdam's momentum product in a float32 tensor: agreement to ~1e-8 only
+    rel = 1e-8 if name == "NAdam" else 1e-12
+    assert flat(p.tolist()) == pytest.approx(flat(q.detach().tolist()), rel=rel, abs=1e-14)
 
 
 @pytest.mark.parametrize("norm_type", [1.0, 2.0, 3.0, float("inf")])

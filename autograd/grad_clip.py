@@ -1,4 +1,5 @@
-"""Gradient clipping on the device: the total norm stays a 0-d tensor, and the scale
+"""Gradient clipping on the device, as ``optim.clip_grad_norm_`` and ``nn.utils.clip_grad_norm_``
+(it lives here, below both): the total norm stays a 0-d tensor, and the scale
 min(1, max_norm / (norm + 1e-6)) is applied without a host sync (as PyTorch does)."""
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ import functools
 import math
 from typing import Any, Iterable
 
-from ..autograd.function import host_check, run_kernel
-from ..autograd.tensor import Tensor, make_tensor
+from .function import host_check, run_kernel
+from .tensor import Tensor, make_tensor
 
 
 def _with_grads(parameters: Any) -> list[Tensor]:

@@ -1,0 +1,46 @@
+"""``nn.utils``, as in PyTorch: gradient clipping and flattening parameters to one vector.
+
+>>> nn.utils.clip_grad_norm_(model.parameters(), max_norm=1.0)
+>>> v = nn.utils.parameters_to_vector(model.parameters())
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+from ..autograd.grad_clip import clip_grad_norm_, clip_grad_value_
+from ..autograd.grad_mode import no_grad
+from ..autograd.ops import concat
+from ..autograd.tensor import Tensor
+
+__all__ = ["clip_grad_norm_", "clip_grad_value_", "parameters_to_vector",
+           "vector_to_parameters"]
+
+
+def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
+    """All parameters flattened and joined into one 1-D tensor (differentiable)."""
+    params = list(parameters)
+    if not params:
+        raise ValueError("parameters_to_vector: no parameters given")
+    devices = {p.device for p in params}
+    if len(devices) > 1:
+        raise RuntimeError(f"parameters_to_vector: parameters are on several devices "
+                           f"{sorted(devices)}")
+    return concat([p.reshape(-1) for p in params])
+
+
+def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
+    """Copy consecutive slices of the 1-D ``vec`` into the parameters, in place."""
+    if not isinstance(vec, Tensor) or vec.ndim != 1:
+        raise TypeError(f"vector_to_parameters: expected a 1-D Tensor, got "
+                        f"{getattr(vec, 'shape', type(vec).__name__)}")
+    params = list(parameters)
+    total = sum(p.numel() for p in params)
+    if vec.shape[0] != total:
+        raise ValueError(f"vector_to_parameters: the vector has {vec.shape[0]} elements but the "
+                         f"parameters have {total}")
+    start = 0
+    with no_grad():
+        for p in params:
+            n = p.numel()
+            p.copy_(vec[start:start + n].reshape(p.shape))
+            start += n
