@@ -16,10 +16,13 @@ from .optimizer import Optimizer
 from .plateau import ReduceLROnPlateau
 from .schedulers_base import LRScheduler
 from .schedulers_cyclic import CyclicLR, OneCycleLR
+from .schedulers_compose import (ChainedScheduler, ConstantLR, MultiplicativeLR, PolynomialLR,
+                                 SequentialLR)
 
 __all__ = ["LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR",
            "CosineAnnealingWarmRestarts", "LinearLR", "LambdaLR", "CyclicLR", "OneCycleLR",
-           "ReduceLROnPlateau"]
+           "ReduceLROnPlateau", "ConstantLR", "PolynomialLR", "MultiplicativeLR", "SequentialLR",
+           "ChainedScheduler"]
 
 
 def _positive_int(owner: str, name: str, value: object) -> int:

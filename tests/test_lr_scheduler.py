@@ -129,7 +129,15 @@ def test_state_dict_resumes():
     lambda m, o: m.LinearLR(o, 0.25, 1.0, 6),
     lambda m, o: m.CyclicLR(o, 0.01, 0.1, 3, 5, mode="exp_range", gamma=0.9),
     lambda m, o: m.OneCycleLR(o, 0.5, total_steps=30, three_phase=True, anneal_strategy="linear"),
-    lambda m, o: m.OneCycleLR(o, 0.5, total_steps=30)])
+    lambda m, o: m.OneCycleLR(o, 0.5, total_steps=30),
+    lambda m, o: m.ConstantLR(o, 0.25, 4), lambda m, o: m.PolynomialLR(o, 8, 2.0),
+    lambda m, o: m.MultiplicativeLR(o, lambda e: 0.9 if e % 2 else 0.95),
+    lambda m, o: m.SequentialLR(o, [m.LinearLR(o, 0.1, 1.0, 3), m.ExponentialLR(o, 0.8)], [4]),
+    lambda m, o: m.SequentialLR(o, [m.ConstantLR(o, 0.5, 2), m.StepLR(o, 2, 0.5),
+                                    m.CosineAnnealingLR(o, 6, 0.001)], [3, 7]),
+    lambda m, o: m.ChainedScheduler([m.ConstantLR(o, 0.1, 3), m.ExponentialLR(o, 0.9)]),
+    lambda m, o: m.ChainedScheduler([m.LinearLR(o, 0.2, 1.0, 4), m.MultiStepLR(o, [3, 6], 0.5),
+                                     m.PolynomialLR(o, 12, 1.5)])])
 def test_same_sequence_as_pytorch(make):
     torch = pytest.importorskip("torch")
     q = torch.zeros(2, requires_grad=True)
@@ -319,3 +327,31 @@ def test_invalid_scheduler_arguments(build, error, match):
     o = optim.SGD([xg.zeros(1, requires_grad=True)], lr=0.1)
     with pytest.raises(error, match=match):
         build(o)
+
+
+def test_combined_schedules_refuse_what_they_cannot_combine():
+    p = xg.zeros(1, requires_grad=True)
+    o, other = optim.SGD([p], lr=0.1), optim.SGD([xg.zeros(1, requires_grad=True)], lr=0.1)
+    with pytest.raises(ValueError, match="ChainedScheduler: CosineAnnealingLR is not a factor"):
+        S.ChainedScheduler([S.CosineAnnealingLR(o, 10)])
+    with pytest.raises(ValueError, match="SequentialLR: expected 1 milestones for 2 schedulers"):
+        S.SequentialLR(o, [S.StepLR(o, 2), S.StepLR(o, 3)], milestones=[])
+    with pytest.raises(ValueError, match="scheduler 1 steps a different optimizer"):
+        S.ChainedScheduler([S.StepLR(o, 2), S.StepLR(other, 2)])
+    with pytest.raises(TypeError, match="ReduceLROnPlateau cannot be combined"):
+        S.SequentialLR(o, [S.StepLR(o, 2), S.ReduceLROnPlateau(o)], milestones=[3])
+
+
+def test_sequential_state_dict_resumes():
+    def make(o):
+        return S.SequentialLR(o, [S.LinearLR(o, 0.1, 1.0, 3), S.ExponentialLR(o, 0.8)], [4])
+    o1 = optim.SGD([xg.zeros(1, requires_grad=True)], lr=0.1)
+    s1 = make(o1)
+    for _ in range(5):
+        s1.step()
+    o2 = optim.SGD([xg.zeros(1, requires_grad=True)], lr=0.1)
+    s2 = make(o2)
+    s2.load_state_dict(s1.state_dict())
+    for _ in range(3):
+        s1.step(); s2.step()
+        assert s1.get_last_lr() == s2.get_last_lr()
