@@ -47,6 +47,13 @@ class Function:
     def name(cls) -> str:
         return cls.__name__
 
+    @classmethod
+    def apply(cls, *args: Any, **kwargs: Any) -> Any:
+        """Call a PyTorch-style subclass (``forward(ctx, ...)`` and ``backward(ctx, ...)``
+        on Tensors): see autograd/custom_function.py."""
+        from .custom_function import apply_custom
+        return apply_custom(cls, args, kwargs)
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__}Backward>"
 
