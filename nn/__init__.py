@@ -13,7 +13,7 @@ device (``model.to("cuda")``).
 from . import functional, init, regularizers, utils
 from .activation import (ELU, LeakyReLU, LogSoftmax, NoisyReLU, PReLU, ReLU, Sigmoid, Softmax,
                          Softplus, Tanh)
-from .containers import ModuleList, Sequential
+from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .dropout import Dropout, GaussianNoise
 from .linear import Flatten, Identity, Linear, Maxout
 from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
@@ -23,7 +23,8 @@ from .parameter import Parameter
 from .parallel import DataParallel, SyncBatchNorm
 from .summary import Summary, summary
 
-__all__ = ["Module", "Parameter", "Sequential", "ModuleList", "Linear", "Identity", "Flatten",
+__all__ = ["Module", "Parameter", "Sequential", "ModuleList", "ModuleDict", "ParameterList",
+           "ParameterDict", "Linear", "Identity", "Flatten",
            "Maxout", "Dropout", "GaussianNoise", "BatchNorm1d", "ReLU", "LeakyReLU", "PReLU",
            "ELU", "Softplus", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "NoisyReLU",
            "MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss",

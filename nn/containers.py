@@ -1,4 +1,5 @@
-"""Containers: Sequential (a stack of layers, like Keras' Sequential) and ModuleList."""
+"""Containers: Sequential (a stack of layers, like Keras' Sequential), ModuleList, ModuleDict,
+ParameterList and ParameterDict."""
 from __future__ import annotations
 
 from typing import Any, Iterable, Iterator
@@ -118,3 +119,160 @@ class ModuleList(Module):
     def forward(self, *args: Any) -> Any:
         raise NotImplementedError("ModuleList has no forward(); iterate over it in your "
                                   "model's forward")
+
+
+class ModuleDict(Module):
+    """Modules by name, registered (state_dict keys "<name>.<param>"), in insertion order.
+
+    >>> heads = nn.ModuleDict({"age": nn.Linear(16, 1), "sex": nn.Linear(16, 2)})
+    """
+
+    def __init__(self, modules: Any = None) -> None:
+        super().__init__()
+        if modules is not None:
+            self.update(modules)
+
+    def __getitem__(self, key: str) -> Module:
+        try:
+            return self._modules[key]
+        except KeyError:
+            raise KeyError(f"ModuleDict has no module {key!r}; it has {list(self._modules)}") \
+                from None
+
+    def __setitem__(self, key: str, module: Module) -> None:
+        self.add_module(key, module)
+
+    def __delitem__(self, key: str) -> None:
+        delattr(self, key)
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._modules))
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._modules
+
+    def keys(self) -> list[str]:
+        return list(self._modules)
+
+    def values(self) -> list[Module]:
+        return list(self._modules.values())
+
+    def items(self) -> list[tuple[str, Module]]:
+        return list(self._modules.items())
+
+    def pop(self, key: str) -> Module:
+        module = self[key]
+        del self[key]
+        return module
+
+    def clear(self) -> None:
+        for key in list(self._modules):
+            del self[key]
+
+    def update(self, modules: Any) -> None:
+        pairs = modules.items() if hasattr(modules, "items") else modules
+        for key, module in pairs:
+            self[key] = module
+
+    def forward(self, *args: Any) -> Any:
+        raise NotImplementedError("ModuleDict has no forward(); index it in your model's forward")
+
+
+class ParameterList(Module):
+    """Parameters in a list, registered as "0", "1", ... (plain tensors are wrapped).
+
+    >>> self.scales = nn.ParameterList([nn.Parameter(xg.ones(4)) for _ in range(3)])
+    """
+
+    def __init__(self, values: Iterable[Any] | None = None) -> None:
+        super().__init__()
+        for value in values or ():
+            self.append(value)
+
+    def append(self, value: Any) -> "ParameterList":
+        self.register_parameter(str(len(self._parameters)), _as_parameter(value))
+        return self
+
+    def extend(self, values: Iterable[Any]) -> "ParameterList":
+        for value in values:
+            self.append(value)
+        return self
+
+    def __len__(self) -> int:
+        return len(self._parameters)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(list(self._parameters.values()))
+
+    def __getitem__(self, index: int) -> Any:
+        return list(self._parameters.values())[index]
+
+    def __setitem__(self, index: int, value: Any) -> None:
+        self.register_parameter(list(self._parameters)[index], _as_parameter(value))
+
+    def forward(self, *args: Any) -> Any:
+        raise NotImplementedError("ParameterList has no forward()")
+
+
+class ParameterDict(Module):
+    """Parameters by name (plain tensors are wrapped).
+
+    >>> self.table = nn.ParameterDict({"w": nn.Parameter(xg.randn(3, 3))})
+    """
+
+    def __init__(self, parameters: Any = None) -> None:
+        super().__init__()
+        if parameters is not None:
+            self.update(parameters)
+
+    def __getitem__(self, key: str) -> Any:
+        try:
+            return self._parameters[key]
+        except KeyError:
+            raise KeyError(f"ParameterDict has no parameter {key!r}; it has "
+                           f"{list(self._parameters)}") from None
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.register_parameter(key, _as_parameter(value))
+
+    def __delitem__(self, key: str) -> None:
+        delattr(self, key)
+
+    def __len__(self) -> int:
+        return len(self._parameters)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._parameters))
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._parameters
+
+    def keys(self) -> list[str]:
+        return list(self._parameters)
+
+    def values(self) -> list[Any]:
+        return list(self._parameters.values())
+
+    def items(self) -> list[tuple[str, Any]]:
+        return list(self._parameters.items())
+
+    def update(self, parameters: Any) -> None:
+        pairs = parameters.items() if hasattr(parameters, "items") else parameters
+        for key, value in pairs:
+            self[key] = value
+
+    def forward(self, *args: Any) -> Any:
+        raise NotImplementedError("ParameterDict has no forward()")
+
+
+def _as_parameter(value: Any) -> Any:
+    from ..autograd.tensor import Tensor
+    from .parameter import Parameter
+    if value is None or isinstance(value, Parameter):
+        return value
+    if isinstance(value, Tensor):
+        return Parameter(value)
+    raise TypeError(f"expected an nn.Parameter or a Tensor, got {type(value).__name__}")

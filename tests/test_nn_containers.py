@@ -1,0 +1,63 @@
+"""ModuleDict, ParameterList and ParameterDict: registered like PyTorch's (same state_dict
+keys), dict/list behaviour, clear errors."""
+import pytest
+
+import xpgrad as xg
+from xpgrad import nn
+
+
+class Heads(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.trunk = nn.Linear(4, 3)
+        self.heads = nn.ModuleDict({"age": nn.Linear(3, 1), "sex": nn.Linear(3, 2)})
+        self.scales = nn.ParameterList([xg.ones(1), nn.Parameter(xg.zeros(2))])
+        self.table = nn.ParameterDict({"w": xg.ones(3)})
+
+    def forward(self, x):
+        h = self.trunk(x)
+        return {k: head(h) * self.scales[0] for k, head in self.heads.items()}
+
+
+def test_state_dict_keys_and_parameters_as_pytorch():
+    model = Heads()
+    keys = ["trunk.weight", "trunk.bias", "heads.age.weight", "heads.age.bias",
+            "heads.sex.weight", "heads.sex.bias", "scales.0", "scales.1", "table.w"]
+    assert list(model.state_dict()) == keys
+    assert len(list(model.parameters())) == 9
+    assert all(p.requires_grad for p in model.parameters())
+    out = model(xg.ones(5, 4))
+    assert out["sex"].shape == (5, 2)
+    sum(v.sum() for v in out.values()).backward()
+    assert model.scales[0].grad is not None and model.heads["age"].weight.grad is not None
+
+
+def test_same_keys_as_torch():
+    torch = pytest.importorskip("torch")
+    t = torch.nn.ModuleDict({"a": torch.nn.Linear(2, 2)})
+    t.extra = torch.nn.ParameterList([torch.nn.Parameter(torch.ones(1))])
+    ours = nn.ModuleDict({"a": nn.Linear(2, 2)})
+    ours.extra = nn.ParameterList([xg.ones(1)])
+    assert list(ours.state_dict()) == list(t.state_dict())
+
+
+def test_dict_and_list_behaviour_and_errors():
+    d = nn.ModuleDict()
+    d["x"] = nn.ReLU()
+    d.update({"y": nn.Tanh()})
+    assert d.keys() == ["x", "y"] and "x" in d and len(d) == 2 and list(d) == ["x", "y"]
+    assert isinstance(d.pop("x"), nn.ReLU) and d.keys() == ["y"]
+    with pytest.raises(KeyError, match="ModuleDict has no module 'z'; it has \\['y'\\]"):
+        d["z"]
+    d.clear()
+    assert len(d) == 0
+    pl = nn.ParameterList()
+    pl.append(xg.zeros(2)).extend([xg.ones(1)])
+    assert len(pl) == 2 and pl[-1].shape == (1,)
+    with pytest.raises(TypeError, match="expected an nn.Parameter or a Tensor, got list"):
+        pl.append([1.0])
+    pd = nn.ParameterDict({"a": xg.ones(1)})
+    with pytest.raises(KeyError, match="ParameterDict has no parameter 'b'"):
+        pd["b"]
+    with pytest.raises(NotImplementedError, match="ModuleDict has no forward"):
+        nn.ModuleDict()(1)
