@@ -16,7 +16,9 @@ from .heart import HEART_FEATURE_NAMES, HeartData, HeartSplit, load_heart
 from .loader import DataLoader
 from .mnist import load_mnist
 from .preprocessing import Standardizer, one_hot, standardize, train_test_split
+from .subsets import ConcatDataset, Subset, random_split
 
 __all__ = ["DataLoader", "Dataset", "TensorDataset", "train_test_split", "standardize",
            "Standardizer", "one_hot", "load_heart", "HeartData", "HeartSplit",
-           "HEART_FEATURE_NAMES", "load_mnist", "load_digits", "ChecksumError"]
+           "HEART_FEATURE_NAMES", "load_mnist", "load_digits", "ChecksumError", "Subset",
+           "ConcatDataset", "random_split"]

@@ -135,6 +135,13 @@ def collate(samples: Sequence[Any]) -> Any:
     >>> collate([(np.zeros(3), 0), (np.ones(3), 1)])     # (array (2, 3), array([0, 1]))
     """
     first = samples[0]
+    if isinstance(first, dict):
+        keys = list(first)
+        for s in samples:
+            if not isinstance(s, dict) or list(s) != keys:
+                raise ValueError(f"collate: samples have different keys ({keys} against "
+                                 f"{list(s) if isinstance(s, dict) else type(s).__name__})")
+        return {k: _stack_field([s[k] for s in samples], i) for i, k in enumerate(keys)}
     if isinstance(first, (tuple, list)):
         width = len(first)
         for s in samples:

@@ -36,6 +36,12 @@ def _check_count(name: str, value: Any) -> int:
     return int(value)
 
 
+# PyTorch's worker and memory options: accepted and without effect (batches are made in the
+# calling thread; host arrays go to the device in one transfer per batch).
+_TORCH_ONLY = {"persistent_workers", "prefetch_factor", "timeout", "worker_init_fn",
+               "generator", "multiprocessing_context", "pin_memory_device", "in_order"}
+
+
 class DataLoader:
     """Mini-batches of a data set as tensors on ``device``.
 
@@ -45,7 +51,7 @@ class DataLoader:
     array (or a Dataset whose samples are not tuples). A tuple or list is always read as
     several arrays: pass one array of rows as ``np.asarray(rows)``.
 
-    ``batch_size``: samples per batch; the last batch is smaller unless ``drop_last=True``,
+    ``batch_size``: samples per batch (1 by default, as PyTorch's); the last batch is smaller unless ``drop_last=True``,
     which drops it. ``shuffle``: a new permutation every epoch (see the module docstring);
     ``seed`` defaults to the seed of the last ``xg.manual_seed`` (read when an epoch starts)
     and, without one, to a random seed drawn once when the loader is made. ``device``: where
@@ -55,13 +61,28 @@ class DataLoader:
     disjoint part of every epoch's order (``xg.distributed.shard_indices``; the last
     ``n % world_size`` samples of the order are dropped), so all ranks run the same number
     of steps; the fallback seed is rank 0's, so the ranks agree on the permutation.
+    As in PyTorch, ``collate_fn`` turns a list of samples into a batch (arrays and tensors in
+    what it returns go to ``device``), ``sampler`` (an iterable of indices) fixes the order,
+    dict samples give dict batches, and the worker options (``num_workers``, ``pin_memory``,
+    ...) are accepted without effect.
 
     >>> for xb, yb in DataLoader((X, y), batch_size=32, shuffle=True, seed=0): ...
     """
 
-    def __init__(self, data: Any, batch_size: int = 32, shuffle: bool = False,
+    def __init__(self, data: Any, batch_size: int = 1, shuffle: bool = False,
                  drop_last: bool = False, seed: int | None = None, device: Any = None,
-                 shard: bool = False) -> None:
+                 shard: bool = False, collate_fn: Any = None, sampler: Any = None,
+                 num_workers: int = 0, pin_memory: bool = False, **torch_only: Any) -> None:
+        unknown = set(torch_only) - _TORCH_ONLY
+        if unknown:
+            raise TypeError(f"DataLoader: unexpected keyword argument(s) {sorted(unknown)}")
+        if sampler is not None and shuffle:
+            raise ValueError("DataLoader: sampler and shuffle=True are mutually exclusive (the "
+                             "sampler decides the order)")
+        if collate_fn is not None and not callable(collate_fn):
+            raise TypeError(f"DataLoader: collate_fn must be callable, got {collate_fn!r}")
+        self.collate_fn, self.sampler = collate_fn, sampler
+        self.num_workers, self.pin_memory = int(num_workers), bool(pin_memory)
         self.batch_size = _check_count("batch_size", batch_size)
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
             raise TypeError(f"DataLoader: seed must be an int or None, got {seed!r}")
@@ -127,6 +148,8 @@ class DataLoader:
         >>> DataLoader(X, shuffle=True, seed=0).epoch_indices(0)[:3]
         """
         n = len(self.dataset)
+        if self.sampler is not None:
+            return np.asarray([int(i) for i in self.sampler], dtype=np.int64)
         if self.shard:
             from ..distributed import shard_indices
             seed = (self._base_seed() + int(epoch)) % (1 << 64) if self.shuffle else None
@@ -138,7 +161,7 @@ class DataLoader:
 
     # ---- iteration --------------------------------------------------------------------
     def __len__(self) -> int:
-        n = len(self.dataset)
+        n = len(self.dataset) if self.sampler is None else len(self.sampler)
         if self.shard:
             from ..distributed import world_size
             n //= world_size()
@@ -156,6 +179,8 @@ class DataLoader:
             yield self._fetch(order[start:start + size])
 
     def _fetch(self, indices: np.ndarray) -> Any:
+        if self.collate_fn is not None:
+            return self._convert(self.collate_fn([self.dataset[int(i)] for i in indices]))
         gather = getattr(self.dataset, "gather", None)
         if gather is not None:
             batch = gather(indices)
@@ -164,7 +189,19 @@ class DataLoader:
         if isinstance(batch, tuple):
             out = tuple(self._to_tensor(b) for b in batch)
             return out[0] if self._single else out
+        if isinstance(batch, dict):
+            return {k: self._to_tensor(v) for k, v in batch.items()}
         return self._to_tensor(batch)
+
+    def _convert(self, batch: Any) -> Any:
+        """What a collate_fn returned, with arrays and tensors on the loader's device."""
+        if isinstance(batch, (tuple, list)):
+            return type(batch)(self._convert(b) for b in batch)
+        if isinstance(batch, dict):
+            return {k: self._convert(v) for k, v in batch.items()}
+        if isinstance(batch, (Tensor, np.ndarray)):
+            return self._to_tensor(batch)
+        return batch
 
     def _to_tensor(self, batch: Any) -> Tensor:
         """One batch array as a tensor on the loader's device (one transfer at most)."""
