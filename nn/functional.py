@@ -60,11 +60,14 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
-    """log(1 + e^(beta x)) / beta, computed without overflow for any x. ``threshold`` is
-    accepted for PyTorch compatibility: the stable formula needs no linear cut-over."""
-    if beta == 1.0:
-        return _softplus(input)
-    return _softplus(input * beta) / beta
+    """log(1 + e^(beta x)) / beta, computed without overflow for any x; where
+    beta x > threshold it is x itself (PyTorch's linear cut-over, gradient 1 there).
+
+    >>> F.softplus(x, beta=2.0)
+    """
+    scaled = input if beta == 1.0 else input * beta
+    out = _softplus(scaled) if beta == 1.0 else _softplus(scaled) / beta
+    return ops.where(scaled > threshold, input, out)
 
 
 def sigmoid(input: Tensor) -> Tensor:
