@@ -292,8 +292,11 @@ def backward(roots: Sequence[Tensor], gradients: Sequence[Any] | None = None,
 
 
 def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,
-         create_graph: bool = False, allow_unused: bool = False) -> tuple:
+         create_graph: bool = False, allow_unused: bool | None = None,
+         materialize_grads: bool = False) -> tuple:
     """Gradients of ``outputs`` with respect to ``inputs``, returned (not stored in ``.grad``).
+    An input the outputs do not depend on is an error, or None with ``allow_unused=True``, or
+    zeros with ``materialize_grads=True`` (PyTorch's options).
 
     >>> gx, = xg.autograd.grad((x ** 3).sum(), x, create_graph=True)
     """
@@ -304,5 +307,12 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
         grad_outputs = (grad_outputs,) if isinstance(grad_outputs, Tensor) else tuple(grad_outputs)
     if retain_graph is None:
         retain_graph = create_graph
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    elif materialize_grads and not allow_unused:
+        raise ValueError("grad: materialize_grads=True needs allow_unused to be True or None")
     results = run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs, allow_unused)
+    if materialize_grads:
+        from .factories import zeros_like
+        results = [zeros_like(x) if g is None else g for g, x in zip(results, inputs)]
     return tuple(results)

@@ -333,3 +333,24 @@ def test_grad_mode_is_thread_local():
     release.set()
     t.join()
     assert seen == {"enabled": True, "records": True}
+
+
+def test_second_grad_through_piecewise_linear_ops_is_zero_as_pytorchs(device):
+    x = xg.tensor([1.0, -2.0], device=device, requires_grad=True)
+    for fn in (lambda t: t.relu(), lambda t: xg.leaky_relu(t, 0.1), lambda t: t.abs()):
+        g, = xg.autograd.grad(fn(x).sum(), x, create_graph=True)
+        assert g.requires_grad
+        assert xg.autograd.grad(g.sum(), x)[0].tolist() == [0.0, 0.0]
+    assert xg.sign(x).requires_grad and not xg.sign(x.detach()).requires_grad
+    g, = xg.autograd.grad((x.relu() * x).sum(), x, create_graph=True)
+    assert xg.autograd.grad(g.sum(), x)[0].tolist() == [2.0, 0.0]
+
+
+def test_grad_materialize_grads_gives_zeros_for_unused_inputs(device):
+    x = xg.tensor([1.0, 2.0], device=device, requires_grad=True)
+    w = xg.tensor([3.0], device=device, requires_grad=True)
+    gx, gw = xg.autograd.grad((x * 2).sum(), [x, w], materialize_grads=True)
+    assert gx.tolist() == [2.0, 2.0] and gw.tolist() == [0.0]
+    assert xg.autograd.grad((x * 2).sum(), [x, w], allow_unused=True)[1] is None
+    with pytest.raises(RuntimeError, match="allow_unused=True"):
+        xg.autograd.grad((x * 2).sum(), [x, w])

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..function import Function, apply2
+from ..grad_mode import grad_mode
 from ..tensor import Tensor, make_tensor
 
 NUMBER_TYPES = (int, float, bool)
@@ -62,3 +64,31 @@ def require_tensor(x: Any, op: str) -> None:
     if not isinstance(x, Tensor):
         from ..function import not_a_tensor
         raise not_a_tensor(_OpName(op), x)
+
+
+
+class ZeroGradLink(Function):
+    """g, unchanged (a copy), whose derivative with respect to x is 0."""
+    __slots__ = ()
+
+    @staticmethod
+    def forward(xp, g, x):
+        return xp.asarray(g, copy=True)
+
+    def backward(self, ggx):
+        x = self.inputs[1]
+        return ggx, (_zeros_like(x) if x._rg else None)
+
+
+def _zeros_like(x: Tensor) -> Tensor:
+    from ..factories import zeros_like
+    return zeros_like(x)
+
+
+def link_zero_grad(g: Tensor, x: Tensor) -> Tensor:
+    """``g`` joined to ``x`` with a zero derivative, for the backward of a piecewise-linear op
+    under ``create_graph``: PyTorch's relu/leaky_relu/abs gradients depend on x (with slope
+    0), so a second ``grad`` through them gives zeros rather than "does not require grad"."""
+    if not (grad_mode.enabled and x._rg):
+        return g
+    return apply2(ZeroGradLink, g, x)

@@ -8,6 +8,7 @@ from ..function import Function, apply1, apply2
 from ..tensor import Tensor, make_tensor
 from .arithmetic import where
 from .comparison import constant_op
+from ._util import link_zero_grad
 
 
 class Exp(Function):
@@ -52,7 +53,7 @@ class Abs(Function):
     __slots__ = ()
     @staticmethod
     def forward(xp, a): return xp.abs(a)
-    def backward(self, gy): return gy * sign(self.inputs[0])
+    def backward(self, gy): return gy * sign(self.inputs[0])     # sign: zero slope
 
 
 class Sin(Function):
@@ -122,7 +123,8 @@ class Relu(Function):
     @staticmethod
     def forward(xp, a): return xp.maximum(a, 0.0)
     def backward(self, gy):       # the mask is a constant: no graph node for y needed
-        return apply2(ReluGrad, gy, make_tensor(self.out_data, gy._backend, False, None))
+        g = apply2(ReluGrad, gy, make_tensor(self.out_data, gy._backend, False, None))
+        return link_zero_grad(g, self.inputs[0])
 
 
 class ReluGrad(Function):
@@ -139,7 +141,7 @@ class LeakyRelu(Function):
     def forward(xp, a, slope): return xp.where(a > 0, a, a * slope)
     def backward(self, gy):
         x, = self.inputs
-        return where(x > 0, gy, gy * self.args[0])
+        return link_zero_grad(where(x > 0, gy, gy * self.args[0]), x)
 
 
 class Elu(Function):
@@ -213,8 +215,9 @@ def abs(x: Tensor) -> Tensor:
 
 
 def sign(x: Tensor) -> Tensor:
-    """-1, 0 or 1 (not differentiable: a constant)."""
-    return constant_op("sign", x)
+    """-1, 0 or 1, with gradient 0 (as PyTorch: the result requires grad when x does)."""
+    out = constant_op("sign", x)
+    return link_zero_grad(out, x)
 
 
 def sin(x: Tensor) -> Tensor:
