@@ -206,10 +206,12 @@ class Tensor(TensorMutation, TensorExtras):
         return _ops.sum(self, *_axis_args(axis, keepdims, torch_kw))
     def mean(self, axis: Any = None, keepdims: bool = False, **torch_kw: Any) -> "Tensor":
         return _ops.mean(self, *_axis_args(axis, keepdims, torch_kw))
-    def max(self, axis: Any = None, keepdims: bool = False, **torch_kw: Any) -> Any:
-        return _ops.max(self, axis, keepdims, **torch_kw)      # dim= gives (values, indices)
-    def min(self, axis: Any = None, keepdims: bool = False, **torch_kw: Any) -> Any:
-        return _ops.min(self, axis, keepdims, **torch_kw)
+    def max(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
+            keepdims: Any = None) -> Any:
+        return _ops.max(self, dim, keepdim, axis=axis, keepdims=keepdims)   # int dim: (values, indices)
+    def min(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
+            keepdims: Any = None) -> Any:
+        return _ops.min(self, dim, keepdim, axis=axis, keepdims=keepdims)
     def var(self, axis: Any = None, keepdims: bool = False, ddof: Any = None, correction: Any = None,
             unbiased: Any = None, **torch_kw: Any) -> "Tensor":
         return _ops.var(self, *_axis_args(axis, keepdims, torch_kw), ddof, correction, unbiased=unbiased)

@@ -195,13 +195,13 @@ OPS: list[OpInfo] = [
            lambda x, axis, keepdims: np.mean(x, axis=axis, keepdims=keepdims),
            samples=reduction(min_side=1), errors=_bad_axis("mean", xg.mean)),
     # max/min of nothing has no value (an error, below); ties are kinks, so values are distinct
-    OpInfo("max", lambda x, axis, keepdims: x.max(axis, keepdims),
+    OpInfo("max", lambda x, axis, keepdims: x.max(axis=axis, keepdims=keepdims),
            lambda x, axis, keepdims: np.max(x, axis=axis, keepdims=keepdims),
            samples=reduction(min_side=1), adjust=distinct,
            errors=_bad_axis("max", xg.max) + (
                ErrorInput(lambda d: t(d, 0, 2).max(), ValueError, r"max: cannot reduce an empty"),
                ErrorInput(lambda d: t(d, 2, 0).max(axis=1), ValueError, r"max: cannot reduce"))),
-    OpInfo("min", lambda x, axis, keepdims: x.min(axis, keepdims),
+    OpInfo("min", lambda x, axis, keepdims: x.min(axis=axis, keepdims=keepdims),
            lambda x, axis, keepdims: np.min(x, axis=axis, keepdims=keepdims),
            samples=reduction(min_side=1), adjust=distinct,
            errors=(ErrorInput(lambda d: t(d, 0).min(), ValueError, r"min: cannot reduce"),)),

@@ -24,6 +24,10 @@ def test_max_min_with_dim_give_pytorchs_values_and_indices(device):
     assert values.tolist() == [5.0, 7.0] and indices.tolist() == [1, 0]
     assert x.min(dim=0, keepdim=True).indices.tolist() == [[0, 1, 0]]
     assert x.max(axis=1).tolist() == [5.0, 7.0]                 # NumPy's spelling: values
+    assert x.max(1)[1].tolist() == [1, 0]                        # PyTorch's idiom: indices
+    assert x.max(1, True).values.shape == (2, 1) and xg.max(x, 0).indices.tolist() == [1, 0, 1]
+    assert x.max(x * 0 + 4).tolist() == [[4.0, 5.0, 4.0], [7.0, 4.0, 4.0]]
+    assert x.min(axis=(0, 1)).item() == 0.0
     values.sum().backward()
     assert x.grad.tolist() == [[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]]
 

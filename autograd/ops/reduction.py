@@ -157,30 +157,45 @@ def mean(x: Tensor, axis: Any = None, keepdims: bool = False, *, dim: Any = None
     return apply1(Mean, x, normalize_axes(axis, x.ndim, "mean"), keepdims)
 
 
-def _extremum(op: type, arg_op: Any, name: str, x: Tensor, axis: Any, keepdims: bool,
-              dim: Any, keepdim: bool | None) -> Any:
+def _extremum(op: type, arg_op: Any, name: str, x: Tensor, dim: Any, keepdim: Any,
+              axis: Any, keepdims: Any) -> Any:
+    """PyTorch's overloads first: an int ``dim`` gives ``(values, indices)``, a Tensor the
+    elementwise maximum/minimum; ``axis=`` (NumPy) and tuples of dims give the values."""
     require_tensor(x, name)
-    if isinstance(dim, int):            # PyTorch's spelling gives PyTorch's (values, indices)
-        values = _extremum(op, arg_op, name, x, dim, bool(keepdim), None, None)
-        return ValuesIndices(values, arg_op(x, dim, bool(keepdim)))
-    axis, keepdims = torch_names(axis, keepdims, dim, keepdim)
+    if isinstance(dim, Tensor):
+        from .arithmetic import maximum, minimum
+        return (maximum if name == "max" else minimum)(x, dim)
+    if isinstance(dim, int) and not isinstance(dim, bool):
+        if axis is not None:
+            raise TypeError(f"{name}: pass either axis= or dim=, not both")
+        keep = bool(keepdim if keepdims is None else keepdims)
+        values = _extremum(op, arg_op, name, x, None, None, dim, keep)
+        return ValuesIndices(values, arg_op(x, dim, keep))
+    if dim is not None:
+        if axis is not None:
+            raise TypeError(f"{name}: pass either axis= or dim=, not both")
+        axis = dim
+    keep = bool(keepdim) if keepdims is None else bool(keepdims)
     axes = normalize_axes(axis, x.ndim, name)
     _check_nonempty(x, axes, name)
-    return apply1(op, x, axes, keepdims)
+    return apply1(op, x, axes, keep)
 
 
-def max(x: Tensor, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
-        keepdim: bool | None = None) -> Any:
-    """Largest value over ``axis``; tied maxima share the gradient. With PyTorch's ``dim=``
-    keyword (an int) it returns PyTorch's ``(values, indices)`` pair instead."""
-    return _extremum(Max, argmax, "max", x, axis, keepdims, dim, keepdim)
+def max(x: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
+        keepdims: bool | None = None) -> Any:
+    """Largest value, as PyTorch's overloads: ``max(x)`` over everything, ``max(x, 1)`` (an
+    int dim) the pair ``(values, indices)``, ``max(x, y)`` the elementwise maximum. NumPy's
+    ``axis=`` (an int or a tuple) gives the values only. Tied maxima share the gradient.
+
+    >>> values, indices = x.max(1); x.max(axis=1)        # values only
+    """
+    return _extremum(Max, argmax, "max", x, dim, keepdim, axis, keepdims)
 
 
-def min(x: Tensor, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
-        keepdim: bool | None = None) -> Any:
-    """Smallest value over ``axis``; tied minima share the gradient. With PyTorch's ``dim=``
-    keyword (an int) it returns PyTorch's ``(values, indices)`` pair instead."""
-    return _extremum(Min, argmin, "min", x, axis, keepdims, dim, keepdim)
+def min(x: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
+        keepdims: bool | None = None) -> Any:
+    """Smallest value: the same overloads as ``max``. >>> values, indices = x.min(0)"""
+    return _extremum(Min, argmin, "min", x, dim, keepdim, axis, keepdims)
 
 
 def _correction(ddof: Any, correction: Any, unbiased: Any, op: str) -> Any:
