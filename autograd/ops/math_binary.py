@@ -1,0 +1,217 @@
+"""Binary (and ternary) float math: atan2, logaddexp, logaddexp2, hypot, xlogy, lerp,
+clamp_min, clamp_max. Broadcasting follows the Array API; the engine reduces each gradient
+back to its input's shape."""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from ..function import Function, apply1, apply2, applyn
+from ..tensor import Tensor
+from ._util import NUMBER_TYPES, require_tensor
+from .arithmetic import Clip, _pair, _with_number, promote, where
+from .elementwise import log, sigmoid
+from .math_special import _floating
+
+__all__ = ["atan2", "arctan2", "logaddexp", "logaddexp2", "hypot", "xlogy", "lerp",
+           "clamp_min", "clamp_max"]
+
+_LN2 = math.log(2.0)
+
+
+class Atan2(Function):
+    __slots__ = ()
+    @staticmethod
+    def forward(xp, a, b): return xp.atan2(a, b)
+    def backward(self, gy):
+        a, b = self.inputs
+        scale = gy / (a * a + b * b)
+        return (scale * b if a._rg else None), (-scale * a if b._rg else None)
+
+
+class Logaddexp(Function):
+    __slots__ = ()
+    @staticmethod
+    def forward(xp, a, b): return xp.logaddexp(a, b)
+    def backward(self, gy):
+        a, b = self.inputs
+        return (gy * sigmoid(a - b) if a._rg else None), (gy * sigmoid(b - a) if b._rg else None)
+
+
+class Logaddexp2(Function):
+    __slots__ = ()
+    @staticmethod
+    def forward(xp, a, b):
+        # max + log2(1 + 2^-|a - b|); equal inputs (infinities included) give a + 1 exactly
+        top = xp.maximum(a, b)
+        same = a == b
+        gap = xp.where(same, 0.0, -xp.abs(a - b))
+        return xp.where(same, a + 1.0, top + xp.log1p(xp.pow(2.0, gap)) * (1.0 / _LN2))
+    def backward(self, gy):
+        a, b = self.inputs
+        d = (a - b) * _LN2
+        return (gy * sigmoid(d) if a._rg else None), (gy * sigmoid(-d) if b._rg else None)
+
+
+class Hypot(Function):
+    __slots__ = ()
+    save_output = True
+    @staticmethod
+    def forward(xp, a, b): return xp.hypot(a, b)
+    def backward(self, gy):
+        a, b = self.inputs
+        scale = gy / self.output()
+        return (scale * a if a._rg else None), (scale * b if b._rg else None)
+
+
+class Xlogy(Function):
+    """x * log(y), 0 where x == 0 unless y is NaN (PyTorch)."""
+    __slots__ = ()
+    @staticmethod
+    def forward(xp, a, b):
+        zero = (a == 0) & xp.logical_not(xp.isnan(b))
+        return a * xp.log(xp.where(zero, 1.0, b))
+    def backward(self, gy):
+        a, b = self.inputs
+        ga = gb = None
+        if a._rg:
+            # PyTorch: log(y), but 0 where x == 0 and y <= 0 (so x = y = 0 gives 0, not -inf)
+            ga = where((a == 0) & (b <= 0), 0.0, gy * log(b))
+        if b._rg:
+            gb = gy * a / b
+        return ga, gb
+
+
+class Lerp(Function):
+    """input + weight * (end - input), as PyTorch computes it (exact at both ends: weight 0
+    gives input, weight 1 gives end). The weight is a third tensor, or a number in args."""
+    __slots__ = ()
+    @staticmethod
+    def forward(xp, arrays, weight):
+        if weight is None:
+            a, e, w = arrays
+            d = e - a
+            return xp.where(xp.abs(w) < 0.5, a + w * d, e - d * (1.0 - w))
+        a, e = arrays
+        return a + weight * (e - a) if -0.5 < weight < 0.5 else e - (e - a) * (1.0 - weight)
+    def backward(self, gy):
+        weight = self.args[0]
+        if weight is None:
+            a, e, w = self.inputs
+            gw = gy * (e - a) if w._rg else None
+        else:
+            (a, e), w, gw = self.inputs, weight, None
+        grads = ((gy * (1.0 - w) if a._rg else None), (gy * w if e._rg else None))
+        return grads if weight is not None else grads + (gw,)
+
+
+class ClampMin(Function):
+    """max(x, m) as PyTorch's clamp_min: the gradient goes to x where x >= m, else to m."""
+    __slots__ = ()
+    @staticmethod
+    def forward(xp, a, m): return xp.maximum(a, m)
+    def backward(self, gy):
+        a, m = self.inputs
+        keep = (a >= m).astype(gy.dtype)
+        return (gy * keep if a._rg else None), (gy * (1.0 - keep) if m._rg else None)
+
+
+class ClampMax(Function):
+    """min(x, m) as PyTorch's clamp_max: the gradient goes to x where x <= m, else to m."""
+    __slots__ = ()
+    @staticmethod
+    def forward(xp, a, m): return xp.minimum(a, m)
+    def backward(self, gy):
+        a, m = self.inputs
+        keep = (a <= m).astype(gy.dtype)
+        return (gy * keep if a._rg else None), (gy * (1.0 - keep) if m._rg else None)
+
+
+# ---- public functions --------------------------------------------------------------------
+def _float_pair(a: Any, b: Any, op: str) -> tuple[Tensor, Tensor]:
+    """Two tensors of one floating dtype (numbers and integer tensors are converted)."""
+    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
+        require_tensor(a, op)
+    a, b = promote(*_pair(a, b))
+    return _floating(a, op), _floating(b, op)
+
+
+def atan2(input: Tensor, other: Tensor) -> Tensor:
+    """The angle of the point (other, input) in (-pi, pi], elementwise with broadcasting.
+
+    >>> xg.atan2(xg.tensor([1.0]), xg.tensor([-1.0]))  # tensor([2.3562])
+    """
+    return apply2(Atan2, *_float_pair(input, other, "atan2"))
+
+
+def logaddexp(input: Tensor, other: Tensor) -> Tensor:
+    """log(exp(input) + exp(other)) without overflow.
+
+    >>> xg.logaddexp(xg.tensor([1000.0]), xg.tensor([1000.0]))  # tensor([1000.6931])
+    """
+    return apply2(Logaddexp, *_float_pair(input, other, "logaddexp"))
+
+
+def logaddexp2(input: Tensor, other: Tensor) -> Tensor:
+    """log2(2 ** input + 2 ** other) without overflow.
+
+    >>> xg.logaddexp2(xg.tensor([3.0]), xg.tensor([3.0]))  # tensor([4.])
+    """
+    return apply2(Logaddexp2, *_float_pair(input, other, "logaddexp2"))
+
+
+def hypot(input: Tensor, other: Tensor) -> Tensor:
+    """sqrt(input ** 2 + other ** 2) without overflow.
+
+    >>> xg.hypot(xg.tensor([3.0]), xg.tensor([4.0]))  # tensor([5.])
+    """
+    return apply2(Hypot, *_float_pair(input, other, "hypot"))
+
+
+def xlogy(input: Any, other: Any) -> Tensor:
+    """input * log(other), 0 where input == 0 (unless other is NaN); either may be a number.
+
+    >>> xg.xlogy(xg.tensor([0.0, 2.0]), xg.tensor([0.0, 3.0]))  # tensor([0.0000, 2.1972])
+    """
+    return apply2(Xlogy, *_float_pair(input, other, "xlogy"))
+
+
+def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:
+    """input + weight * (end - input); weight is a number or a tensor (all broadcast).
+
+    >>> xg.lerp(xg.tensor([0.0]), xg.tensor([10.0]), 0.25)  # tensor([2.5000])
+    """
+    require_tensor(input, "lerp")
+    a, e = _float_pair(input, end, "lerp")
+    if isinstance(weight, NUMBER_TYPES):
+        return applyn(Lerp, (a, e), float(weight))
+    a, w = promote(a, _pair(a, weight)[1])
+    return applyn(Lerp, (a, e, _floating(w, "lerp")), None)
+
+
+def clamp_min(input: Tensor, min: Any) -> Tensor:
+    """max(input, min); the gradient passes where input >= min (to min elsewhere).
+
+    >>> xg.clamp_min(xg.tensor([-1.0, 2.0]), 0.0)  # tensor([0., 2.])
+    """
+    require_tensor(input, "clamp_min")
+    if isinstance(min, NUMBER_TYPES):
+        return apply1(Clip, *_with_number(input, min, False), None)
+    a, m = promote(*_pair(input, min))
+    return apply2(ClampMin, a, m)
+
+
+def clamp_max(input: Tensor, max: Any) -> Tensor:
+    """min(input, max); the gradient passes where input <= max (to max elsewhere).
+
+    >>> xg.clamp_max(xg.tensor([-1.0, 2.0]), 0.0)  # tensor([-1., 0.])
+    """
+    require_tensor(input, "clamp_max")
+    if isinstance(max, NUMBER_TYPES):
+        t, c = _with_number(input, max, False)
+        return apply1(Clip, t, None, c)
+    a, m = promote(*_pair(input, max))
+    return apply2(ClampMax, a, m)
+
+
+arctan2 = atan2
