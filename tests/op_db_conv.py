@@ -1,10 +1,347 @@
-"""Registry entries of one op family, appended to tests/op_db.py's OPS.
+"""Registry entries of convolution, unfold/fold and pooling, appended to tests/op_db.py's OPS.
 
 Import this only through op_db (from op_db import OPS): it imports op_db's helpers, and
-op_db imports it at its end.
+op_db imports it at its end. The NumPy references loop over kernel offsets / output positions
+(written independently of nn/conv_windows.py); tests/test_nn_conv*.py compare with PyTorch.
+Shapes are tiny: gradgradcheck costs a few forwards per input element.
 """
 from __future__ import annotations
 
-from op_db import OpInfo  # noqa: F401
+import itertools
+from typing import Any
 
-OPS: list = []
+import numpy as np
+from hypothesis import strategies as st
+
+import xpgrad.nn.functional as F
+from op_db import ErrorInput, OpInfo, other_device, t
+from op_samples import Sample, Samples, distinct
+
+
+def _tup(v: Any, n: int) -> tuple:
+    return tuple(v) if isinstance(v, (tuple, list)) else (v,) * n
+
+
+def _cases(cases: list) -> Samples:
+    edges = tuple(Sample(shapes, kwargs) for shapes, kwargs in cases)
+    return Samples(st.sampled_from(edges), edges)
+
+
+# ---- references -----------------------------------------------------------------------------
+def np_conv(x: Any, w: Any, b: Any = None, stride: Any = 1, padding: Any = 0, dilation: Any = 1,
+            groups: int = 1) -> Any:
+    nd = w.ndim - 2
+    if x.ndim == nd + 1:
+        return np_conv(x[None], w, b, stride, padding, dilation, groups)[0]
+    st_, dl, k = _tup(stride, nd), _tup(dilation, nd), w.shape[2:]
+    if padding == "valid":
+        pads = [(0, 0)] * nd
+    elif padding == "same":
+        pads = [(d * (kk - 1) // 2, d * (kk - 1) - d * (kk - 1) // 2) for d, kk in zip(dl, k)]
+    else:
+        pads = [(p, p) for p in _tup(padding, nd)]
+    xp = np.pad(x, [(0, 0), (0, 0)] + pads)
+    out = [(xp.shape[2 + i] - dl[i] * (k[i] - 1) - 1) // st_[i] + 1 for i in range(nd)]
+    n, c = x.shape[:2]
+    o = w.shape[0]
+    cg, og = c // groups, o // groups
+    y = np.zeros((n, o, *out), dtype=x.dtype)
+    for offs in itertools.product(*[range(kk) for kk in k]):
+        sl = tuple(slice(q * d, q * d + s * (m - 1) + 1, s)
+                   for q, d, s, m in zip(offs, dl, st_, out))
+        patch = xp[(slice(None), slice(None)) + sl]
+        for g in range(groups):
+            wk = w[(slice(g * og, (g + 1) * og), slice(None)) + offs]
+            y[:, g * og:(g + 1) * og] += np.einsum("nc...,oc->no...",
+                                                   patch[:, g * cg:(g + 1) * cg], wk)
+    if b is not None:
+        y += b.reshape((o,) + (1,) * nd)
+    return y
+
+
+def np_conv_transpose(x: Any, w: Any, b: Any = None, stride: Any = 1, padding: Any = 0,
+                      output_padding: Any = 0, groups: int = 1, dilation: Any = 1) -> Any:
+    nd = w.ndim - 2
+    if x.ndim == nd + 1:
+        return np_conv_transpose(x[None], w, b, stride, padding, output_padding, groups,
+                                 dilation)[0]
+    st_, dl, pd, op_ = (_tup(v, nd) for v in (stride, dilation, padding, output_padding))
+    k, sp = w.shape[2:], x.shape[2:]
+    full = [(i - 1) * s + d * (kk - 1) + 1 + e for i, s, d, kk, e in zip(sp, st_, dl, k, op_)]
+    n, cin = x.shape[:2]
+    og, cg = w.shape[1], cin // groups
+    canvas = np.zeros((n, og * groups, *full), dtype=x.dtype)
+    for offs in itertools.product(*[range(kk) for kk in k]):
+        sl = tuple(slice(q * d, q * d + s * (i - 1) + 1, s)
+                   for q, d, s, i in zip(offs, dl, st_, sp))
+        for g in range(groups):
+            wk = w[(slice(g * cg, (g + 1) * cg), slice(None)) + offs]
+            canvas[(slice(None), slice(g * og, (g + 1) * og)) + sl] += np.einsum(
+                "nc...,co->no...", x[:, g * cg:(g + 1) * cg], wk)
+    y = canvas[(slice(None), slice(None)) + tuple(slice(p, f - p) for p, f in zip(pd, full))]
+    if b is not None:
+        y = y + b.reshape((-1,) + (1,) * nd)
+    return np.ascontiguousarray(y)
+
+
+def _windows(size: int, k: int, s: int, p: int, d: int, ceil: bool) -> list:
+    """Per output position: (its input positions, the count torch divides by with padding)."""
+    span = size + 2 * p - d * (k - 1) - 1
+    n = (-(-span // s) if ceil else span // s) + 1
+    if ceil and (n - 1) * s >= size + p:
+        n -= 1
+    out = []
+    for i in range(n):
+        start = i * s - p
+        positions = [start + j * d for j in range(k)]
+        padded_count = min(start + k, size + p) - start
+        out.append(([q for q in positions if 0 <= q < size], padded_count))
+    return out
+
+
+def np_pool(x: Any, kind: str, nd: int, kernel_size: Any, stride: Any = None, padding: Any = 0,
+            dilation: Any = 1, ceil_mode: bool = False, count_include_pad: bool = True,
+            divisor_override: Any = None) -> Any:
+    k = _tup(kernel_size, nd)
+    s = k if stride is None else _tup(stride, nd)
+    p, d = _tup(padding, nd), _tup(dilation, nd)
+    wins = [_windows(x.shape[x.ndim - nd + i], k[i], s[i], p[i], d[i], ceil_mode)
+            for i in range(nd)]
+    y = np.zeros(x.shape[:x.ndim - nd] + tuple(len(w) for w in wins), dtype=x.dtype)
+    for idx in itertools.product(*[range(len(w)) for w in wins]):
+        pos = [wins[i][j][0] for i, j in enumerate(idx)]
+        count = int(np.prod([len(q) for q in pos]))
+        block = x[(Ellipsis,) + np.ix_(*pos)].reshape(x.shape[:x.ndim - nd] + (count,))
+        if kind == "max":
+            y[(Ellipsis,) + idx] = block.max(-1)
+        else:
+            div = divisor_override or (np.prod([wins[i][j][1] for i, j in enumerate(idx)])
+                                       if count_include_pad else block.shape[-1])
+            y[(Ellipsis,) + idx] = block.sum(-1) / div
+    return y
+
+
+def np_adaptive(x: Any, kind: str, nd: int, output_size: Any) -> Any:
+    sizes = _tup(output_size, nd)
+    sp = x.shape[x.ndim - nd:]
+    sizes = tuple(s if o is None else o for s, o in zip(sp, sizes))
+    y = np.zeros(x.shape[:x.ndim - nd] + sizes, dtype=x.dtype)
+    for idx in itertools.product(*[range(o) for o in sizes]):
+        key = tuple(slice(i * s // o, -(-(i + 1) * s // o)) for i, s, o in zip(idx, sp, sizes))
+        block = x[(Ellipsis,) + key]
+        axes = tuple(range(-nd, 0))
+        y[(Ellipsis,) + idx] = block.max(axes) if kind == "max" else block.mean(axes)
+    return y
+
+
+def np_unfold(x: Any, kernel_size: Any, dilation: Any = 1, padding: Any = 0,
+              stride: Any = 1) -> Any:
+    k, d, p, s = (_tup(v, 2) for v in (kernel_size, dilation, padding, stride))
+    xp = np.pad(x, [(0, 0)] * (x.ndim - 2) + [(p[0], p[0]), (p[1], p[1])])
+    out = [(xp.shape[-2 + i] - d[i] * (k[i] - 1) - 1) // s[i] + 1 for i in range(2)]
+    blocks = []
+    for c in range(x.shape[-3]):
+        for i, j in itertools.product(range(k[0]), range(k[1])):
+            blocks.append(xp[..., c, i * d[0]::s[0], j * d[1]::s[1]][..., :out[0], :out[1]]
+                          .reshape(x.shape[:-3] + (-1,)))
+    return np.stack(blocks, axis=-2)
+
+
+def np_fold(cols: Any, output_size: Any, kernel_size: Any, dilation: Any = 1, padding: Any = 0,
+            stride: Any = 1) -> Any:
+    k, d, p, s, size = (_tup(v, 2) for v in (kernel_size, dilation, padding, stride,
+                                                output_size))
+    out = [(size[i] + 2 * p[i] - d[i] * (k[i] - 1) - 1) // s[i] + 1 for i in range(2)]
+    c = cols.shape[-2] // (k[0] * k[1])
+    canvas = np.zeros(cols.shape[:-2] + (c, size[0] + 2 * p[0], size[1] + 2 * p[1]), cols.dtype)
+    blocks = cols.reshape(cols.shape[:-2] + (c, k[0], k[1], out[0], out[1]))
+    for i, j in itertools.product(range(k[0]), range(k[1])):
+        canvas[..., i * d[0]:i * d[0] + s[0] * (out[0] - 1) + 1:s[0],
+               j * d[1]:j * d[1] + s[1] * (out[1] - 1) + 1:s[1]] += blocks[..., i, j, :, :]
+    return canvas[..., p[0]:p[0] + size[0], p[1]:p[1] + size[1]]
+
+
+# ---- samples ---------------------------------------------------------------------------------
+CONV1D = _cases([
+    (((2, 2, 5), (3, 2, 3), (3,)), {}),
+    (((1, 1, 4), (1, 1, 2), (1,)), {"stride": 2}),
+    (((2, 4, 6), (4, 2, 3), (4,)), {"padding": 1, "dilation": 2, "groups": 2}),
+    (((2, 3), (2, 2, 2), (2,)), {"padding": "same"}),                     # unbatched
+    (((1, 2, 5), (2, 2, 4), (2,)), {"padding": "same", "dilation": 1}),   # even kernel
+    (((0, 2, 4), (3, 2, 3), (3,)), {"padding": "valid"}),                 # empty batch
+])
+CONV2D = _cases([
+    (((2, 2, 4, 5), (3, 2, 3, 2), (3,)), {}),
+    (((1, 1, 5, 5), (2, 1, 3, 3), (2,)), {"stride": 2, "padding": 1}),
+    (((1, 4, 5, 6), (2, 2, 2, 3), (2,)), {"stride": (2, 1), "padding": (1, 0),
+                                           "dilation": (1, 2), "groups": 2}),
+    (((1, 3, 4), (2, 1, 2, 2), (2,)), {"padding": "same"}),               # unbatched
+    (((1, 2, 3, 3), (4, 1, 3, 1), (4,)), {"groups": 2, "padding": "same"}),
+    (((0, 1, 3, 3), (2, 1, 2, 2), (2,)), {}),                             # empty batch
+])
+CONV2D_NOBIAS = _cases([
+    (((2, 1, 4, 4), (2, 1, 2, 2)), {}),
+    (((1, 2, 5, 3), (2, 2, 3, 1)), {"stride": (1, 2), "padding": (0, 1)}),
+])
+CONV_T1D = _cases([
+    (((2, 2, 3), (2, 3, 2), (3,)), {}),
+    (((1, 2, 3), (2, 1, 3), (2,)), {"stride": 2, "padding": 1, "output_padding": 1,
+                                     "groups": 2}),
+    (((2, 3), (2, 2, 2), (2,)), {"stride": 3, "dilation": 2}),
+])
+CONV_T2D = _cases([
+    (((1, 2, 3, 2), (2, 2, 2, 3), (2,)), {}),
+    (((2, 2, 2, 3), (2, 1, 3, 2), (2,)), {"stride": (2, 1), "padding": (1, 0),
+                                           "output_padding": (1, 0), "groups": 2}),
+    (((1, 1, 2, 2), (1, 2, 2, 2), (2,)), {"stride": 2, "dilation": 2, "output_padding": 1}),
+])
+UNFOLD = _cases([
+    (((2, 2, 4, 4),), {"kernel_size": 2}),
+    (((1, 2, 5, 4),), {"kernel_size": (3, 2), "dilation": (1, 2), "padding": 1,
+                       "stride": (2, 1)}),
+    (((2, 3, 3),), {"kernel_size": 2, "stride": 1}),                      # unbatched
+])
+FOLD = _cases([
+    (((2, 8, 9),), {"output_size": (4, 4), "kernel_size": 2, "stride": 1}),
+    (((1, 6, 12),), {"output_size": (5, 4), "kernel_size": (3, 2), "dilation": (1, 2),
+                    "padding": 1, "stride": (2, 1)}),
+    (((4, 4),), {"output_size": 4, "kernel_size": 2, "stride": 2}),       # unbatched
+])
+MAXPOOL1D = _cases([
+    (((2, 2, 6),), {"kernel_size": 2}),
+    (((1, 2, 7),), {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True}),
+    (((2, 5),), {"kernel_size": 2, "stride": 1, "dilation": 2}),
+])
+MAXPOOL2D = _cases([
+    (((2, 2, 4, 4),), {"kernel_size": 2}),
+    (((1, 2, 5, 5),), {"kernel_size": 3, "stride": 2, "padding": 1}),
+    (((1, 1, 5, 6),), {"kernel_size": (2, 3), "stride": (2, 1), "dilation": (2, 1),
+                       "ceil_mode": True}),
+    (((2, 3, 3),), {"kernel_size": 2, "stride": 1}),                      # unbatched
+    (((0, 2, 4, 4),), {"kernel_size": 2}),                                # empty batch
+])
+AVGPOOL1D = _cases([
+    (((2, 2, 6),), {"kernel_size": 2}),
+    (((1, 2, 7),), {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True,
+                    "count_include_pad": False}),
+    (((2, 5),), {"kernel_size": 3, "stride": 1, "padding": 1}),
+])
+AVGPOOL2D = _cases([
+    (((2, 2, 4, 4),), {"kernel_size": 2}),
+    (((1, 2, 5, 5),), {"kernel_size": 3, "stride": 2, "padding": 1, "count_include_pad": False}),
+    (((1, 1, 5, 6),), {"kernel_size": (2, 3), "stride": (2, 1), "padding": (1, 1),
+                       "ceil_mode": True}),
+    (((1, 2, 4, 4),), {"kernel_size": 3, "stride": 1, "padding": 1, "divisor_override": 2}),
+    (((2, 3, 3),), {"kernel_size": 2, "stride": 1}),
+])
+ADAPTIVE1D = _cases([
+    (((2, 2, 6),), {"output_size": 3}),
+    (((1, 2, 7),), {"output_size": 3}),
+    (((2, 5),), {"output_size": 1}),
+])
+ADAPTIVE2D = _cases([
+    (((2, 2, 4, 4),), {"output_size": 1}),
+    (((1, 2, 4, 6),), {"output_size": (2, 3)}),
+    (((1, 1, 5, 7),), {"output_size": (3, 4)}),
+    (((1, 2, 5, 4),), {"output_size": (2, None)}),
+    (((2, 3, 5),), {"output_size": (2, 5)}),
+])
+
+
+def _conv_errors(fn: Any, name: str) -> tuple:
+    return (
+        ErrorInput(lambda d: fn(t(d, 1, 3, 5, 5), t(d, 2, 2, 3, 3)), ValueError,
+                   name + r": given groups=1, weight of shape \(2, 2, 3, 3\), expected "
+                   r"input\[1, 3, 5, 5\] to have 2 channels, but got 3"),
+        ErrorInput(lambda d: fn(t(d, 1, 2, 5, 5), t(d, 2, 2, 3)), ValueError,
+                   name + r": expected a 4D weight"),
+        ErrorInput(lambda d: fn(t(d, 2, 5), t(d, 2, 2, 3, 3)), ValueError,
+                   name + r": expected 3D \(unbatched\) or 4D \(batched\) input"),
+        ErrorInput(lambda d: fn(t(d, 1, 2, 2, 2), t(d, 1, 2, 3, 3)), ValueError,
+                   name + r": calculated padded input size per channel: \(2 x 2\)"),
+        ErrorInput(lambda d: fn(t(d, 1, 2, 5, 5), t(d, 2, 2, 3, 3), stride=0), ValueError,
+                   name + r": non-positive stride"),
+        ErrorInput(lambda d: fn(t(d, 1, 2, 5, 5), t(d, 2, 2, 3, 3), padding=-1), ValueError,
+                   name + r": negative padding"),
+        ErrorInput(lambda d: fn(t(d, 1, 2, 5, 5), t(d, 2, 2, 3, 3), padding="same", stride=2),
+                   ValueError, name + r": padding='same' is not supported for strided"),
+        ErrorInput(lambda d: fn(t(d, 1, 2, 5, 5), t(d, 2, 2, 3, 3), padding="full"),
+                   ValueError, name + r": invalid padding string 'full'"),
+        ErrorInput(lambda d: fn(t(d, 1, 2, 5, 5), t(d, 2, 2, 3, 3), stride=(1, 1, 1)),
+                   ValueError, name + r": expected stride to be a single integer value or a "
+                   r"list of 2 values"),
+        ErrorInput(lambda d: fn(t(d, 1, 4, 5, 5), t(d, 3, 2, 3, 3), groups=2), ValueError,
+                   name + r": given groups=2, expected weight to be divisible by 2"),
+        ErrorInput(lambda d: fn(t(d, 1, 2, 5, 5), t(d, 2, 2, 3, 3), t(d, 3)), ValueError,
+                   name + r": .*expected bias to be 1-dimensional with 2 elements"),
+        ErrorInput(lambda d: fn(t(d, 1, 2, 5, 5), t(d, 2, 2, 3, 3, dtype="float32")),
+                   TypeError, name + r": input type float64 .* weight/bias type float32"),
+        ErrorInput(lambda d: fn(t(d, 1, 2, 5, 5), t(other_device(d), 2, 2, 3, 3)),
+                   RuntimeError, name + r": expected all tensors on the same device"),
+    )
+
+
+def _pool_errors(fn: Any, name: str) -> tuple:
+    return (
+        ErrorInput(lambda d: fn(t(d, 1, 2, 4, 4), 2, padding=2), ValueError,
+                   name + r": pad should be at most half of effective kernel size"),
+        ErrorInput(lambda d: fn(t(d, 1, 2, 4, 4), 5), ValueError,
+                   name + r": given input size: \(2 x 4 x 4\). Calculated output size: "
+                   r"\(2 x 0 x 0\). Output size is too small"),
+        ErrorInput(lambda d: fn(t(d, 4, 4), 2), ValueError,
+                   name + r": expected 3D \(unbatched\) or 4D \(batched\) input"),
+        ErrorInput(lambda d: fn(t(d, 1, 2, 4, 4), 2, stride=0), ValueError,
+                   name + r": stride must be greater than zero"),
+        ErrorInput(lambda d: fn(t(d, 1, 2, 4, 4), (2, 2, 2)), ValueError,
+                   name + r": expected kernel_size to be a single integer value or a list of 2"),
+        ErrorInput(lambda d: fn(t(d, 1, 2, 4, 4, dtype="int64"), 2), TypeError,
+                   name + r": expected floating-point tensors, got int64"),
+    )
+
+
+def _bias_op(fn: Any) -> Any:
+    return lambda x, w, b, **kw: fn(x, w, b, **kw)
+
+
+OPS: list = [
+    OpInfo("conv1d", _bias_op(F.conv1d), np_conv, samples=CONV1D),
+    OpInfo("conv2d", _bias_op(F.conv2d), np_conv, samples=CONV2D,
+           errors=_conv_errors(F.conv2d, "conv2d")),
+    OpInfo("conv2d_no_bias", lambda x, w, **kw: F.conv2d(x, w, **kw),
+           lambda x, w, **kw: np_conv(x, w, **kw), samples=CONV2D_NOBIAS),
+    OpInfo("conv_transpose1d", _bias_op(F.conv_transpose1d), np_conv_transpose,
+           samples=CONV_T1D),
+    OpInfo("conv_transpose2d", _bias_op(F.conv_transpose2d), np_conv_transpose,
+           samples=CONV_T2D, errors=(
+               ErrorInput(lambda d: F.conv_transpose2d(t(d, 1, 2, 3, 3), t(d, 2, 2, 2, 2),
+                                                       stride=2, output_padding=2),
+                          ValueError, r"conv_transpose2d: output padding must be smaller than "
+                          r"either stride or dilation"),
+               ErrorInput(lambda d: F.conv_transpose2d(t(d, 1, 3, 3, 3), t(d, 2, 2, 2, 2)),
+                          ValueError, r"conv_transpose2d: given transposed=1, weight of shape "
+                          r"\(2, 2, 2, 2\), expected input\[1, 3, 3, 3\] to have 2 channels"))),
+    OpInfo("unfold", F.unfold, np_unfold, samples=UNFOLD, errors=(
+        ErrorInput(lambda d: F.unfold(t(d, 1, 2, 2, 2), 3), ValueError,
+                   r"unfold: .*sliding blocks is \(0 x 0\)"),)),
+    OpInfo("fold", F.fold, np_fold, samples=FOLD, errors=(
+        ErrorInput(lambda d: F.fold(t(d, 1, 8, 8), (4, 4), 2, stride=1), ValueError,
+                   r"fold: .*number of sliding blocks 3 \* 3 = 9, but got 8"),
+        ErrorInput(lambda d: F.fold(t(d, 1, 7, 9), (4, 4), 2, stride=1), ValueError,
+                   r"fold: expected size of input's dimension 1 to be divisible"))),
+    OpInfo("max_pool1d", F.max_pool1d, lambda x, **kw: np_pool(x, "max", 1, **kw),
+           samples=MAXPOOL1D, adjust=distinct),
+    OpInfo("max_pool2d", F.max_pool2d, lambda x, **kw: np_pool(x, "max", 2, **kw),
+           samples=MAXPOOL2D, adjust=distinct, errors=_pool_errors(F.max_pool2d, "max_pool2d")),
+    OpInfo("avg_pool1d", F.avg_pool1d, lambda x, **kw: np_pool(x, "avg", 1, **kw),
+           samples=AVGPOOL1D),
+    OpInfo("avg_pool2d", F.avg_pool2d, lambda x, **kw: np_pool(x, "avg", 2, **kw),
+           samples=AVGPOOL2D, errors=_pool_errors(F.avg_pool2d, "avg_pool2d")[1:]),
+    OpInfo("adaptive_avg_pool1d", F.adaptive_avg_pool1d,
+           lambda x, **kw: np_adaptive(x, "avg", 1, **kw), samples=ADAPTIVE1D),
+    OpInfo("adaptive_avg_pool2d", F.adaptive_avg_pool2d,
+           lambda x, **kw: np_adaptive(x, "avg", 2, **kw), samples=ADAPTIVE2D),
+    OpInfo("adaptive_max_pool1d", F.adaptive_max_pool1d,
+           lambda x, **kw: np_adaptive(x, "max", 1, **kw), samples=ADAPTIVE1D, adjust=distinct),
+    OpInfo("adaptive_max_pool2d", F.adaptive_max_pool2d,
+           lambda x, **kw: np_adaptive(x, "max", 2, **kw), samples=ADAPTIVE2D, adjust=distinct),
+]
