@@ -241,7 +241,7 @@ class Tensor(TensorMutation, TensorExtras):
     swapaxes = transpose
     def expand(self, *shape: Any) -> "Tensor": return _ops.expand(self, _shape_args(shape))
     def broadcast_to(self, shape: Any) -> "Tensor": return _ops.broadcast_to(self, shape)
-    def squeeze(self, axis: Any = None) -> "Tensor": return _ops.squeeze(self, axis)
+    def squeeze(self, axis: Any = None, *, dim: Any = None) -> "Tensor": return _ops.squeeze(self, axis, dim=dim)
     def unsqueeze(self, axis: int) -> "Tensor": return _ops.unsqueeze(self, axis)
     def split(self, split_size_or_sections: Any, axis: int = 0) -> list: return _ops.split(self, split_size_or_sections, axis)
 

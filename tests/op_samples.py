@@ -249,3 +249,18 @@ def on_grid(arrays: list, kwargs: dict, rng: Any) -> list:
     """Round to halves, so comparisons and argmax meet ties (which the others avoid)."""
     return [np.round(a * 2.0) / 2.0 for a in arrays]
 
+
+
+# NumPy references for ops whose semantics differ from NumPy's function of the same name
+def np_expand(x: Any, shape: tuple) -> Any:
+    lead = len(shape) - x.ndim
+    return np.broadcast_to(x, tuple(x.shape[i - lead] if d == -1 else d
+                                    for i, d in enumerate(shape)))
+
+
+def np_squeeze(x: Any, axis: Any) -> Any:
+    """PyTorch's squeeze: dimensions of axis that are not size 1 stay."""
+    if axis is None or x.ndim == 0:
+        return np.squeeze(x)
+    axes = (axis,) if isinstance(axis, int) else axis
+    return np.squeeze(x, tuple(a % x.ndim for a in axes if x.shape[a] == 1))

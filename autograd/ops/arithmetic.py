@@ -9,7 +9,7 @@ from typing import Any
 
 from ..function import Function, apply1, apply2, applyn
 from ..tensor import Tensor
-from ._util import NUMBER_TYPES, as_operand
+from ._util import NUMBER_TYPES, as_operand, require_tensor
 
 
 class Add(Function):
@@ -294,8 +294,22 @@ def minimum(a: Any, b: Any) -> Tensor:
     return apply2(Minimum, a, b)
 
 
-def where(condition: Any, a: Any, b: Any) -> Tensor:
-    """``a`` where ``condition`` is true, else ``b``; differentiable in ``a`` and ``b``."""
+_MISSING = object()
+
+
+def where(condition: Any, a: Any = _MISSING, b: Any = _MISSING) -> Tensor:
+    """``a`` where ``condition`` is true, else ``b``; differentiable in ``a`` and ``b``.
+    With the condition alone, the indices where it holds (``nonzero(as_tuple=True)``).
+
+    >>> xg.where(x > 0, x, 0.0)
+    """
+    if a is _MISSING and b is _MISSING:
+        from .gather_masks import nonzero
+        require_tensor(condition, "where")
+        return nonzero(condition, as_tuple=True)
+    if a is _MISSING or b is _MISSING:
+        raise TypeError("where: give both values (where(condition, a, b)) or the condition "
+                        "alone (where(condition))")
     ref = a if isinstance(a, Tensor) else b if isinstance(b, Tensor) else None
     if ref is None:
         if not isinstance(condition, Tensor):

@@ -168,17 +168,22 @@ def sum_to(x: Tensor, shape: Sequence[int]) -> Tensor:
     return apply1(SumTo, x, shape)
 
 
-def squeeze(x: Tensor, axis: Any = None) -> Tensor:
-    """Drop size-1 dimensions (all of them, or those in ``axis``)."""
+def squeeze(x: Tensor, axis: Any = None, *, dim: Any = None) -> Tensor:
+    """Drop size-1 dimensions: all of them, or those of ``axis``/``dim`` that have size 1
+    (others are left as they are, as in PyTorch). >>> x.squeeze(1)"""
     require_tensor(x, "squeeze")
+    if dim is not None:
+        if axis is not None:
+            raise TypeError("squeeze: give axis or dim, not both")
+        axis = dim
     if axis is None:
         axes = tuple(i for i, d in enumerate(x.shape) if d == 1)
     else:
-        axes = normalize_axes(axis, x.ndim, "squeeze")
-        for a in axes:
-            if x.shape[a] != 1:
-                raise ValueError(f"squeeze: dimension {a} of shape {x.shape} has size "
-                                 f"{x.shape[a]}, not 1")
+        # a 0-d tensor takes axis 0 or -1, as in PyTorch
+        axes = normalize_axes(axis, x.ndim or 1, "squeeze")
+        axes = tuple(a for a in axes if x.ndim and x.shape[a] == 1)
+    if not axes:
+        return x
     return reshape(x, tuple(d for i, d in enumerate(x.shape) if i not in axes))
 
 
@@ -204,7 +209,17 @@ def concat(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
                 a != b for i, (a, b) in enumerate(zip(t.shape, first.shape)) if i != axis):
             raise ValueError(f"concat: shapes {[tuple(u.shape) for u in tensors]} differ "
                              f"outside axis {axis}")
-    return applyn(Concat, tensors, axis)
+    return applyn(Concat, _common_kind(tensors), axis)
+
+
+def _common_kind(tensors: list) -> list:
+    """PyTorch's rule: with floats among integers/bools, all take the widest float dtype
+    (the backend promotes within a kind)."""
+    floats = [t for t in tensors if t.dtype.is_floating]
+    if not floats or len(floats) == len(tensors):
+        return tensors
+    widest = max(floats, key=lambda t: t.dtype.itemsize).dtype
+    return [t if t.dtype.is_floating else t.astype(widest) for t in tensors]
 
 
 cat = concatenate = concat
