@@ -220,10 +220,10 @@ class Tensor(TensorMutation, TensorExtras):
         return _ops.std(self, *_axis_args(axis, keepdims, torch_kw), ddof, correction, unbiased=unbiased)
     def logsumexp(self, axis: Any = None, keepdims: bool = False, **torch_kw: Any) -> "Tensor":
         return _ops.logsumexp(self, *_axis_args(axis, keepdims, torch_kw))
-    def softmax(self, axis: int = -1, dim: int | None = None) -> "Tensor":
-        return _ops.softmax(self, axis if dim is None else dim)
-    def log_softmax(self, axis: int = -1, dim: int | None = None) -> "Tensor":
-        return _ops.log_softmax(self, axis if dim is None else dim)
+    def softmax(self, axis: int = -1, dim: int | None = None, *, dtype: Any = None) -> "Tensor":
+        return _ops.softmax(self, axis if dim is None else dim, dtype=dtype)
+    def log_softmax(self, axis: int = -1, dim: int | None = None, *, dtype: Any = None) -> "Tensor":
+        return _ops.log_softmax(self, axis if dim is None else dim, dtype=dtype)
     def argmax(self, axis: Any = None, keepdims: bool = False, **torch_kw: Any) -> "Tensor":
         return _ops.argmax(self, *_axis_args(axis, keepdims, torch_kw))
     def argmin(self, axis: Any = None, keepdims: bool = False, **torch_kw: Any) -> "Tensor":
@@ -243,7 +243,8 @@ class Tensor(TensorMutation, TensorExtras):
     def broadcast_to(self, shape: Any) -> "Tensor": return _ops.broadcast_to(self, shape)
     def squeeze(self, axis: Any = None, *, dim: Any = None) -> "Tensor": return _ops.squeeze(self, axis, dim=dim)
     def unsqueeze(self, axis: int) -> "Tensor": return _ops.unsqueeze(self, axis)
-    def split(self, split_size_or_sections: Any, axis: int = 0) -> list: return _ops.split(self, split_size_or_sections, axis)
+    def split(self, split_size_or_sections: Any, axis: int = 0, *, dim: Any = None) -> list:
+        return _ops.split(self, split_size_or_sections, axis if dim is None else dim)
 
     # ---- host transfers (the only sync points) --------------------------------------
     def numpy(self) -> Any:

@@ -86,15 +86,17 @@ def _resolve_dim(dim: Any, axis: Any, name: str) -> int:
     return -1 if chosen is None else chosen
 
 
-def softmax(input: Tensor, dim: int | None = None, axis: int | None = None) -> Tensor:
+def softmax(input: Tensor, dim: int | None = None, axis: int | None = None, *,
+            dtype: Any = None) -> Tensor:
     """exp(x) / sum(exp(x)) along ``dim`` (PyTorch) or ``axis`` (Keras); the last axis when
     neither is given (Keras' default; PyTorch would guess and warn)."""
-    return _softmax(input, _resolve_dim(dim, axis, "softmax"))
+    return _softmax(input, _resolve_dim(dim, axis, "softmax"), dtype=dtype)
 
 
-def log_softmax(input: Tensor, dim: int | None = None, axis: int | None = None) -> Tensor:
+def log_softmax(input: Tensor, dim: int | None = None, axis: int | None = None, *,
+                dtype: Any = None) -> Tensor:
     """x - logsumexp(x) along ``dim``/``axis`` (default: the last); finite for finite x."""
-    return _log_softmax(input, _resolve_dim(dim, axis, "log_softmax"))
+    return _log_softmax(input, _resolve_dim(dim, axis, "log_softmax"), dtype=dtype)
 
 
 def maxout(input: Tensor, pool_size: int) -> Tensor:

@@ -173,6 +173,14 @@ OPS: list = [
            errors=_binary_errors("clampmin", xg.clamp_min)),
     OpInfo("clamp_max_tensor", xg.clamp_max, np.minimum, samples=broadcast(), adjust=distinct,
            errors=_binary_errors("clampmax", xg.clamp_max)),
+    OpInfo("addcmul", lambda a, b, c, value: xg.addcmul(a, b, c, value=value),
+           lambda a, b, c, value: a + value * b * c, samples=broadcast(3, {"value": [1, 0.5, -2]})),
+    OpInfo("addcdiv", lambda a, b, c, value: a.addcdiv(b, c, value=value),
+           lambda a, b, c, value: a + value * b / c, samples=broadcast(3, {"value": [1, 0.5, -2]}),
+           domain=((-2.0, 2.0), (-2.0, 2.0), (0.5, 2.0)),
+           errors=(ErrorInput(lambda d: xg.addcdiv(t(d, 2), t(d, 2, dtype="int64"),
+                                                   t(d, 2, dtype="int64")), TypeError,
+                              "addcdiv: integer division"),)),
 
     # ---- rounding: gradient 0 (frac: 1) away from the jumps ---------------------------------
     OpInfo("floor", xg.floor, np.floor, domain=(-2.5, 2.5), adjust=INTEGERS,

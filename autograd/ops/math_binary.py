@@ -14,7 +14,7 @@ from .elementwise import log, sigmoid
 from .math_special import _floating
 
 __all__ = ["atan2", "arctan2", "logaddexp", "logaddexp2", "hypot", "xlogy", "lerp",
-           "clamp_min", "clamp_max"]
+           "clamp_min", "clamp_max", "addcmul", "addcdiv"]
 
 _LN2 = math.log(2.0)
 
@@ -215,3 +215,27 @@ def clamp_max(input: Tensor, max: Any) -> Tensor:
 
 
 arctan2 = atan2
+
+
+def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
+    """input + value * tensor1 * tensor2 (broadcasting), as PyTorch's.
+
+    >>> xg.addcmul(xg.zeros(2), xg.tensor([1.0, 2.0]), xg.tensor([3.0, 4.0]), value=0.5)
+    """
+    for t in (input, tensor1, tensor2):
+        require_tensor(t, "addcmul")
+    return input + (tensor1 * tensor2 if value == 1 else value * (tensor1 * tensor2))
+
+
+def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
+    """input + value * tensor1 / tensor2 (broadcasting), as PyTorch's; integer tensor1 and
+    tensor2 are refused, as there.
+
+    >>> xg.addcdiv(xg.zeros(2), xg.tensor([1.0, 2.0]), xg.tensor([4.0, 8.0]), value=2)
+    """
+    for t in (input, tensor1, tensor2):
+        require_tensor(t, "addcdiv")
+    if not (tensor1.dtype.is_floating or tensor2.dtype.is_floating):
+        raise TypeError(f"addcdiv: integer division of tensor1 ({tensor1.dtype}) by tensor2 "
+                        f"({tensor2.dtype}) is not supported; pass floating tensors")
+    return input + (tensor1 / tensor2 if value == 1 else value * (tensor1 / tensor2))

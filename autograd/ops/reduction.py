@@ -245,19 +245,23 @@ def logsumexp(x: Tensor, axis: Any = None, keepdims: bool = False, *, dim: Any =
     return apply1(LogSumExp, x, normalize_axes(axis, x.ndim, "logsumexp"), keepdims)
 
 
-def softmax(x: Tensor, axis: int = -1, *, dim: int | None = None) -> Tensor:
+def softmax(x: Tensor, axis: int = -1, *, dim: int | None = None, dtype: Any = None) -> Tensor:
     """exp(x) / sum(exp(x)) along ``axis``, shifted by the max so it never overflows."""
     require_tensor(x, "softmax")
     if dim is not None:
         axis = dim
+    if dtype is not None:        # PyTorch casts the input first (to compute in float64, say)
+        x = x.astype(dtype)
     return apply1(Softmax, x, normalize_axis(axis, x.ndim, "softmax"))
 
 
-def log_softmax(x: Tensor, axis: int = -1, *, dim: int | None = None) -> Tensor:
+def log_softmax(x: Tensor, axis: int = -1, *, dim: int | None = None, dtype: Any = None) -> Tensor:
     """x - logsumexp(x) along ``axis``; finite for any finite x."""
     require_tensor(x, "log_softmax")
     if dim is not None:
         axis = dim
+    if dtype is not None:        # PyTorch casts the input first (to compute in float64, say)
+        x = x.astype(dtype)
     return apply1(LogSoftmax, x, normalize_axis(axis, x.ndim, "log_softmax"))
 
 

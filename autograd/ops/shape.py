@@ -237,10 +237,12 @@ def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
     return concat([unsqueeze(t, axis) for t in tensors], axis)
 
 
-def split(x: Tensor, split_size_or_sections: Any, axis: int = 0) -> list[Tensor]:
+def split(x: Tensor, split_size_or_sections: Any, axis: int = 0, *, dim: Any = None) -> list[Tensor]:
     """Split into pieces of ``split_size`` (an int; the last may be smaller) or of the given
-    sizes (a list), as PyTorch's ``torch.split``."""
+    sizes (a list), as PyTorch's ``torch.split``. >>> a, b = xg.split(x, [1, 3], dim=1)"""
     require_tensor(x, "split")
+    if dim is not None:
+        axis = dim
     axis = normalize_axis(axis, x.ndim, "split")
     length = x.shape[axis]
     if isinstance(split_size_or_sections, int):
