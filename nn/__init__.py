@@ -34,7 +34,14 @@ __all__ = ["Module", "Parameter", "Sequential", "ModuleList", "ModuleDict", "Par
 # Layers beyond the lectures' set, each family in its own module with its own __all__.
 from . import activation_extra as _activation_extra, layers_extra as _layers_extra  # noqa: E402
 from . import conv_layers as _conv_layers  # noqa: E402
+from . import recurrent_layers as _recurrent_layers  # noqa: E402
+from . import attention_layers as _attention_layers  # noqa: E402
+from . import sampling_layers as _sampling_layers  # noqa: E402
 from .activation_extra import *  # noqa: F401,F403,E402
 from .layers_extra import *  # noqa: F401,F403,E402
 from .conv_layers import *  # noqa: F401,F403,E402
-__all__ += _activation_extra.__all__ + _layers_extra.__all__ + _conv_layers.__all__
+from .recurrent_layers import *  # noqa: F401,F403,E402
+from .attention_layers import *  # noqa: F401,F403,E402
+from .sampling_layers import *  # noqa: F401,F403,E402
+__all__ += (_activation_extra.__all__ + _layers_extra.__all__ + _conv_layers.__all__
+            + _recurrent_layers.__all__ + _attention_layers.__all__ + _sampling_layers.__all__)

@@ -277,8 +277,13 @@ def _one_hot(backend: Any, t: Any, num_classes: int, dtype: Any) -> Any:
 from . import functional_activations as _functional_activations  # noqa: E402
 from . import functional_layers as _functional_layers  # noqa: E402
 from . import functional_conv as _functional_conv  # noqa: E402
+from . import functional_attention as _functional_attention  # noqa: E402
+from . import functional_sampling as _functional_sampling  # noqa: E402
 from .functional_activations import *  # noqa: F401,F403,E402
 from .functional_layers import *  # noqa: F401,F403,E402
 from .functional_conv import *  # noqa: F401,F403,E402
+from .functional_attention import *  # noqa: F401,F403,E402
+from .functional_sampling import *  # noqa: F401,F403,E402
 __all__ += (_functional_activations.__all__ + _functional_layers.__all__
-            + _functional_conv.__all__)
+            + _functional_conv.__all__ + _functional_attention.__all__
+            + _functional_sampling.__all__)
