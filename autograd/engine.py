@@ -247,7 +247,7 @@ def _backprop_node(node: Any, acc: _Accumulator, retain_graph: bool, capture: di
         if acc.pending:
             acc.skip(inputs, None)
         if not retain_graph:
-            node.inputs = node.out_data = None
+            node.inputs = node.out_data = node.args = None
         return
     if node.hooks:
         gy = _run_hooks(node.hooks, gy, acc.create_graph, acc.owned)
@@ -264,7 +264,8 @@ def _backprop_node(node: Any, acc: _Accumulator, retain_graph: bool, capture: di
                                      f"NaN or inf ({exc})") from None
         raise
     if not retain_graph:
-        node.inputs = node.out_data = None    # free saved tensors: intermediates can be collected
+        # free what the node saved (tensors, and arrays such as masks or indices in args)
+        node.inputs = node.out_data = node.args = None
     if grads.__class__ is not tuple:
         grads = (grads,)
     if acc.pending:

@@ -73,6 +73,17 @@ def test_second_backward_through_freed_graph_mentions_retain_graph(device):
         xg.autograd.grad(y, x)
 
 
+def test_backward_frees_what_each_node_saved(device):
+    x = leaf([1.0, -2.0, 3.0], device)
+    h = x.masked_fill(x < 0, 0.0)          # keeps its mask in the node's args
+    y = (h * x).sum()
+    nodes = [y.grad_fn, h.grad_fn]
+    assert h.grad_fn.args is not None
+    y.backward()
+    for node in nodes:
+        assert node.inputs is None and node.out_data is None and node.args is None
+
+
 def test_backward_of_a_leaf(device):
     x = leaf([1.0, 2.0], device)
     x.backward(xg.tensor([3.0, 4.0], dtype=xg.float64, device=device))
