@@ -17,16 +17,6 @@ from ..autograd.grad_mode import grad_mode
 from ..autograd.tensor import Tensor, make_tensor
 from .rnn_kernels import TENSOR_OPS, ArrayOps, sequence_backward, sequence_forward
 
-_ARRAY_OPS: dict = {}
-
-
-def _array_ops(xp: Any) -> ArrayOps:
-    ops = _ARRAY_OPS.get(id(xp))
-    if ops is None:
-        ops = _ARRAY_OPS[id(xp)] = ArrayOps(xp)
-    return ops
-
-
 def _unpack(values: Any, lstm: bool, has_bias: bool, has_proj: bool) -> tuple:
     """(xw, h0, c0, w_hh, b_hh, w_hr) from the op's inputs (None for the absent ones)."""
     values = list(values)
@@ -50,7 +40,7 @@ class Recurrence(Function):
     @staticmethod
     def forward(xp, arrays, mode, reverse, has_bias, has_proj, saved):
         xw, h0, c0, w_hh, b_hh, w_hr = _unpack(arrays, mode == "LSTM", has_bias, has_proj)
-        out, state = sequence_forward(_array_ops(xp), mode, xw, h0, c0, w_hh, b_hh, w_hr,
+        out, state = sequence_forward(ArrayOps(xp), mode, xw, h0, c0, w_hh, b_hh, w_hr,
                                       reverse)
         if saved is not None:
             saved.append(state)
@@ -83,7 +73,7 @@ class Recurrence(Function):
 
 def _backward_arrays(backend: Any, mode: str, state: tuple, gy: Any, h0: Any, c0: Any,
                      w_hh: Any, w_hr: Any, reverse: bool) -> tuple:
-    return sequence_backward(_array_ops(backend.xp), mode, state, gy, h0, c0, w_hh, w_hr,
+    return sequence_backward(ArrayOps(backend.xp), mode, state, gy, h0, c0, w_hh, w_hr,
                              reverse)
 
 

@@ -11,6 +11,7 @@ from ..autograd.grad_clip import clip_grad_norm_, clip_grad_value_
 from ..autograd.grad_mode import no_grad
 from ..autograd.ops import concat
 from ..autograd.tensor import Tensor
+from . import rnn_utils as rnn  # noqa: F401  (nn.utils.rnn, as torch.nn.utils.rnn)
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_", "parameters_to_vector",
            "vector_to_parameters"]
