@@ -1,0 +1,89 @@
+"""F.affine_grid and F.grid_sample (nn/sampling_grid.py) against PyTorch: every mode,
+padding mode and align_corners, values and gradients w.r.t. the input, the grid and theta,
+the strict device, float64 gradcheck and the errors."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import xpgrad as xg
+import xpgrad.nn.functional as F
+
+torch = pytest.importorskip("torch")
+TF = torch.nn.functional
+RNG = np.random.default_rng(2)
+
+
+@pytest.mark.parametrize("align_corners", [False, True])
+@pytest.mark.parametrize("mode", ["bilinear", "nearest"])
+@pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
+def test_grid_sample_of_affine_grid_matches_torch(align_corners, mode, padding_mode):
+    theta = RNG.standard_normal((2, 2, 3)) * 0.8
+    x = RNG.standard_normal((2, 3, 4, 5))
+    to, tt = xg.tensor(theta, requires_grad=True, dtype="float64"), torch.tensor(
+        theta, requires_grad=True)
+    xo, xt = xg.tensor(x, requires_grad=True, dtype="float64"), torch.tensor(
+        x, requires_grad=True)
+    go = F.affine_grid(to, (2, 3, 3, 6), align_corners=align_corners)
+    gt = TF.affine_grid(tt, (2, 3, 3, 6), align_corners=align_corners)
+    yo = F.grid_sample(xo, go, mode, padding_mode, align_corners)
+    yt = TF.grid_sample(xt, gt, mode, padding_mode, align_corners)
+    assert yo.shape == tuple(yt.shape) == (2, 3, 3, 6)
+    np.testing.assert_allclose(go.numpy(), gt.detach().numpy(), rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(yo.numpy(), yt.detach().numpy(), rtol=1e-10, atol=1e-12)
+    g = RNG.standard_normal((2, 3, 3, 6))
+    (yo * xg.tensor(g)).sum().backward()
+    yt.backward(torch.tensor(g))
+    np.testing.assert_allclose(xo.grad.numpy(), xt.grad.numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(to.grad.numpy(), tt.grad.numpy(), rtol=1e-9, atol=1e-11)
+
+
+def test_grid_sample_far_outside_and_float32_on_device(device):
+    x = RNG.standard_normal((1, 2, 3, 4)).astype(np.float32)
+    grid = RNG.uniform(-3, 3, (1, 5, 2, 2)).astype(np.float32)     # reflection folds twice
+    for pm in ("zeros", "border", "reflection"):
+        xo = xg.tensor(x, device=device, requires_grad=True)
+        go = xg.tensor(grid, device=device, requires_grad=True)
+        xt, gt = torch.tensor(x, requires_grad=True), torch.tensor(grid, requires_grad=True)
+        yo = F.grid_sample(xo, go, padding_mode=pm, align_corners=False)
+        yt = TF.grid_sample(xt, gt, padding_mode=pm, align_corners=False)
+        np.testing.assert_allclose(yo.numpy(), yt.detach().numpy(), rtol=1e-5, atol=1e-6)
+        yo.sum().backward()
+        yt.sum().backward()
+        np.testing.assert_allclose(xo.grad.numpy(), xt.grad.numpy(), rtol=1e-5, atol=1e-5)
+        np.testing.assert_allclose(go.grad.numpy(), gt.grad.numpy(), rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.filterwarnings("ignore:Since version 1.3.0, affine_grid")   # torch's, on unit sizes
+def test_affine_grid_single_positions_and_gradcheck():
+    theta = RNG.standard_normal((1, 2, 3))
+    for ac in (False, True):
+        go = F.affine_grid(xg.tensor(theta), (1, 1, 1, 3), align_corners=ac)
+        gt = TF.affine_grid(torch.tensor(theta), (1, 1, 1, 3), align_corners=ac)
+        np.testing.assert_allclose(go.numpy(), gt.numpy(), rtol=1e-12, atol=1e-14)
+    x = xg.tensor(RNG.standard_normal((1, 2, 3, 3)), dtype="float64", requires_grad=True)
+    grid = xg.tensor(RNG.uniform(-1.2, 1.2, (1, 2, 2, 2)), dtype="float64",
+                     requires_grad=True)
+    for pm in ("zeros", "border", "reflection"):
+        assert xg.gradcheck(lambda a, b: F.grid_sample(a, b, padding_mode=pm,
+                                                       align_corners=True), (x, grid))
+
+
+def test_grid_errors_and_default_warning():
+    theta = xg.zeros(1, 2, 3)
+    with pytest.warns(UserWarning, match="align_corners=False since 1.3.0"):
+        grid = F.affine_grid(theta, (1, 1, 2, 2))
+    with pytest.warns(UserWarning, match="align_corners=False since 1.3.0"):
+        F.grid_sample(xg.zeros(1, 1, 2, 2), grid)
+    with pytest.raises(ValueError, match=r"Nx2x3.*\(2, 2, 3\)"):
+        F.affine_grid(xg.zeros(2, 2, 3), (1, 1, 2, 2), align_corners=False)
+    with pytest.raises(ValueError, match="only 4-D sizes"):
+        F.affine_grid(theta, (1, 1, 2, 2, 2), align_corners=False)
+    with pytest.raises(NotImplementedError, match="bicubic is not supported"):
+        F.grid_sample(xg.zeros(1, 1, 2, 2), grid, mode="bicubic", align_corners=False)
+    with pytest.raises(ValueError, match="padding_mode"):
+        F.grid_sample(xg.zeros(1, 1, 2, 2), grid, padding_mode="wrap", align_corners=False)
+    with pytest.raises(ValueError, match=r"same N.*\(2, 1, 2, 2\)"):
+        F.grid_sample(xg.zeros(2, 1, 2, 2), grid, align_corners=False)
+    with pytest.raises(TypeError, match="one dtype"):
+        F.grid_sample(xg.zeros(1, 1, 2, 2, dtype="float64"), grid, align_corners=False)
