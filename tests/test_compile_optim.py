@@ -50,6 +50,9 @@ OPTIMIZERS = [
     pytest.param(lambda p: optim.RAdam(p, lr=0.01, betas=(0.5, 0.6), weight_decay=0.01,
                                        decoupled_weight_decay=True), id="RAdam-rectified-wd"),
     pytest.param(lambda p: optim.Rprop(p, lr=0.01), id="Rprop"),
+    pytest.param(lambda p: optim.ASGD(p, lr=0.05, lambd=0.01, t0=2, weight_decay=0.01),
+                 id="ASGD-averaging-wd"),
+    pytest.param(lambda p: optim.Adafactor(p, lr=0.05, weight_decay=0.01), id="Adafactor-wd"),
 ]
 
 CLIPPING = [
