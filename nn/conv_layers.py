@@ -1,5 +1,5 @@
-"""Convolution layers (Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d), Unfold and Fold,
-and the pooling layers of ``pool_layers``, as PyTorch's: arguments, defaults, parameter names
+"""Convolution layers (Conv1d/2d/3d, ConvTranspose1d/2d/3d), Unfold and Fold, and the
+pooling layers of ``pool_layers``, as PyTorch's: arguments, defaults, parameter names
 and shapes, initialisation and reprs.
 
 Initialisation is PyTorch's (not Keras'): the weight is kaiming_uniform_(a=sqrt(5)), i.e.
@@ -18,16 +18,20 @@ from ..autograd.factories import zeros
 from ..autograd.tensor import Tensor
 from . import init
 from .conv_args import PADDING_MODES, ntuple, pad_mode
-from .functional_conv import (conv1d, conv2d, conv_transpose1d, conv_transpose2d, fold,
-                              unfold)
+from .functional_conv import (conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d,
+                              conv_transpose3d, fold, unfold)
 from .module import Module
 from .parameter import Parameter
-from .pool_layers import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d,
-                          AdaptiveMaxPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d)
+from .pool_layers import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveAvgPool3d,
+                          AdaptiveMaxPool1d, AdaptiveMaxPool2d, AdaptiveMaxPool3d, AvgPool1d,
+                          AvgPool2d, AvgPool3d, LPPool1d, LPPool2d, LPPool3d, MaxPool1d,
+                          MaxPool2d, MaxPool3d, MaxUnpool1d, MaxUnpool2d, MaxUnpool3d)
 
-__all__ = ["Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d", "Unfold", "Fold",
-           "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d",
-           "AdaptiveAvgPool2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d"]
+_POOLS = (MaxPool1d, MaxPool2d, MaxPool3d, AvgPool1d, AvgPool2d, AvgPool3d, AdaptiveAvgPool1d,
+          AdaptiveAvgPool2d, AdaptiveAvgPool3d, AdaptiveMaxPool1d, AdaptiveMaxPool2d,
+          AdaptiveMaxPool3d, LPPool1d, LPPool2d, LPPool3d, MaxUnpool1d, MaxUnpool2d, MaxUnpool3d)
+__all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d",
+           "ConvTranspose3d", "Unfold", "Fold"] + [cls.__name__ for cls in _POOLS]
 
 
 class _ConvNd(Module):
@@ -163,6 +167,25 @@ class Conv2d(_ConvNd):
         return self._conv(conv2d, input)
 
 
+class Conv3d(_ConvNd):
+    """3-D convolution over (N, C_in, D, H, W) input: weight (out_channels, in_channels /
+    groups, kd, kh, kw), bias (out_channels,); padding an int, a triple, 'valid' or 'same';
+    padding_mode 'zeros', 'reflect', 'replicate' or 'circular'.
+
+    >>> nn.Conv3d(1, 8, 3, padding=1)    # (N, 1, 16, 16, 16) -> (N, 8, 16, 16, 16)
+    """
+    _nd = 3
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
+                 padding: Any = 0, dilation: Any = 1, groups: int = 1, bias: bool = True,
+                 padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
+                         groups, bias, padding_mode, 0, device, dtype)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return self._conv(conv3d, input)
+
+
 class _ConvTransposeNd(_ConvNd):
     _transposed = True
 
@@ -237,6 +260,27 @@ class ConvTranspose2d(_ConvTransposeNd):
 
     def forward(self, input: Tensor, output_size: Any = None) -> Tensor:
         return conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding,
+                                self._output_padding(input, output_size), self.groups,
+                                self.dilation)
+
+
+class ConvTranspose3d(_ConvTransposeNd):
+    """Transposed 3-D convolution: weight (in_channels, out_channels / groups, kd, kh, kw);
+    forward(input, output_size=None) as PyTorch's.
+
+    >>> nn.ConvTranspose3d(8, 4, 2, stride=2)       # (N, 8, 4, 4, 4) -> (N, 4, 8, 8, 8)
+    """
+    _nd = 3
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
+                 padding: Any = 0, output_padding: Any = 0, groups: int = 1, bias: bool = True,
+                 dilation: Any = 1, padding_mode: str = "zeros", device: Any = None,
+                 dtype: Any = None) -> None:
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding,
+                         output_padding, groups, bias, dilation, padding_mode, device, dtype)
+
+    def forward(self, input: Tensor, output_size: Any = None) -> Tensor:
+        return conv_transpose3d(input, self.weight, self.bias, self.stride, self.padding,
                                 self._output_padding(input, output_size), self.groups,
                                 self.dilation)
 

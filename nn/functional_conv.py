@@ -9,6 +9,8 @@ PyTorch's (N, C * K, L) layout) are linear ops that are each other's backward.
 
 >>> y = F.conv2d(x, w, b, stride=1, padding="same")          # x (N, C, H, W), w (O, C, 3, 3)
 >>> F.max_pool2d(y, 2); F.avg_pool2d(y, 3, stride=1, padding=1); F.adaptive_avg_pool2d(y, 1)
+
+Every op is written for any number of spatial dims; the 1-, 2- and 3-D functions only fix it.
 """
 from __future__ import annotations
 
@@ -19,13 +21,23 @@ from ..autograd.tensor import Tensor
 from .conv_args import check_floating, check_input, conv_pads, ntuple, positive, size_text
 from .conv_ops import Conv, ConvInputGrad
 from .conv_windows import Fold, Unfold, geometry
-from .pool_functional import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d,
-                              adaptive_max_pool2d, avg_pool1d, avg_pool2d, max_pool1d,
-                              max_pool2d)
+from .pool_functional import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d,
+                              adaptive_max_pool1d, adaptive_max_pool2d, adaptive_max_pool3d,
+                              avg_pool1d, avg_pool2d, avg_pool3d, max_pool1d, max_pool2d,
+                              max_pool3d)
+from .pool_lp_unpool import (adaptive_max_pool1d_with_indices, adaptive_max_pool2d_with_indices,
+                             adaptive_max_pool3d_with_indices, lp_pool1d, lp_pool2d, lp_pool3d,
+                             max_pool1d_with_indices, max_pool2d_with_indices,
+                             max_pool3d_with_indices, max_unpool1d, max_unpool2d, max_unpool3d)
 
-__all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "unfold", "fold",
-           "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d",
-           "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d"]
+_POOLS = (max_pool1d, max_pool2d, max_pool3d, avg_pool1d, avg_pool2d, avg_pool3d,
+          adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d, adaptive_max_pool1d,
+          adaptive_max_pool2d, adaptive_max_pool3d, lp_pool1d, lp_pool2d, lp_pool3d,
+          max_unpool1d, max_unpool2d, max_unpool3d, max_pool1d_with_indices,
+          max_pool2d_with_indices, max_pool3d_with_indices, adaptive_max_pool1d_with_indices,
+          adaptive_max_pool2d_with_indices, adaptive_max_pool3d_with_indices)
+__all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
+           "conv_transpose3d", "unfold", "fold"] + [fn.__name__ for fn in _POOLS]
 
 
 def _prod(values: Any) -> int:
@@ -126,6 +138,17 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: An
     return _conv(2, "conv2d", input, weight, bias, stride, padding, dilation, groups)
 
 
+def conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
+           padding: Any = 0, dilation: Any = 1, groups: int = 1) -> Tensor:
+    """3-D convolution (cross-correlation, as PyTorch) of (N, C, D, H, W) or (C, D, H, W)
+    input with an (out_channels, C / groups, kd, kh, kw) weight; padding an int, a triple,
+    'valid' or 'same'.
+
+    >>> F.conv3d(x, w, padding=1)   # x (N, 2, 8, 8, 8), w (4, 2, 3, 3, 3) -> (N, 4, 8, 8, 8)
+    """
+    return _conv(3, "conv3d", input, weight, bias, stride, padding, dilation, groups)
+
+
 def _conv_transpose(nd: int, op: str, input: Tensor, weight: Tensor, bias: Tensor | None,
                     stride: Any, padding: Any, output_padding: Any, groups: Any,
                     dilation: Any) -> Tensor:
@@ -195,6 +218,19 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
     >>> F.conv_transpose2d(x, w, stride=2, output_padding=1)   # (N, 8, 7, 7) -> (N, 4, 14, 14)
     """
     return _conv_transpose(2, "conv_transpose2d", input, weight, bias, stride, padding,
+                           output_padding, groups, dilation)
+
+
+def conv_transpose3d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
+                     stride: Any = 1, padding: Any = 0, output_padding: Any = 0,
+                     groups: int = 1, dilation: Any = 1) -> Tensor:
+    """Transposed 3-D convolution of (N, C_in, D, H, W) input with a (C_in, out_channels /
+    groups, kd, kh, kw) weight; each output size is
+    (in - 1) * stride - 2 * padding + dilation * (k - 1) + output_padding + 1.
+
+    >>> F.conv_transpose3d(x, w, stride=2)      # (N, 4, 3, 3, 3), w (4, 2, 2, 2, 2) -> 6^3
+    """
+    return _conv_transpose(3, "conv_transpose3d", input, weight, bias, stride, padding,
                            output_padding, groups, dilation)
 
 

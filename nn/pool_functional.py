@@ -1,5 +1,6 @@
-"""Max, average and adaptive pooling over 1 or 2 trailing spatial dims, as
-``torch.nn.functional`` (re-exported from ``nn.functional``; the ops are in ``pool_ops``).
+"""Max, average and adaptive pooling over 1, 2 or 3 trailing spatial dims, as
+``torch.nn.functional`` (re-exported from ``nn.functional``; the ops are in ``pool_ops``, LP
+pooling, unpooling and the ``*_with_indices`` spellings in ``pool_lp_unpool``).
 
 >>> F.max_pool2d(x, 2)                        # (N, C, 28, 28) -> (N, C, 14, 14)
 >>> F.avg_pool1d(x, 3, stride=1, padding=1, count_include_pad=False)
@@ -11,13 +12,15 @@ from typing import Any
 
 from ..autograd.function import apply1, run_kernel
 from ..autograd.ops import concat
+from ..autograd.ops.gather_ops import gather
 from ..autograd.tensor import Tensor, make_tensor
 from .conv_args import check_floating, check_input, ntuple, size_text
 from .conv_windows import geometry
-from .pool_ops import AvgPool, MaxPool, max_indices
+from .pool_ops import AvgPool, MaxPool, adaptive_max_indices, max_indices
 
-__all__ = ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d",
-           "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d"]
+__all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d", "avg_pool3d",
+           "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_avg_pool3d",
+           "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool3d"]
 
 
 def _window_args(nd: int, op: str, input: Tensor, kernel_size: Any, stride: Any,
@@ -88,6 +91,18 @@ def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
                      return_indices)
 
 
+def max_pool3d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
+               dilation: Any = 1, ceil_mode: bool = False, return_indices: bool = False) -> Any:
+    """Max over sliding windows of (N, C, D, H, W) or (C, D, H, W) input; ``stride`` defaults
+    to the kernel size; padding counts as -inf. With ``return_indices`` also the int64 flat
+    positions (d * H + h) * W + w, which ``max_unpool3d`` inverts.
+
+    >>> F.max_pool3d(x, 2)          # (N, C, 8, 8, 8) -> (N, C, 4, 4, 4)
+    """
+    return _max_pool(3, "max_pool3d", input, kernel_size, stride, padding, dilation, ceil_mode,
+                     return_indices)
+
+
 def _avg_divisor(geo: tuple, count_include_pad: bool, divisor_override: Any, op: str) -> Any:
     """PyTorch's divisor: the window cut at the padded input's end (ceil_mode), without the
     padding when not count_include_pad; or divisor_override."""
@@ -144,6 +159,18 @@ def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
                      count_include_pad, divisor_override)
 
 
+def avg_pool3d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
+               ceil_mode: bool = False, count_include_pad: bool = True,
+               divisor_override: int | None = None) -> Tensor:
+    """Mean over sliding windows of (N, C, D, H, W) or (C, D, H, W) input (zero padding,
+    counted unless ``count_include_pad=False``; ``divisor_override`` replaces the count).
+
+    >>> F.avg_pool3d(x, 2)          # (N, C, 8, 8, 8) -> (N, C, 4, 4, 4)
+    """
+    return _avg_pool(3, "avg_pool3d", input, kernel_size, stride, padding, ceil_mode,
+                     count_include_pad, divisor_override)
+
+
 # ---- adaptive pooling ----------------------------------------------------------------------
 def _adaptive_sizes(nd: int, op: str, input: Tensor, output_size: Any) -> tuple:
     check_input(input, nd, op)
@@ -192,6 +219,15 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
     return _adaptive_avg(2, "adaptive_avg_pool2d", input, output_size)
 
 
+def adaptive_avg_pool3d(input: Tensor, output_size: Any) -> Tensor:
+    """Average pooling of (N, C, D, H, W) or (C, D, H, W) input to ``output_size`` (an int,
+    a triple, None keeps a size), windows as PyTorch's.
+
+    >>> F.adaptive_avg_pool3d(x, 1)       # global average pooling: (N, C, 1, 1, 1)
+    """
+    return _adaptive_avg(3, "adaptive_avg_pool3d", input, output_size)
+
+
 def _adaptive_avg(nd: int, op: str, input: Tensor, output_size: Any) -> Tensor:
     spatial, sizes = _adaptive_sizes(nd, op, input, output_size)
     x, first = input, input.ndim - nd
@@ -234,6 +270,15 @@ def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = 
     return _adaptive_max(2, "adaptive_max_pool2d", input, output_size, return_indices)
 
 
+def adaptive_max_pool3d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
+    """Max pooling of (N, C, D, H, W) or (C, D, H, W) input to ``output_size`` (PyTorch's
+    windows; with ``return_indices`` also the int64 flat positions of the maxima).
+
+    >>> F.adaptive_max_pool3d(x, (2, 2, 2))
+    """
+    return _adaptive_max(3, "adaptive_max_pool3d", input, output_size, return_indices)
+
+
 def _adaptive_max(nd: int, op: str, input: Tensor, output_size: Any,
                   return_indices: bool) -> Any:
     spatial, sizes = _adaptive_sizes(nd, op, input, output_size)
@@ -243,9 +288,14 @@ def _adaptive_max(nd: int, op: str, input: Tensor, output_size: Any,
         kernel = tuple(s // o for s, o in zip(spatial, sizes))
         geo = geometry(spatial, kernel, kernel, (1,) * nd, ((0, 0),) * nd)
         return _max_pool_geo(input, geo, return_indices)
-    if return_indices:
-        raise NotImplementedError(f"{op}: return_indices=True is only supported where the "
-                                  f"input size {spatial} is a multiple of output_size {sizes}")
+    if return_indices:          # the first maximum of each window, then its value gathered
+        backend = input._backend
+        idx = make_tensor(run_kernel(backend, adaptive_max_indices, input.data, sizes),
+                          backend, False, None)
+        lead = tuple(input.shape[:input.ndim - nd])
+        values = gather(input.reshape(lead + (_prod(spatial),)), -1,
+                        idx.reshape(lead + (_prod(sizes),)))
+        return values.reshape(lead + sizes), idx
     # The maximum is separable: reduce the last dim first, then the earlier ones, so the
     # winner of ties is the first maximum in row-major order (PyTorch's rule).
     x, first = input, input.ndim - nd
@@ -261,6 +311,13 @@ def _adaptive_max(nd: int, op: str, input: Tensor, output_size: Any,
             x = concat([apply1(MaxPool, _along(x, axis, a, b), _dim_geo(sub, i, b - a, b - a, 1))
                         for a, b in _bounds(s, o)], axis)
     return x if x is not input else x.clone()
+
+
+def _prod(values: Any) -> int:
+    n = 1
+    for v in values:
+        n *= v
+    return n
 
 
 def _dim_geo(sub: tuple, i: int, k: int, size: int, out: int) -> tuple:

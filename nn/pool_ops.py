@@ -176,3 +176,44 @@ class AvgPoolGrad(Function):
 
     def backward(self, ggx):
         return apply1(AvgPool, ggx, *self.args)
+
+
+def adaptive_max_indices(backend: Any, x: Any, sizes: tuple) -> Any:
+    """int64 flat indices (over the spatial dims) of the first maximum of each adaptive
+    window of x (*lead, *spatial), windows as PyTorch's [floor(i s / o), ceil((i + 1) s / o)).
+
+    Windows along a dim may differ in length by one, so no strided slice reads them all: each
+    dim is gathered (``take``) into (out, longest window) with the missing tail at -inf, then
+    one argmax over the joint window (row-major, so ties go to the first maximum)."""
+    xp = backend.xp
+    idx_dtype = backend.native_dtype(_int64())
+    nd = len(sizes)
+    lead = tuple(x.shape[:x.ndim - nd])
+    spatial = tuple(x.shape[x.ndim - nd:])
+    starts, lengths, g = [], [], x
+    for i, (s, o) in enumerate(zip(spatial, sizes)):
+        bounds = [(j * s // o, -(-(j + 1) * s // o)) for j in range(o)]
+        k = max(b - a for a, b in bounds)
+        pos = [min(a + j, s - 1) for a, _ in bounds for j in range(k)]
+        axis = len(lead) + 2 * i
+        g = xp.take(g, xp.asarray(pos, dtype=idx_dtype, device=x.device), axis=axis)
+        g = xp.reshape(g, tuple(g.shape[:axis]) + (o, k) + tuple(g.shape[axis + 1:]))
+        valid = xp.asarray([[a + j < b for j in range(k)] for a, b in bounds], device=x.device)
+        g = xp.where(xp.reshape(valid, (o, k) + (1,) * (nd - 1 - i)), g, -float("inf"))
+        starts.append([a for a, _ in bounds])
+        lengths.append(k)
+    n = len(lead)
+    order = tuple(range(n)) + tuple(n + 2 * i for i in range(nd)) + \
+        tuple(n + 2 * i + 1 for i in range(nd))
+    g = xp.reshape(xp.permute_dims(g, order), lead + tuple(sizes) + (-1,))
+    local = xp.astype(xp.argmax(g, axis=-1), idx_dtype)       # row-major offset in the window
+    flat, mult = None, 1
+    for i in reversed(range(nd)):
+        j = local % lengths[i]
+        local = local // lengths[i]
+        start = xp.reshape(xp.asarray(starts[i], dtype=idx_dtype, device=x.device),
+                           (-1,) + (1,) * (nd - 1 - i))
+        term = (start + j) * mult
+        flat = term if flat is None else flat + term
+        mult *= spatial[i]
+    return flat

@@ -246,6 +246,45 @@ ADAPTIVE2D = _cases([
     (((1, 2, 5, 4),), {"output_size": (2, None)}),
     (((2, 3, 5),), {"output_size": (2, 5)}),
 ])
+CONV3D = _cases([
+    (((1, 1, 2, 3, 3), (2, 1, 2, 2, 2), (2,)), {}),
+    (((1, 2, 3, 2, 3), (2, 1, 2, 1, 2), (2,)), {"stride": (2, 1, 1), "padding": (0, 1, 0),
+                                                 "dilation": (1, 1, 2), "groups": 2}),
+    (((1, 2, 2, 3), (1, 1, 2, 2, 1), (1,)), {"padding": "same"}),               # unbatched
+])
+CONV_T3D = _cases([
+    (((1, 1, 2, 2, 2), (1, 1, 2, 2, 2), (1,)), {}),
+    (((1, 2, 2, 1, 2), (2, 1, 2, 1, 2), (2,)), {"stride": (2, 1, 2), "padding": (1, 0, 0),
+                                                 "output_padding": (1, 0, 0), "groups": 2,
+                                                 "dilation": (1, 2, 1)}),
+])
+MAXPOOL3D = _cases([
+    (((1, 1, 2, 3, 4),), {"kernel_size": 2}),
+    (((1, 1, 3, 3, 4),), {"kernel_size": (2, 3, 2), "stride": (1, 2, 2), "padding": (1, 1, 0),
+                          "dilation": (1, 1, 2), "ceil_mode": True}),
+    (((1, 2, 3, 3),), {"kernel_size": 2, "stride": 1}),                     # unbatched
+])
+AVGPOOL3D = _cases([
+    (((1, 1, 2, 3, 4),), {"kernel_size": 2}),
+    (((1, 1, 3, 3, 4),), {"kernel_size": (2, 3, 2), "stride": (1, 2, 2), "padding": (1, 1, 0),
+                          "ceil_mode": True, "count_include_pad": False}),
+    (((1, 2, 3, 3),), {"kernel_size": 2, "stride": 1, "divisor_override": 3}),
+])
+LPPOOL2D = _cases([
+    (((1, 2, 4, 4),), {"norm_type": 2, "kernel_size": 2}),
+    (((1, 1, 5, 4),), {"norm_type": 3, "kernel_size": (3, 2), "stride": (2, 1),
+                       "ceil_mode": True}),
+    (((2, 3, 5),), {"norm_type": 1.5, "kernel_size": 2, "stride": 2}),       # unbatched
+])
+
+
+def np_lp_pool(x: Any, nd: int, norm_type: float, kernel_size: Any, stride: Any = None,
+               ceil_mode: bool = False) -> Any:
+    """PyTorch's definition: avg_pool(x^p) * prod(kernel), to the power 1/p (windows cut by
+    ceil_mode divide by their in-bounds count, so this is not quite the window's p-norm)."""
+    k = _tup(kernel_size, nd)
+    avg = np_pool(x ** norm_type, "avg", nd, k, stride, ceil_mode=ceil_mode)
+    return (avg * int(np.prod(k))) ** (1.0 / norm_type)
 
 
 def _conv_errors(fn: Any, name: str) -> tuple:
@@ -309,8 +348,16 @@ OPS: list = [
            errors=_conv_errors(F.conv2d, "conv2d")),
     OpInfo("conv2d_no_bias", lambda x, w, **kw: F.conv2d(x, w, **kw),
            lambda x, w, **kw: np_conv(x, w, **kw), samples=CONV2D_NOBIAS),
+    OpInfo("conv3d", _bias_op(F.conv3d), np_conv, samples=CONV3D, errors=(
+        ErrorInput(lambda d: F.conv3d(t(d, 1, 2, 3, 3, 3), t(d, 2, 3, 2, 2, 2)), ValueError,
+                   r"conv3d: given groups=1, weight of shape \(2, 3, 2, 2, 2\), expected "
+                   r"input\[1, 2, 3, 3, 3\] to have 3 channels, but got 2"),
+        ErrorInput(lambda d: F.conv3d(t(d, 2, 3, 3), t(d, 2, 2, 2, 2, 2)), ValueError,
+                   r"conv3d: expected 4D \(unbatched\) or 5D \(batched\) input"))),
     OpInfo("conv_transpose1d", _bias_op(F.conv_transpose1d), np_conv_transpose,
            samples=CONV_T1D),
+    OpInfo("conv_transpose3d", _bias_op(F.conv_transpose3d), np_conv_transpose,
+           samples=CONV_T3D),
     OpInfo("conv_transpose2d", _bias_op(F.conv_transpose2d), np_conv_transpose,
            samples=CONV_T2D, errors=(
                ErrorInput(lambda d: F.conv_transpose2d(t(d, 1, 2, 3, 3), t(d, 2, 2, 2, 2),
@@ -332,6 +379,18 @@ OPS: list = [
            samples=MAXPOOL1D, adjust=distinct),
     OpInfo("max_pool2d", F.max_pool2d, lambda x, **kw: np_pool(x, "max", 2, **kw),
            samples=MAXPOOL2D, adjust=distinct, errors=_pool_errors(F.max_pool2d, "max_pool2d")),
+    OpInfo("max_pool3d", F.max_pool3d, lambda x, **kw: np_pool(x, "max", 3, **kw),
+           samples=MAXPOOL3D, adjust=distinct, errors=(
+               ErrorInput(lambda d: F.max_pool3d(t(d, 1, 2, 4, 4), 2, padding=(0, 2, 0)),
+                          ValueError, r"max_pool3d: pad should be at most half"),
+               ErrorInput(lambda d: F.max_pool3d(t(d, 4, 4), 2), ValueError,
+                          r"max_pool3d: expected 4D \(unbatched\) or 5D \(batched\)"))),
+    OpInfo("avg_pool3d", F.avg_pool3d, lambda x, **kw: np_pool(x, "avg", 3, **kw),
+           samples=AVGPOOL3D),
+    OpInfo("lp_pool2d", F.lp_pool2d, lambda x, **kw: np_lp_pool(x, 2, **kw),
+           samples=LPPOOL2D, domain=(0.5, 2.0), errors=(
+               ErrorInput(lambda d: F.lp_pool2d(t(d, 1, 2, 4, 4), 0, 2), ValueError,
+                          r"lp_pool2d: norm_type must be a non-zero number"),)),
     OpInfo("avg_pool1d", F.avg_pool1d, lambda x, **kw: np_pool(x, "avg", 1, **kw),
            samples=AVGPOOL1D),
     OpInfo("avg_pool2d", F.avg_pool2d, lambda x, **kw: np_pool(x, "avg", 2, **kw),

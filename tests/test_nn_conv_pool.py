@@ -146,13 +146,13 @@ def test_adaptive_pool1d_matches_torch(shape, size, device):
            x, device)
 
 
-def test_adaptive_max_indices_where_divisible():
+@pytest.mark.parametrize("size", [(3, 2), (4, 3)])            # even and uneven windows
+def test_adaptive_max_indices_match_torch(size):
     x = _values((1, 2, 6, 4), ties=True)
-    y, idx = F.adaptive_max_pool2d(xg.tensor(x), (3, 2), return_indices=True)
-    ty, tidx = TF.adaptive_max_pool2d(torch.tensor(x), (3, 2), return_indices=True)
+    y, idx = F.adaptive_max_pool2d(xg.tensor(x), size, return_indices=True)
+    ty, tidx = TF.adaptive_max_pool2d(torch.tensor(x), size, return_indices=True)
     np.testing.assert_array_equal(idx.numpy(), tidx.numpy())
-    with pytest.raises(NotImplementedError, match="return_indices=True is only supported"):
-        F.adaptive_max_pool2d(xg.tensor(x), (4, 3), return_indices=True)
+    np.testing.assert_array_equal(y.numpy(), ty.numpy())
 
 
 def test_pool_dtypes_follow_the_input():
