@@ -10,20 +10,27 @@ glorot_normal_ = xavier_normal_, he_uniform_ = kaiming_uniform_(nonlinearity="re
 he_normal_ = kaiming_normal_(nonlinearity="relu"). The normal variants draw from a plain
 (untruncated) normal as PyTorch does; Keras truncates at 2 standard deviations.
 
+Beyond the fans: orthogonal_ (Saxe et al.), trunc_normal_ (inverse-CDF sampling inside
+[a, b], as PyTorch), eye_, dirac_ (a convolution that starts as the identity) and sparse_
+(Martens' sparse init), with PyTorch's algorithms and errors.
+
 >>> nn.init.kaiming_normal_(layer.weight, nonlinearity="relu"); nn.init.zeros_(layer.bias)
 """
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 from ..autograd.function import run_kernel
-from ..autograd.grad_mode import no_grad
+from ..autograd.ops.math_special import erfinv_array
 from ..autograd.tensor import Tensor
+from ..dtypes import int64
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "constant_", "zeros_", "ones_",
            "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_",
-           "glorot_uniform_", "glorot_normal_", "he_uniform_", "he_normal_"]
+           "glorot_uniform_", "glorot_normal_", "he_uniform_", "he_normal_", "orthogonal_",
+           "trunc_normal_", "eye_", "dirac_", "sparse_"]
 
 
 def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
@@ -176,3 +183,156 @@ def he_uniform_(tensor: Tensor, mode: str = "fan_in") -> Tensor:
 def he_normal_(tensor: Tensor, mode: str = "fan_in") -> Tensor:
     """Keras' HeNormal (untruncated): N(0, 2 / fan_in)."""
     return kaiming_normal_(tensor, 0.0, mode, "relu")
+
+
+# ---- structured initialisers -------------------------------------------------------------------
+def _orthogonal(backend: Any, dst: Any, dtype: Any, gain: float) -> None:
+    xp = backend.xp
+    rows = dst.shape[0]
+    cols = math.prod(dst.shape) // rows
+    flat = backend.random_normal((rows, cols), dtype)
+    if rows < cols:
+        flat = flat.T                                  # QR of the tall one: orthonormal rows
+    q, r = xp.linalg.qr(flat)
+    k = r.shape[0]
+    diag = xp.sum(r * xp.eye(k, dtype=r.dtype, device=r.device), axis=0)
+    q = q * xp.sign(diag)          # Q uniform over the orthogonal group (Mezzadri 2007)
+    if rows < cols:
+        q = q.T
+    backend.setitem(dst, Ellipsis, xp.reshape(q * gain, dst.shape))
+
+
+def orthogonal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
+    """Fill with a (semi-)orthogonal matrix (Saxe et al. 2013): the tensor seen as
+    (shape[0], rest) gets orthonormal rows (rows <= cols) or columns, times ``gain``; Q of
+    the QR of a normal matrix, with the signs of R's diagonal, as PyTorch.
+
+    >>> nn.init.orthogonal_(rnn.weight_hh_l0)
+    """
+    _check(tensor, "orthogonal_")
+    if tensor.ndim < 2:
+        raise ValueError(f"orthogonal_: Only tensors with 2 or more dimensions are supported, "
+                         f"got shape {tuple(tensor.shape)}")
+    if tensor.size == 0:
+        return tensor
+    return _fill(tensor, _orthogonal, tensor.dtype, gain)
+
+
+def _norm_cdf(x: float) -> float:
+    return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
+
+
+def _trunc_normal(backend: Any, dst: Any, dtype: Any, mean: float, std: float, a: float,
+                  b: float) -> None:
+    xp = backend.xp
+    low, high = 2 * _norm_cdf((a - mean) / std) - 1, 2 * _norm_cdf((b - mean) / std) - 1
+    u = backend.random_uniform(dst.shape, dtype) * (high - low) + low
+    values = erfinv_array(xp, u) * (std * math.sqrt(2.0)) + mean
+    backend.setitem(dst, Ellipsis, xp.clip(values, a, b))
+
+
+def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0,
+                  b: float = 2.0) -> Tensor:
+    """Fill with N(mean, std^2) truncated to [a, b] (absolute bounds, not in stds): uniform
+    samples of the CDF between a and b mapped back through the inverse CDF, as PyTorch.
+
+    >>> nn.init.trunc_normal_(vit.pos_embed, std=0.02)
+    """
+    _check(tensor, "trunc_normal_")
+    if not std > 0:
+        raise ValueError(f"trunc_normal_: std must be positive, got std={std}")
+    if not a <= b:
+        raise ValueError(f"trunc_normal_: expected a <= b, got a={a}, b={b}")
+    if mean < a - 2 * std or mean > b + 2 * std:
+        warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. The "
+                      "distribution of values may be incorrect.", stacklevel=2)
+    return _fill(tensor, _trunc_normal, tensor.dtype, mean, std, a, b)
+
+
+def _require_tensor(tensor: Any, name: str) -> None:
+    if not isinstance(tensor, Tensor):
+        raise TypeError(f"{name}: expected a Tensor (e.g. layer.weight), got "
+                        f"{type(tensor).__name__}")
+
+
+def _eye(backend: Any, dst: Any, dtype: Any) -> None:
+    backend.setitem(dst, Ellipsis, backend.eye(dst.shape[0], dst.shape[1], dtype))
+
+
+def eye_(tensor: Tensor) -> Tensor:
+    """Fill a 2-D tensor with the identity matrix (ones on the main diagonal): a Linear layer
+    that starts by passing its inputs through.
+
+    >>> nn.init.eye_(nn.Linear(4, 4).weight)
+    """
+    _require_tensor(tensor, "eye_")
+    if tensor.ndim != 2:
+        raise ValueError(f"eye_: Only tensors with 2 dimensions are supported, got shape "
+                         f"{tuple(tensor.shape)}")
+    return _fill(tensor, _eye, tensor.dtype)
+
+
+def _dirac(backend: Any, dst: Any, dtype: Any, groups: int) -> None:
+    xp = backend.xp
+    per_group = dst.shape[0] // groups
+    channels = min(per_group, dst.shape[1])
+    backend.setitem(dst, Ellipsis, backend.zeros(dst.shape, dtype))
+    if channels == 0:
+        return
+    idx = backend.native_dtype(int64)
+    out = [g * per_group + d for g in range(groups) for d in range(channels)]
+    inp = [d for _ in range(groups) for d in range(channels)]
+    key = (xp.asarray(out, dtype=idx, device=dst.device),
+           xp.asarray(inp, dtype=idx, device=dst.device)) + tuple(k // 2 for k in dst.shape[2:])
+    backend.setitem(dst, key, backend.ones((len(out),), dtype))
+
+
+def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
+    """Fill a 3-, 4- or 5-D convolution weight (out, in / groups, *kernel) with the Dirac
+    delta: output channel d of each group copies its input channel d (kernel centre 1,
+    rest 0), so the convolution starts as the identity on the first min(out/groups, in)
+    channels.
+
+    >>> nn.init.dirac_(nn.Conv2d(8, 8, 3, padding=1).weight)
+    """
+    _require_tensor(tensor, "dirac_")
+    if tensor.ndim not in (3, 4, 5):
+        raise ValueError(f"dirac_: Only tensors with 3, 4, or 5 dimensions are supported, got "
+                         f"shape {tuple(tensor.shape)}")
+    if isinstance(groups, bool) or not isinstance(groups, int) or groups <= 0:
+        raise ValueError(f"dirac_: groups must be a positive int, got {groups!r}")
+    if tensor.shape[0] % groups:
+        raise ValueError(f"dirac_: dim 0 must be divisible by groups, got shape "
+                         f"{tuple(tensor.shape)} and groups={groups}")
+    return _fill(tensor, _dirac, tensor.dtype, groups)
+
+
+def _sparse(backend: Any, dst: Any, dtype: Any, zeros_per_column: int, std: float) -> None:
+    xp = backend.xp
+    values = backend.random_normal(dst.shape, dtype) * std
+    if zeros_per_column:
+        # each column's rows in a random order (the ranks of uniform noise), the first
+        # zeros_per_column of them set to zero: a randperm per column, in one pass
+        noise = backend.random_uniform(dst.shape, dtype)
+        ranks = xp.argsort(xp.argsort(noise, axis=0), axis=0)
+        values = xp.where(ranks < zeros_per_column, xp.zeros_like(values), values)
+    backend.setitem(dst, Ellipsis, values)
+
+
+def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01) -> Tensor:
+    """Fill a 2-D tensor as a sparse matrix (Martens 2010): N(0, std^2) values, with
+    ceil(sparsity * rows) entries of every column set to zero at random rows.
+
+    >>> nn.init.sparse_(layer.weight, sparsity=0.9)
+    """
+    _check(tensor, "sparse_")
+    if tensor.ndim != 2:
+        raise ValueError(f"sparse_: Only tensors with 2 dimensions are supported, got shape "
+                         f"{tuple(tensor.shape)}")
+    if isinstance(sparsity, bool) or not isinstance(sparsity, (int, float)) \
+            or not 0 <= sparsity <= 1:
+        raise ValueError(f"sparse_: sparsity must be a fraction in [0, 1], got {sparsity!r}")
+    if std < 0:
+        raise ValueError(f"sparse_: std must be >= 0, got {std}")
+    zeros_per_column = int(math.ceil(sparsity * tensor.shape[0]))
+    return _fill(tensor, _sparse, tensor.dtype, zeros_per_column, std)
