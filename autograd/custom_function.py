@@ -93,6 +93,8 @@ def apply_custom(fn_cls: type, args: tuple, kwargs: dict) -> Any:
     positions = tuple(i for i, a in enumerate(args) if isinstance(a, Tensor))
     node = CustomNode.__new__(CustomNode)
     node.inputs = tuple(args[i] for i in positions)
+    for t in node.inputs:
+        t._used = True
     node.args, node.out_data, node._gy, node.hooks = (), None, None, None
     node.fn_cls, node.ctx, node.positions = fn_cls, ctx, positions
     return make_tensor(out.data, out._backend, True, node)

@@ -94,6 +94,8 @@ def _record(cls: type, out: Any, backend: Any, inputs: tuple, args: tuple) -> Te
         check_finite(cls, out, backend, "forward")
     node = _new(cls)
     node.inputs = inputs
+    for t in inputs:
+        t._used = True
     node.args = args
     node.out_data = out if cls.save_output else None
     node._gy = node.hooks = None

@@ -34,7 +34,9 @@ class Tensor(TensorMutation, TensorExtras):
     >>> x = xg.tensor([1.0, 2.0], requires_grad=True); (x * x).sum().backward(); x.grad
     """
 
-    __slots__ = ("data", "_backend", "_rg", "grad", "grad_fn", "_hooks", "__weakref__")
+    # _used (set only when a recorded op takes the tensor as an input; unset reads as False)
+    # tells an in-place write whether rebinding the tensor to a new node is safe
+    __slots__ = ("data", "_backend", "_rg", "grad", "grad_fn", "_hooks", "_used", "__weakref__")
     __array_ufunc__ = None         # NumPy defers `ndarray * Tensor` to Tensor.__rmul__
 
     def __init__(self, data: Any, dtype: Any = None, device: Any = None,

@@ -79,9 +79,71 @@ class TensorMutation:
                 "break its gradient; do it inside `with xg.no_grad():`, or on .detach()")
 
     def __setitem__(self, key: Any, value: Any) -> None:
+        if grad_mode.enabled and (self.grad_fn is not None or (
+                getattr(value, "_rg", False) and not self._rg)):
+            self._setitem_recorded(key, value)
+            return
         self._check_inplace("an in-place write t[...] = v")
         from .ops.indexing import setitem_
         setitem_(self, key, value)
+
+    def _setitem_recorded(self, key: Any, value: Any) -> None:
+        """``t[key] = v`` on a tensor of a graph (or with a value that requires grad), as
+        PyTorch records it: t now holds a new array and is the output of a SetItem node whose
+        input is t's previous state. Other tensors that alias t's old array do not change."""
+        self._check_rebind("an in-place write t[...] = v")
+        from .ops.indexing import setitem_recorded
+        from .tensor import make_tensor
+        previous = make_tensor(self.data, self._backend, self._rg, self.grad_fn)
+        result = setitem_recorded(previous, key, value)
+        self.data, self.grad_fn, self._rg = result.data, result.grad_fn, result._rg
+
+    def index_put(self, indices: Any, values: Any, accumulate: bool = False) -> "Tensor":
+        """Out of place: a copy with ``values`` at ``self[indices]`` (added with accumulate)."""
+        from .ops.indexing import index_put
+        return index_put(self, indices, values, accumulate)
+
+    def index_put_(self, indices: Any, values: Any, accumulate: bool = False) -> "Tensor":
+        """In place ``self[indices] = values`` (``+=``, repeated indices adding up, with
+        accumulate), recorded in the graph as ``t[...] = v`` is."""
+        self._rebind("index_put_", lambda t: t.index_put(indices, values, accumulate))
+        return self
+
+    def index_add(self, dim: int, index: Any, source: Any, *, alpha: Any = 1) -> "Tensor":
+        """Out of place: a copy with ``alpha * source`` added at ``index`` along ``dim``."""
+        from .ops.indexing import index_add
+        return index_add(self, dim, index, source, alpha=alpha)
+
+    def index_add_(self, dim: int, index: Any, source: Any, *, alpha: Any = 1) -> "Tensor":
+        """In place index_add, recorded in the graph as ``t[...] = v`` is."""
+        self._rebind("index_add_", lambda t: t.index_add(dim, index, source, alpha=alpha))
+        return self
+
+    def _rebind(self, what: str, compute: Callable) -> None:
+        """Make this tensor hold ``compute(self)``: in place on the array when no graph is
+        involved, else as a new node (as ``t[...] = v``), refused on a leaf that requires
+        grad and on a tensor an op has already used."""
+        from .tensor import make_tensor
+        if grad_mode.enabled and (self.grad_fn is not None or self._rg):
+            self._check_rebind(what)
+            result = compute(make_tensor(self.data, self._backend, self._rg, self.grad_fn))
+        else:
+            result = compute(self.detach())
+            if not result._rg:           # no graph involved: write into the array
+                _run_kernel()(self._backend, _assign, self.data, result.data)
+                return
+            self._check_rebind(what)     # a value that requires grad: join the graph
+        self.data, self.grad_fn, self._rg = result.data, result.grad_fn, result._rg
+
+    def _check_rebind(self, what: str) -> None:
+        if self.grad_fn is None and self._rg:
+            self._check_inplace(what)
+        if getattr(self, "_used", False):
+            raise RuntimeError(
+                f"{what} on a tensor (shape {self.shape}) that an op has already used in the "
+                "graph would make that op's gradient wrong; write into a copy before using it "
+                "(t = t.clone(); t[...] = v), or build the result out of place (xg.where, "
+                "xg.stack, xg.cat, Tensor.index_put)")
 
     def _inplace(self, other: Any, fn: Callable, what: str) -> "Tensor":
         recorded = grad_mode.enabled and (self.grad_fn is not None or (
@@ -117,12 +179,19 @@ class TensorMutation:
         return self._inplace(other, arithmetic.truediv, "/=")
 
     def zero_(self) -> "Tensor":
-        self._check_inplace("zero_()")
-        _run_kernel()(self._backend, _assign, self.data, 0)
-        return self
+        return self._fill(0, "zero_()")
 
     def fill_(self, value: Any) -> "Tensor":
-        self._check_inplace("fill_()")
+        """Set every element to ``value`` (a number, or a 0-d tensor, which may require grad);
+        on a tensor of a graph it is recorded as ``t[...] = value`` is."""
+        return self._fill(value, "fill_()")
+
+    def _fill(self, value: Any, what: str) -> "Tensor":
+        if isinstance(value, Tensor_()) or (grad_mode.enabled and (
+                self.grad_fn is not None or self._rg)):
+            from .ops.indexing import setitem_recorded
+            self._rebind(what, lambda t: setitem_recorded(t, Ellipsis, value))
+            return self
         _run_kernel()(self._backend, _assign, self.data, value)
         return self
 
@@ -135,6 +204,11 @@ class TensorMutation:
             src = broadcast_to(src, self.shape)
         _run_kernel()(self._backend, _assign, self.data, src.astype(self.dtype).data)
         return self
+
+
+def Tensor_() -> type:
+    from .tensor import Tensor            # tensor.py imports us
+    return Tensor
 
 
 def _run_kernel() -> Callable:

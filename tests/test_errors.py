@@ -201,10 +201,24 @@ WRITES = [INPLACE[0], INPLACE[3], INPLACE[4]]
 
 
 @pytest.mark.parametrize("write", WRITES, ids=["setitem", "zero_", "fill_"])
-def test_inplace_write_on_a_non_leaf(device, write):
+def test_inplace_write_on_a_non_leaf_is_recorded(device, write):
+    # as in PyTorch: the written elements no longer depend on x (tests/test_inplace_graph.py)
+    x = xg.tensor([1.0, 2.0], device=device, requires_grad=True)
+    y = x * 3.0
+    before = y.tolist()
+    write(y)
+    assert y.requires_grad and y.tolist() != before
+    (y * x).sum().backward()
+    assert x.grad is not None
+
+
+@pytest.mark.parametrize("write", WRITES, ids=["setitem", "zero_", "fill_"])
+def test_inplace_write_on_a_non_leaf_already_used_is_refused(device, write):
     y = xg.tensor([1.0, 2.0], device=device, requires_grad=True) * 1.0
-    with pytest.raises(RuntimeError, match="requires grad"):
+    z = y * y
+    with pytest.raises(RuntimeError, match="already used in the graph"):
         write(y)
+    del z
 
 
 def test_augmented_assignment_on_a_non_leaf_is_recorded(device):

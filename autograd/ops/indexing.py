@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..function import Function, apply1
+from ..function import Function, apply1, apply2
 from ..tensor import Tensor
 from ._util import NUMBER_TYPES
 
@@ -27,6 +27,54 @@ class GetItemBackward(Function):
     def backward(self, ggx):
         _, key, backend = self.args
         return apply1(GetItem, ggx, key, backend)
+
+
+class SetItem(Function):
+    """A copy of x with ``value`` (a tensor) written at [key]: what ``t[key] = v`` records on
+    a tensor in a graph. The gradient of x is gy with [key] zeroed; of the value, gy[key]."""
+    __slots__ = ()
+    @staticmethod
+    def forward(xp, a, v, key, backend):
+        out = backend.copy(a)
+        backend.setitem(out, key, v)
+        return out
+    def backward(self, gy):
+        x, v = self.inputs
+        key, backend = self.args
+        gx = apply1(SetItemNumber, gy, key, backend, 0) if x._rg else None
+        gv = None
+        if v._rg:
+            gv = apply1(GetItem, gy, key, backend)
+            if gv.ndim < v.ndim:         # NumPy drops a value's leading 1s when assigning
+                gv = gv.reshape((1,) * (v.ndim - gv.ndim) + tuple(gv.shape))
+        return gx, gv
+
+
+class SetItemNumber(Function):
+    """A copy of x with a number written at [key]; linear in x."""
+    __slots__ = ()
+    @staticmethod
+    def forward(xp, a, key, backend, number):
+        out = backend.copy(a)
+        backend.setitem(out, key, number)
+        return out
+    def backward(self, gy):
+        key, backend, _ = self.args
+        return apply1(SetItemNumber, gy, key, backend, 0)
+
+
+def setitem_recorded(x: Tensor, key: Any, value: Any) -> Tensor:
+    """The result of ``x[key] = value`` as a new graph node (x itself is not changed)."""
+    from ._util import as_operand
+    converted = _convert_key(x, key)
+    if isinstance(value, NUMBER_TYPES):
+        return apply1(SetItemNumber, x, converted, x._backend, value)
+    if isinstance(value, Tensor) and value._backend is not x._backend:
+        raise RuntimeError(f"setitem: value is on {value.device} but the tensor is on {x.device}")
+    v = as_operand(value, x)
+    if v.dtype != x.dtype:
+        v = v.astype(x.dtype)
+    return apply2(SetItem, x, v, converted, x._backend)
 
 
 def _convert_key(x: Tensor, key: Any) -> Any:
@@ -68,3 +116,40 @@ def setitem_(x: Tensor, key: Any, value: Any) -> None:
     v = value if isinstance(value, NUMBER_TYPES) else as_operand(value, x).astype(x.dtype).data
     from ..function import backend_call
     backend_call(x._backend.setitem, x.data, converted, v)
+
+
+def index_put(x: Tensor, indices: Any, values: Any, accumulate: bool = False) -> Tensor:
+    """A copy of x with ``values`` written (or, with ``accumulate``, added: repeated indices
+    add up) at ``x[indices]``, as PyTorch's. >>> x.index_put((xg.tensor([0, 2]),), v)"""
+    if not isinstance(indices, (tuple, list)):
+        raise TypeError(f"index_put: indices must be a tuple of index tensors, got "
+                        f"{type(indices).__name__}")
+    key = tuple(indices)
+    if not accumulate:
+        return setitem_recorded(x, key, values)
+    from ._util import as_operand
+    from .shape import broadcast_to
+    converted = _convert_key(x, key)
+    region = getitem(x.detach(), key).shape
+    v = as_operand(values, x)
+    if v.dtype != x.dtype:
+        v = v.astype(x.dtype)
+    if tuple(v.shape) != tuple(region):
+        v = broadcast_to(v, region)
+    return x + apply1(GetItemBackward, v, x.shape, converted, x._backend)
+
+
+def index_add(x: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: Any = 1) -> Tensor:
+    """A copy of x with ``alpha * source`` added along ``dim`` at the positions ``index``
+    (repeated positions add up), as PyTorch's. >>> x.index_add(0, xg.tensor([0, 0]), src)"""
+    from ._util import normalize_axis
+    dim = normalize_axis(dim, x.ndim or 1, "index_add")
+    if not isinstance(index, Tensor) or index.ndim > 1 or not index.dtype.is_integer:
+        raise TypeError(f"index_add: index must be a 0-d or 1-D integer tensor, got "
+                        f"{getattr(index, 'dtype', type(index).__name__)}")
+    expected = tuple(x.shape[:dim]) + (index.numel(),) + tuple(x.shape[dim + 1:])
+    if x.ndim and tuple(source.shape) != expected:
+        raise ValueError(f"index_add: source of shape {source.shape} must have shape {expected} "
+                         f"(the input's {x.shape} with {index.numel()} along dim {dim})")
+    scaled = source if alpha == 1 else source * alpha
+    return index_put(x, (slice(None),) * dim + (index.reshape(-1),), scaled, accumulate=True)
