@@ -120,6 +120,23 @@ class ModuleList(Module):
         raise NotImplementedError("ModuleList has no forward(); iterate over it in your "
                                   "model's forward")
 
+    def __repr__(self) -> str:
+        """As PyTorch prints it: a run of identical entries is one line, ``(0-5): 6 x Layer``."""
+        bodies = [repr(m) for m in self._modules.values()]
+        if not bodies:
+            return f"{type(self).__name__}()"
+        runs: list = []            # [first index, last index, repr]
+        for i, body in enumerate(bodies):
+            if runs and runs[-1][2] == body:
+                runs[-1][1] = i
+            else:
+                runs.append([i, i, body])
+        lines = []
+        for first, last, body in runs:
+            label = f"({first})" if first == last else f"({first}-{last}): {last - first + 1} x"
+            lines.append(f"{label}{':' if first == last else ''} {body}".replace("\n", "\n  "))
+        return f"{type(self).__name__}(\n  " + "\n  ".join(lines) + "\n)"
+
 
 class ModuleDict(Module):
     """Modules by name, registered (state_dict keys "<name>.<param>"), in insertion order.

@@ -61,3 +61,15 @@ def test_dict_and_list_behaviour_and_errors():
         pd["b"]
     with pytest.raises(NotImplementedError, match="ModuleDict has no forward"):
         nn.ModuleDict()(1)
+
+
+def test_module_list_repr_folds_identical_runs_like_torch():
+    torch = pytest.importorskip("torch")
+
+    def build(m):
+        return m.nn.ModuleList([m.nn.Linear(2, 2) for _ in range(3)] + [m.nn.ReLU()] + [
+            m.nn.Sequential(m.nn.Linear(2, 3), m.nn.Tanh()) for _ in range(2)] + [m.nn.ReLU()])
+
+    assert repr(build(xg)) == repr(build(torch))
+    assert repr(nn.ModuleList()) == repr(torch.nn.ModuleList())
+    assert repr(nn.ModuleList([nn.ReLU()])) == repr(torch.nn.ModuleList([torch.nn.ReLU()]))
