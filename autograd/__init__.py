@@ -2,9 +2,11 @@
 Arrays are reached only through each tensor's backend (never numpy/cupy directly)."""
 from .tensor import Tensor
 from .function import Function
-from .grad_mode import no_grad, enable_grad, set_grad_enabled, is_grad_enabled, detect_anomaly
+from .grad_mode import (no_grad, enable_grad, set_grad_enabled, is_grad_enabled, detect_anomaly,
+                        set_detect_anomaly)
 from .engine import grad, backward
-from .functional import value_and_grad, vjp
+from .functional import value_and_grad, jax_vjp as vjp
+from . import functional
 from .functional import grad as functional_grad
 from .gradcheck import gradcheck, gradgradcheck, GradcheckError
 from .compiled import compile, CompiledFunction, CompileError
@@ -13,4 +15,4 @@ from . import ops
 __all__ = ["Tensor", "Function", "no_grad", "enable_grad", "set_grad_enabled",
            "is_grad_enabled", "detect_anomaly", "grad", "backward", "value_and_grad", "vjp",
            "functional_grad", "gradcheck", "gradgradcheck", "GradcheckError", "ops", "compile",
-           "CompiledFunction", "CompileError"]
+           "CompiledFunction", "CompileError", "functional", "set_detect_anomaly"]

@@ -1,4 +1,6 @@
-"""Functional autodiff in the JAX style: ``grad(f)(x)``, ``value_and_grad(f)(x)``, ``vjp``."""
+"""Functional autodiff: JAX's style (``grad(f)(x)``, ``value_and_grad(f)(x)``, and ``xg.vjp``,
+which is ``jax_vjp`` here) and PyTorch's ``torch.autograd.functional`` (``vjp``, ``jvp``,
+``jacobian``, ``hessian``, ``hvp``, ``vhp`` with torch's signatures: functional_torch.py)."""
 from __future__ import annotations
 
 import functools
@@ -65,8 +67,9 @@ def grad(fn: Callable, argnums: int | Sequence[int] = 0) -> Callable:
     return wrapped
 
 
-def vjp(fn: Callable, *primals: Any) -> tuple[Any, Callable]:
-    """``(fn(*primals), vjp_fn)`` where ``vjp_fn(v)`` gives v^T J for each primal."""
+def jax_vjp(fn: Callable, *primals: Any) -> tuple[Any, Callable]:
+    """``(fn(*primals), vjp_fn)`` where ``vjp_fn(v)`` gives v^T J for each primal (JAX's vjp;
+    ``xg.vjp``). >>> out, vjp_fn = xg.vjp(lambda t: t * t, x); vjp_fn(v)"""
     prepared, nums = _prepare(primals, tuple(range(len(primals))))
     with enable_grad():
         out = fn(*prepared)
@@ -74,3 +77,7 @@ def vjp(fn: Callable, *primals: Any) -> tuple[Any, Callable]:
     def vjp_fn(v: Any) -> tuple:
         return autograd_grad(out, prepared, v, retain_graph=True, allow_unused=True)
     return out.detach(), vjp_fn
+
+
+# PyTorch's torch.autograd.functional, so xg.autograd.functional.vjp is torch's signature
+from .functional_torch import hessian, hvp, jacobian, jvp, vhp, vjp  # noqa: E402,F401

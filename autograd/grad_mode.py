@@ -57,8 +57,35 @@ def enable_grad() -> _SetMode:
     return _SetMode("enabled", True)
 
 
+class _SetNow(_SetMode):
+    """A flag set at once (PyTorch's ``set_grad_enabled(False)`` as a plain call), and restored
+    when used as a context manager."""
+
+    __slots__ = ()
+
+    def __init__(self, attr: str, value: bool) -> None:
+        super().__init__(attr, value)
+        self._saved.append(getattr(grad_mode, attr))
+        setattr(grad_mode, attr, value)
+
+    def __enter__(self) -> "_SetMode":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self._saved:
+            setattr(grad_mode, self._attr, self._saved.pop())
+
+    def __call__(self, fn: Callable) -> Callable:
+        self.__exit__()               # as a decorator, it changes nothing until fn runs
+        return super().__call__(fn)
+
+
 def set_grad_enabled(mode: bool) -> _SetMode:
-    return _SetMode("enabled", bool(mode))
+    """Turn graph recording on or off: at once as a call, for a block as a context manager.
+
+    >>> with xg.set_grad_enabled(False): y = x * 2
+    """
+    return _SetNow("enabled", bool(mode))
 
 
 def detect_anomaly() -> _SetMode:
@@ -69,3 +96,11 @@ def detect_anomaly() -> _SetMode:
     >>> with xg.autograd.detect_anomaly(): loss.backward()
     """
     return _SetMode("anomaly", True)
+
+
+def set_detect_anomaly(mode: bool, check_nan: bool = True) -> _SetMode:
+    """Turn anomaly detection on or off (as a call, or as a context manager), as PyTorch's.
+
+    >>> xg.autograd.set_detect_anomaly(True)
+    """
+    return _SetNow("anomaly", bool(mode))
