@@ -26,6 +26,8 @@ def make_tensor(data: Any, backend: Any, requires_grad: bool, grad_fn: Any) -> "
 
 
 _new = object.__new__
+_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+               "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
 
 
 class Tensor(TensorMutation, TensorExtras):
@@ -89,6 +91,8 @@ class Tensor(TensorMutation, TensorExtras):
 
     def numel(self) -> int:
         return int(self.size)
+
+    nelement = numel
 
     def dim(self) -> int:
         return self.data.ndim
@@ -204,10 +208,12 @@ class Tensor(TensorMutation, TensorExtras):
     def maximum(self, other: Any) -> "Tensor": return _ops.maximum(self, other)
     def minimum(self, other: Any) -> "Tensor": return _ops.minimum(self, other)
 
-    def sum(self, axis: Any = None, keepdims: bool = False, **torch_kw: Any) -> "Tensor":
-        return _ops.sum(self, *_axis_args(axis, keepdims, torch_kw))
-    def mean(self, axis: Any = None, keepdims: bool = False, **torch_kw: Any) -> "Tensor":
-        return _ops.mean(self, *_axis_args(axis, keepdims, torch_kw))
+    def sum(self, axis: Any = None, keepdims: bool = False, *, dtype: Any = None,
+            **torch_kw: Any) -> "Tensor":
+        return _ops.sum(self, *_axis_args(axis, keepdims, torch_kw), dtype=dtype)
+    def mean(self, axis: Any = None, keepdims: bool = False, *, dtype: Any = None,
+             **torch_kw: Any) -> "Tensor":
+        return _ops.mean(self, *_axis_args(axis, keepdims, torch_kw), dtype=dtype)
     def max(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
             keepdims: Any = None) -> Any:
         return _ops.max(self, dim, keepdim, axis=axis, keepdims=keepdims)   # int dim: (values, indices)
@@ -249,8 +255,9 @@ class Tensor(TensorMutation, TensorExtras):
         return _ops.split(self, split_size_or_sections, axis if dim is None else dim)
 
     # ---- host transfers (the only sync points) --------------------------------------
-    def numpy(self) -> Any:
-        """A NumPy copy of the values (a device-to-host transfer on a GPU)."""
+    def numpy(self, *, force: bool = False) -> Any:
+        """A NumPy copy of the values (a device-to-host transfer on a GPU); ``force`` is
+        accepted for PyTorch's spelling (a copy is always made here)."""
         _no_host_read_while_recording("Tensor.numpy()")
         host = self._backend.to_host(self.data)
         return host.copy() if host is self.data else host
@@ -296,6 +303,12 @@ class Tensor(TensorMutation, TensorExtras):
                             f"got {self.dtype}{list(self.shape)}")
         return int(self.item())
 
+    def __format__(self, spec: str) -> str:
+        """``f"{loss:.4f}"`` formats a one-element tensor's value, as PyTorch's."""
+        if self.size == 1 and self.ndim == 0:
+            return format(self.item(), spec)
+        return format(repr(self), spec)
+
     def __repr__(self) -> str:
         if _function.tracer is not None and _function.tracer.active():
             return (f"tensor(<traced by xg.compile>, shape={tuple(self.shape)}, "
@@ -313,11 +326,26 @@ class Tensor(TensorMutation, TensorExtras):
         return f"tensor({body}, {', '.join(extra)})"
 
     # ---- graph ------------------------------------------------------------------------
-    def backward(self, gradient: "Tensor | None" = None, retain_graph: bool = False,
-                 create_graph: bool = False) -> None:
-        """Accumulate d(self)/d(leaf) into every leaf's ``.grad``."""
-        from .engine import backward
-        backward((self,), None if gradient is None else (gradient,), retain_graph, create_graph)
+    def backward(self, gradient: "Tensor | None" = None, retain_graph: bool | None = None,
+                 create_graph: bool = False, inputs: Any = None) -> None:
+        """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (only into those of
+        ``inputs``, leaves or not, when given, as PyTorch's)."""
+        from .engine import backward, grad
+        retain = bool(retain_graph) if retain_graph is not None else create_graph
+        if inputs is None:
+            backward((self,), None if gradient is None else (gradient,), retain, create_graph)
+            return
+        targets = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
+        if not targets:
+            raise ValueError("backward: inputs= must name at least one tensor")
+        grads = grad(self, targets, gradient, retain_graph=retain, create_graph=create_graph,
+                     allow_unused=True)
+        for t, g in zip(targets, grads):
+            if g is None:
+                continue
+            if not create_graph:
+                g = g.detach()
+            t.grad = g if t.grad is None else t.grad + g
 
     def detach(self) -> "Tensor":
         """The same values, cut from the graph (shares memory, as in PyTorch)."""
@@ -332,7 +360,11 @@ class Tensor(TensorMutation, TensorExtras):
     def astype(self, dtype: Any) -> "Tensor":
         return _ops.astype(self, as_dtype(dtype))
 
-    def type(self, dtype: Any) -> "Tensor": return self.astype(dtype)
+    def type(self, dtype: Any = None) -> Any:
+        """Without a dtype, PyTorch's type name ('xpgrad.FloatTensor'); with one, a cast."""
+        if dtype is None:
+            return f"xpgrad.{_TYPE_NAMES.get(self.dtype.name, self.dtype.name)}Tensor"
+        return self.astype(dtype)
 
     def float(self) -> "Tensor":
         return self.astype("float32")
@@ -344,13 +376,18 @@ class Tensor(TensorMutation, TensorExtras):
     def int(self) -> "Tensor": return self.astype("int32")      # PyTorch's .int() / .bool()
     def bool(self) -> "Tensor": return self.astype("bool")
 
-    def to(self, device: Any = None, dtype: Any = None) -> "Tensor":
-        """Move to another device and/or convert the dtype (differentiable)."""
+    def to(self, device: Any = None, dtype: Any = None, non_blocking: bool = False,
+           copy: bool = False) -> "Tensor":
+        """Move to another device and/or convert the dtype (differentiable); ``t.to(other)``
+        takes another tensor's device and dtype."""
         from .factories import _to_device
+        if isinstance(device, Tensor):
+            device, dtype = device.device, device.dtype
         if isinstance(device, DType) or (dtype is None and _looks_like_dtype(device)):
             device, dtype = None, device
         out = self if device is None else _to_device(self, device)
-        return out if dtype is None else out.astype(dtype)
+        out = out if dtype is None else out.astype(dtype)
+        return out.clone() if copy and out is self else out
 
     def cpu(self) -> "Tensor":
         return self.to("cpu")

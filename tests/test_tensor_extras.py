@@ -144,3 +144,59 @@ def test_float_math_on_integer_tensors_gives_the_default_float_dtype(device):
         assert fn(i).dtype == xg.float32, fn.__name__
     assert xg.sqrt(i).tolist() == [1.0, 2.0]
     assert xg.exp(xg.tensor([0.0], dtype="float64", device=device)).dtype == xg.float64
+
+
+def test_type_names_nelement_format_and_numpy_force():
+    torch = pytest.importorskip("torch")
+    for dtype in ("float32", "float64", "int64", "int32", "bool", "uint8", "float16"):
+        ours, theirs = xg.zeros(2, dtype=dtype), torch.zeros(2, dtype=getattr(torch, dtype))
+        assert ours.type() == theirs.type().replace("torch.", "xpgrad.")
+    x = xg.ones(2, 3)
+    assert x.nelement() == 6 and x.type(xg.float64).dtype == xg.float64
+    loss = xg.tensor(0.123456)
+    assert f"{loss:.3f}" == f"{torch.tensor(0.123456):.3f}" == "0.123"
+    assert f"{x}" == repr(x)
+    assert x.numpy(force=True).shape == (2, 3)
+
+
+def test_to_another_tensor_and_copy(device):
+    x = xg.ones(2, device=device)
+    other = xg.zeros(1, dtype=xg.float64, device="cpu")
+    moved = x.to(other)
+    assert moved.dtype == xg.float64 and moved.device == other.device
+    assert x.to(copy=True) is not x and x.to() is x
+    assert x.to(device, non_blocking=True).device == x.device
+
+
+def test_backward_into_chosen_inputs_like_torch():
+    torch = pytest.importorskip("torch")
+    a = np.arange(6.0).reshape(2, 3)
+    results = []
+    for m in (xg, torch):
+        x = m.tensor(a, requires_grad=True)
+        w = m.tensor(a[0], requires_grad=True)
+        h = x * 2
+        (h * w).sum().backward(inputs=[w, h], retain_graph=True)
+        (h * w).sum().backward(inputs=w)
+        results.append((x.grad, w.grad.numpy(), h.grad.numpy()))
+    (xgx, xw, xh), (tgx, tw, th) = results
+    assert xgx is None and tgx is None
+    np.testing.assert_array_equal(xw, tw)
+    np.testing.assert_array_equal(xh, th)
+    with pytest.raises(ValueError, match="inputs= must name at least one tensor"):
+        (xg.ones(2, requires_grad=True) * 2).sum().backward(inputs=[])
+
+
+def test_sum_and_mean_take_a_dtype_like_torch():
+    torch = pytest.importorskip("torch")
+    a = np.array([[1, 2], [3, 4]], dtype=np.int32)
+    for kwargs in ({}, {"dim": 0}, {"dim": 1, "keepdim": True}):
+        ours = xg.tensor(a).sum(dtype=xg.float64, **kwargs)
+        theirs = torch.tensor(a).sum(dtype=torch.float64, **kwargs)
+        assert ours.dtype == xg.float64 and ours.tolist() == theirs.tolist()
+        ours = xg.tensor(a).mean(dtype=xg.float64, **kwargs)
+        theirs = torch.tensor(a).mean(dtype=torch.float64, **kwargs)
+        assert ours.dtype == xg.float64 and ours.tolist() == theirs.tolist()
+    x = xg.ones(3, dtype=xg.float32, requires_grad=True)
+    xg.sum(x, dtype=xg.float64).backward()
+    assert x.grad.dtype == xg.float32 and x.grad.tolist() == [1.0] * 3

@@ -142,18 +142,22 @@ class LogSoftmax(Function):
 
 # ---- public functions --------------------------------------------------------------------
 def sum(x: Tensor, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
-           keepdim: bool | None = None) -> Tensor:
+           keepdim: bool | None = None, dtype: Any = None) -> Tensor:
     """Sum over ``axis`` (None: all). >>> xg.sum(x, axis=0)"""
     require_tensor(x, "sum")
     axis, keepdims = torch_names(axis, keepdims, dim, keepdim)
+    if dtype is not None:       # PyTorch casts the input first (to sum in float64, say)
+        x = x.astype(dtype)
     return apply1(Sum, x, normalize_axes(axis, x.ndim, "sum"), keepdims)
 
 
 def mean(x: Tensor, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
-            keepdim: bool | None = None) -> Tensor:
+            keepdim: bool | None = None, dtype: Any = None) -> Tensor:
     """Arithmetic mean over ``axis``."""
     require_tensor(x, "mean")
     axis, keepdims = torch_names(axis, keepdims, dim, keepdim)
+    if dtype is not None:       # PyTorch casts the input first (to sum in float64, say)
+        x = x.astype(dtype)
     return apply1(Mean, x, normalize_axes(axis, x.ndim, "mean"), keepdims)
 
 
