@@ -1,7 +1,7 @@
 """Registry entries of the reductions, scans and sorting ops beyond the core
-(autograd/ops/reduce_scan.py, reduce_stats.py, sort_ops.py), appended to tests/op_db.py's
-OPS. Import this only through op_db (from op_db import OPS): it imports op_db's helpers,
-and op_db imports it at its end.
+(autograd/ops/reduce_scan.py, reduce_stats.py, sort_ops.py) and, from op_db_linalg.py, of
+the linear algebra family; appended to tests/op_db.py's OPS. Import this only through
+op_db (from op_db import OPS): it imports op_db's helpers, and op_db imports it at its end.
 
 Selections (sort, topk, kthvalue, median, cummax, mode) return only their values here (the
 indices are constants, checked against PyTorch in tests/test_ops_reduce_torch.py) and take
@@ -364,3 +364,6 @@ OPS: list = [
            errors=(E(lambda d: xg.bucketize(t(d, 2), t(d, 2, 2)), ValueError,
                      r"bucketize: boundaries must be 1-D, got shape \(2, 2\)"),)),
 ]
+
+from op_db_linalg import OPS as _LINALG  # noqa: E402
+OPS += _LINALG

@@ -20,6 +20,8 @@ from .elementwise_math import *  # noqa: F401,F403
 from .shape_extra import *  # noqa: F401,F403
 from .reduction_extra import *  # noqa: F401,F403
 from .linalg_extra import *  # noqa: F401,F403
+from types import ModuleType as _ModuleType
+
 from ..tensor import Tensor as _Tensor
 
 
@@ -33,5 +35,7 @@ def _install_tensor_methods() -> None:
 
 _install_tensor_methods()
 
-__all__ = [name for name in dir() if not name.startswith("_") and name not in (
-    "elementwise_math", "shape_extra", "reduction_extra", "linalg_extra")]
+# functions and classes only: the family modules (``linalg``, ``shape``, ...) are not API, and
+# ``xg.linalg`` is the torch.linalg namespace (linalg_namespace.py)
+__all__ = [name for name, value in list(globals().items())
+           if not name.startswith("_") and not isinstance(value, _ModuleType)]
