@@ -15,7 +15,7 @@ from ...dtypes import int64
 from ..function import Function, apply1, apply2, host_check, run_kernel
 from ..tensor import Tensor
 from ._util import NUMBER_TYPES, normalize_axis, require_tensor
-from .indexing import GetItem
+from .indexing import GetItem, SetItem, SetItemNumber
 
 
 # ---- checks shared by the index ops ----------------------------------------------------------
@@ -107,33 +107,14 @@ class TakeAlongDim(GetItem):
 IndexSelect.__name__, TakeAlongDim.__name__ = "Index_Select", "Take_Along_Dim"
 
 
-class Scatter(Function):
-    """A copy of the input with ``src`` written at ``key`` (out of place)."""
+class Scatter(SetItem):
+    """A copy of the input with ``src`` written at ``key`` (out of place): t[key] = src."""
     __slots__ = ()
-    @staticmethod
-    def forward(xp, a, src, key, backend):
-        out = backend.copy(a)
-        backend.setitem(out, key, src)
-        return out
-    def backward(self, gy):
-        x, src = self.inputs
-        key, backend = self.args
-        gx = apply1(ScatterValue, gy, key, 0, backend) if x._rg else None
-        return gx, (apply1(Gather, gy, key, backend) if src._rg else None)
 
 
-class ScatterValue(Function):
-    """A copy of the input with the number ``value`` written at ``key``; for value 0 it is
-    its own adjoint (the gradient of the overwritten positions is zero)."""
+class ScatterValue(SetItemNumber):
+    """A copy of the input with the number ``value`` written at ``key``."""
     __slots__ = ()
-    @staticmethod
-    def forward(xp, a, key, value, backend):
-        out = backend.copy(a)
-        backend.setitem(out, key, value)
-        return out
-    def backward(self, gy):
-        key, _, backend = self.args
-        return apply1(ScatterValue, gy, key, 0, backend)
 
 
 class ScatterAdd(Function):

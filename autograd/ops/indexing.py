@@ -41,7 +41,7 @@ class SetItem(Function):
     def backward(self, gy):
         x, v = self.inputs
         key, backend = self.args
-        gx = apply1(SetItemNumber, gy, key, backend, 0) if x._rg else None
+        gx = apply1(SetItemNumber, gy, key, 0, backend) if x._rg else None
         gv = None
         if v._rg:
             gv = apply1(GetItem, gy, key, backend)
@@ -51,16 +51,17 @@ class SetItem(Function):
 
 
 class SetItemNumber(Function):
-    """A copy of x with a number written at [key]; linear in x."""
+    """A copy of x with a number written at [key]; for the number 0 it is its own adjoint
+    (the overwritten positions get no gradient)."""
     __slots__ = ()
     @staticmethod
-    def forward(xp, a, key, backend, number):
+    def forward(xp, a, key, number, backend):
         out = backend.copy(a)
         backend.setitem(out, key, number)
         return out
     def backward(self, gy):
-        key, backend, _ = self.args
-        return apply1(SetItemNumber, gy, key, backend, 0)
+        key, _, backend = self.args
+        return apply1(SetItemNumber, gy, key, 0, backend)
 
 
 def setitem_recorded(x: Tensor, key: Any, value: Any) -> Tensor:
@@ -68,7 +69,7 @@ def setitem_recorded(x: Tensor, key: Any, value: Any) -> Tensor:
     from ._util import as_operand
     converted = _convert_key(x, key)
     if isinstance(value, NUMBER_TYPES):
-        return apply1(SetItemNumber, x, converted, x._backend, value)
+        return apply1(SetItemNumber, x, converted, value, x._backend)
     if isinstance(value, Tensor) and value._backend is not x._backend:
         raise RuntimeError(f"setitem: value is on {value.device} but the tensor is on {x.device}")
     v = as_operand(value, x)
