@@ -21,6 +21,7 @@ from .autograd.factories import (tensor, as_tensor, zeros, ones, full, arange, e
                                  set_default_dtype, get_default_dtype)
 from .autograd.factories_extra import *  # noqa: F401,F403  (empty, linspace, randint, ...)
 from .autograd.ops import *  # noqa: F401,F403  (xg.exp, xg.matmul, xg.softmax, ...)
+from .dtype_info import *  # noqa: F401,F403  (finfo, iinfo, promote_types, rng state, ...)
 from .autograd.ops.linalg_namespace import linalg  # (xg.linalg, as torch.linalg)
 
 bool = bool_  # noqa: A001  (xg.bool, as torch.bool / numpy.bool)
