@@ -50,7 +50,26 @@ def array_api_namespace(cupy: Any) -> Any:
     for name, fn in fallbacks.items():
         if not hasattr(cupy, name):
             setattr(ns, name, fn)
+    # The engine passes the Array API's device= (x.device, a cupy.cuda.Device) to creation
+    # functions; CuPy's take none and create on the current device, so enter that device.
+    for name in _CREATION:
+        if hasattr(cupy, name):
+            setattr(ns, name, _on_device(getattr(cupy, name)))
     return ns
+
+
+_CREATION = ("zeros", "ones", "empty", "full", "arange", "eye", "asarray", "linspace",
+             "zeros_like", "ones_like", "empty_like", "full_like", "tri")
+
+
+def _on_device(create: Any) -> Any:
+    def call(*args: Any, device: Any = None, **kwargs: Any) -> Any:
+        if device is None or not hasattr(device, "__enter__"):
+            return create(*args, **kwargs)
+        with device:
+            return create(*args, **kwargs)
+    call.__name__ = getattr(create, "__name__", "create")
+    return call
 
 
 class CupyBackend(Backend):

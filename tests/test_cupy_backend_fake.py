@@ -14,6 +14,15 @@ FAKE_CUPY = textwrap.dedent('''
     fake.__dict__.update({k: v for k, v in vars(np).items() if not k.startswith("__")})
     for name in ("concat", "pow", "permute_dims", "astype", "isdtype", "matrix_transpose"):
         fake.__dict__.pop(name, None)          # like an older CuPy: the shim must fill them in
+    def _no_device(create):                    # CuPy's creation functions take no device=
+        def call(*args, **kwargs):
+            if "device" in kwargs:
+                raise TypeError(f"{create.__name__}() got an unexpected keyword 'device'")
+            return create(*args, **kwargs)
+        return call
+    for name in ("zeros", "ones", "empty", "full", "arange", "eye", "asarray", "linspace",
+                 "zeros_like", "ones_like", "empty_like", "full_like"):
+        fake.__dict__[name] = _no_device(getattr(np, name))
     fake.__version__ = "14.0.0-fake"
     class Device:
         def __init__(self, index): self.index = index
@@ -48,6 +57,17 @@ SCRIPT = FAKE_CUPY + textwrap.dedent('''
     xg.manual_seed(3); r2 = xg.rand(4, device="cuda").tolist()
     assert r1 == r2
     assert xg.backends.available()["cuda:0"] == "Fake GPU"
+    # ops and layers that create arrays with device= inside their forward and backward
+    img = xg.randn(2, 3, 6, 6, dtype="float64", device="cuda", requires_grad=True)
+    conv = xg.nn.Conv2d(3, 4, 3, padding=1).double().to("cuda")
+    out = xg.nn.functional.max_pool2d(conv(img), 2)
+    out.sum().backward()
+    assert img.grad.shape == img.shape and conv.weight.grad.device == "cuda:0"
+    values, counts = xg.unique(xg.tensor([3, 1, 3], device="cuda"), return_counts=True)
+    assert values.tolist() == [1, 3] and counts.tolist() == [1, 2]
+    v = xg.randn(5, dtype="float64", device="cuda", requires_grad=True)
+    v.cumsum(0).sort().values.sum().backward()
+    assert v.grad.device == "cuda:0"
     try:
         xg.zeros(2, device="cuda:5")
     except RuntimeError as e:
