@@ -8,13 +8,14 @@ arrays) are gathered on the host; tensors on a device are gathered on that devic
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 import numpy as np
 
 from ..autograd.tensor import Tensor, make_tensor
 
-__all__ = ["Dataset", "TensorDataset", "collate"]
+__all__ = ["Dataset", "IterableDataset", "TensorDataset", "StackDataset", "ChainDataset",
+           "collate"]
 
 
 class Dataset:
@@ -34,6 +35,63 @@ class Dataset:
 
     def __getitem__(self, index: int) -> Any:
         raise NotImplementedError(f"{type(self).__name__} must define __getitem__")
+
+    def __add__(self, other: Any) -> Any:
+        """``a + b`` is ``ConcatDataset([a, b])``, as PyTorch's.
+
+        >>> both = train + extra
+        """
+        from .subsets import ConcatDataset
+        return ConcatDataset([self, other])
+
+
+class IterableDataset(Dataset):
+    """A data set read as a stream: subclass it and define ``__iter__`` (yielding samples).
+
+    A DataLoader iterates it and batches as it goes; it has no indices, so ``shuffle`` and
+    samplers are refused. ``len()`` raises TypeError unless the subclass defines ``__len__``
+    (as PyTorch's); ``a + b`` chains two streams (``ChainDataset``).
+
+    >>> class Count(IterableDataset):
+    ...     def __iter__(self): return iter(np.arange(10, dtype="float32"))
+    """
+
+    def __iter__(self) -> Iterator[Any]:
+        raise NotImplementedError(f"{type(self).__name__} must define __iter__")
+
+    def __len__(self) -> int:
+        raise TypeError(f"object of type {type(self).__name__!r} has no len()")
+
+    def __getitem__(self, index: int) -> Any:
+        raise TypeError(f"{type(self).__name__} is an IterableDataset: iterate it, it has no "
+                        "indices")
+
+    def __add__(self, other: Any) -> "ChainDataset":
+        return ChainDataset([self, other])
+
+
+class ChainDataset(IterableDataset):
+    """Several IterableDatasets one after the other, read lazily (PyTorch's ChainDataset).
+
+    >>> stream = ChainDataset([first_stream, second_stream])
+    """
+
+    def __init__(self, datasets: Iterable[Any]) -> None:
+        self.datasets = datasets
+
+    def _checked(self) -> Iterator[Any]:
+        for d in self.datasets:
+            if not isinstance(d, IterableDataset):
+                raise TypeError(f"ChainDataset only supports IterableDataset, got "
+                                f"{type(d).__name__}")
+            yield d
+
+    def __iter__(self) -> Iterator[Any]:
+        for d in self._checked():
+            yield from d
+
+    def __len__(self) -> int:
+        return sum(len(d) for d in self._checked())
 
 
 def take(value: Any, indices: np.ndarray) -> Any:
@@ -84,7 +142,7 @@ class TensorDataset(Dataset):
         if len(set(lengths)) != 1:
             first = next(i for i, n in enumerate(lengths) if n != lengths[0])
             raise ValueError(
-                f"TensorDataset: all arrays need the same first dimension (number of samples), "
+                f"TensorDataset: Size mismatch between tensors: all arrays need the same first dimension (number of samples), "
                 f"got lengths {lengths}: argument 0 has {lengths[0]} samples but argument "
                 f"{first} has {lengths[first]}")
         self._length = lengths[0]
@@ -107,46 +165,65 @@ class TensorDataset(Dataset):
         return f"TensorDataset({shapes})"
 
 
-def _stack_field(values: list, position: int) -> Any:
-    """Stack one field of a list of samples: on the device for device tensors, else on the host."""
-    if all(isinstance(v, Tensor) and v.device != "cpu" for v in values):
-        backend = values[0].backend
-        if any(v.backend is not backend for v in values):
-            devices = sorted({v.device for v in values})
-            raise ValueError(f"collate: field {position} has samples on several devices "
-                             f"{devices}; keep one data set on one device")
-        return make_tensor(backend.xp.stack([v.data for v in values]), backend, False, None)
-    host = [v.numpy() if isinstance(v, Tensor) else v for v in values]
-    try:
-        out = np.stack([np.asarray(v) for v in host])
-    except ValueError as exc:
-        shapes = sorted({np.shape(v) for v in host})
-        raise ValueError(f"collate: the samples' field {position} has different shapes "
-                         f"{shapes}; every sample needs the same shape to form a batch") from exc
-    if out.dtype.kind not in "biuf":
-        raise TypeError(f"collate: field {position} has dtype {out.dtype}; samples must be "
-                        "numbers, numeric arrays or tensors")
-    return out
-
-
 def collate(samples: Sequence[Any]) -> Any:
-    """Stack a list of samples into a batch: a tuple of stacked fields, or one stacked field.
+    """Stack a list of samples into a batch (the DataLoader's host-side collation): a tuple of
+    stacked fields for tuple samples, a dict for dicts, else one stacked field; leaves are
+    NumPy arrays, or tensors for samples on a device. ``default_collate`` gives tensors.
 
     >>> collate([(np.zeros(3), 0), (np.ones(3), 1)])     # (array (2, 3), array([0, 1]))
     """
-    first = samples[0]
-    if isinstance(first, dict):
-        keys = list(first)
-        for s in samples:
-            if not isinstance(s, dict) or list(s) != keys:
-                raise ValueError(f"collate: samples have different keys ({keys} against "
-                                 f"{list(s) if isinstance(s, dict) else type(s).__name__})")
-        return {k: _stack_field([s[k] for s in samples], i) for i, k in enumerate(keys)}
-    if isinstance(first, (tuple, list)):
-        width = len(first)
-        for s in samples:
-            if not isinstance(s, (tuple, list)) or len(s) != width:
-                raise ValueError(f"collate: samples have different structures ({first!r:.60} "
-                                 f"against {s!r:.60}); every sample needs {width} fields")
-        return tuple(_stack_field([s[k] for s in samples], k) for k in range(width))
-    return _stack_field(list(samples), 0)
+    from .collate import collate_host
+    return collate_host(list(samples), tuples=tuple)
+
+
+class StackDataset(Dataset):
+    """Samples of several data sets of one length side by side: ``StackDataset(a, b)[i]`` is
+    ``(a[i], b[i])``, ``StackDataset(x=a, y=b)[i]`` is ``{"x": a[i], "y": b[i]}`` (PyTorch's).
+
+    >>> pairs = StackDataset(images, labels)
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if args and kwargs:
+            raise ValueError("StackDataset: Supported either ``tuple``- (via ``args``) or "
+                             "``dict``- (via ``kwargs``) like input/output, but both types are "
+                             "given.")
+        if not args and not kwargs:
+            raise ValueError("StackDataset: At least one dataset should be passed")
+        self.datasets: Any = args if args else kwargs
+        parts = list(args) if args else list(kwargs.values())
+        lengths = [len(d) for d in parts]
+        if any(n != lengths[0] for n in lengths):
+            names = list(range(len(args))) if args else list(kwargs)
+            raise ValueError(f"StackDataset: Size mismatch between datasets: lengths "
+                             f"{dict(zip(names, lengths))}")
+        self._length = lengths[0]
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __getitem__(self, index: int) -> Any:
+        if isinstance(self.datasets, dict):
+            return {k: d[index] for k, d in self.datasets.items()}
+        return tuple(d[index] for d in self.datasets)
+
+    def __getitems__(self, indices: list) -> list:
+        """The samples ``indices``, each part fetched in one call where it can (``__getitems__``).
+
+        >>> StackDataset(a, b).__getitems__([0, 2])          # [(a[0], b[0]), (a[2], b[2])]
+        """
+        def part(d: Any) -> list:
+            many = getattr(d, "__getitems__", None)
+            items = list(many(indices)) if callable(many) else [d[i] for i in indices]
+            if len(items) != len(indices):
+                raise ValueError(f"StackDataset: Nested dataset's output size mismatch. "
+                                 f"Expected {len(indices)}, got {len(items)}")
+            return items
+
+        if isinstance(self.datasets, dict):
+            columns = {k: part(d) for k, d in self.datasets.items()}
+            return [{k: columns[k][j] for k in columns} for j in range(len(indices))]
+        return list(zip(*(part(d) for d in self.datasets)))
+
+    def __repr__(self) -> str:
+        return f"StackDataset({len(self)} samples)"
