@@ -94,7 +94,7 @@ def apply_custom(fn_cls: type, args: tuple, kwargs: dict) -> Any:
     node = CustomNode.__new__(CustomNode)
     node.inputs = tuple(args[i] for i in positions)
     for t in node.inputs:
-        t._used = True
+        t._used = getattr(t, "_used", 0) + 1
     node.args, node.out_data, node._gy, node.hooks = (), None, None, None
     node.fn_cls, node.ctx, node.positions = fn_cls, ctx, positions
     return make_tensor(out.data, out._backend, True, node)

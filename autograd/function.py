@@ -94,8 +94,11 @@ def _record(cls: type, out: Any, backend: Any, inputs: tuple, args: tuple) -> Te
         check_finite(cls, out, backend, "forward")
     node = _new(cls)
     node.inputs = inputs
-    for t in inputs:
-        t._used = True
+    for t in inputs:          # count the uses: an in-place write may rewire them (tensor_mutation)
+        try:
+            t._used += 1
+        except AttributeError:
+            t._used = 1
     node.args = args
     node.out_data = out if cls.save_output else None
     node._gy = node.hooks = None

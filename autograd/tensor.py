@@ -36,8 +36,8 @@ class Tensor(TensorMutation, TensorExtras):
     >>> x = xg.tensor([1.0, 2.0], requires_grad=True); (x * x).sum().backward(); x.grad
     """
 
-    # _used (set only when a recorded op takes the tensor as an input; unset reads as False)
-    # tells an in-place write whether rebinding the tensor to a new node is safe
+    # _used: how many recorded ops took the tensor as an input (unset: none); an in-place
+    # write rebinds the tensor to a new node only where it can rewire all of those uses
     __slots__ = ("data", "_backend", "_rg", "grad", "grad_fn", "_hooks", "_used", "__weakref__")
     __array_ufunc__ = None         # NumPy defers `ndarray * Tensor` to Tensor.__rmul__
 

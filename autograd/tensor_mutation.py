@@ -91,12 +91,16 @@ class TensorMutation:
         """``t[key] = v`` on a tensor of a graph (or with a value that requires grad), as
         PyTorch records it: t now holds a new array and is the output of a SetItem node whose
         input is t's previous state. Other tensors that alias t's old array do not change."""
-        self._check_rebind("an in-place write t[...] = v")
         from .ops.indexing import setitem_recorded
         from .tensor import make_tensor
         previous = make_tensor(self.data, self._backend, self._rg, self.grad_fn)
+        self._check_rebind("an in-place write t[...] = v", value, previous)
         result = setitem_recorded(previous, key, value)
+        self._take(result)
+
+    def _take(self, result: Any) -> None:
         self.data, self.grad_fn, self._rg = result.data, result.grad_fn, result._rg
+        self._used = 0                       # the new state has no uses yet
 
     def index_put(self, indices: Any, values: Any, accumulate: bool = False) -> "Tensor":
         """Out of place: a copy with ``values`` at ``self[indices]`` (added with accumulate)."""
@@ -106,7 +110,7 @@ class TensorMutation:
     def index_put_(self, indices: Any, values: Any, accumulate: bool = False) -> "Tensor":
         """In place ``self[indices] = values`` (``+=``, repeated indices adding up, with
         accumulate), recorded in the graph as ``t[...] = v`` is."""
-        self._rebind("index_put_", lambda t: t.index_put(indices, values, accumulate))
+        self._rebind("index_put_", lambda t: t.index_put(indices, values, accumulate), values)
         return self
 
     def index_add(self, dim: int, index: Any, source: Any, *, alpha: Any = 1) -> "Tensor":
@@ -116,29 +120,36 @@ class TensorMutation:
 
     def index_add_(self, dim: int, index: Any, source: Any, *, alpha: Any = 1) -> "Tensor":
         """In place index_add, recorded in the graph as ``t[...] = v`` is."""
-        self._rebind("index_add_", lambda t: t.index_add(dim, index, source, alpha=alpha))
+        self._rebind("index_add_", lambda t: t.index_add(dim, index, source, alpha=alpha),
+                     source)
         return self
 
-    def _rebind(self, what: str, compute: Callable) -> None:
+    def _rebind(self, what: str, compute: Callable, value: Any = None) -> None:
         """Make this tensor hold ``compute(self)``: in place on the array when no graph is
         involved, else as a new node (as ``t[...] = v``), refused on a leaf that requires
         grad and on a tensor an op has already used."""
         from .tensor import make_tensor
         if grad_mode.enabled and (self.grad_fn is not None or self._rg):
-            self._check_rebind(what)
-            result = compute(make_tensor(self.data, self._backend, self._rg, self.grad_fn))
+            previous = make_tensor(self.data, self._backend, self._rg, self.grad_fn)
+            self._check_rebind(what, value, previous)
+            result = compute(previous)
         else:
             result = compute(self.detach())
             if not result._rg:           # no graph involved: write into the array
                 _run_kernel()(self._backend, _assign, self.data, result.data)
                 return
-            self._check_rebind(what)     # a value that requires grad: join the graph
-        self.data, self.grad_fn, self._rg = result.data, result.grad_fn, result._rg
+            self._check_rebind(what, result, self.detach())   # a value brings in the graph
+        self._take(result)
 
-    def _check_rebind(self, what: str) -> None:
+    def _check_rebind(self, what: str, value: Any, previous: Any) -> None:
+        """Refuse a write to a leaf that requires grad; where ops already used this tensor,
+        point them at ``previous`` (its state before the write) if all of them feed
+        ``value`` (``y[0] += 1`` reads y first), else refuse: an op whose use could not be
+        found would take its gradient through the write."""
         if self.grad_fn is None and self._rg:
             self._check_inplace(what)
-        if getattr(self, "_used", False):
+        uses = getattr(self, "_used", 0)
+        if uses and not _rewire_uses(self, uses, value, previous):
             raise RuntimeError(
                 f"{what} on a tensor (shape {self.shape}) that an op has already used in the "
                 "graph would make that op's gradient wrong; write into a copy before using it "
@@ -190,7 +201,7 @@ class TensorMutation:
         if isinstance(value, Tensor_()) or (grad_mode.enabled and (
                 self.grad_fn is not None or self._rg)):
             from .ops.indexing import setitem_recorded
-            self._rebind(what, lambda t: setitem_recorded(t, Ellipsis, value))
+            self._rebind(what, lambda t: setitem_recorded(t, Ellipsis, value), value)
             return self
         _run_kernel()(self._backend, _assign, self.data, value)
         return self
@@ -204,6 +215,42 @@ class TensorMutation:
             src = broadcast_to(src, self.shape)
         _run_kernel()(self._backend, _assign, self.data, src.astype(self.dtype).data)
         return self
+
+
+_REWIRE_SEARCH_LIMIT = 100_000      # graph nodes searched for a written tensor's uses
+
+
+def _rewire_uses(t: Any, uses: int, value: Any, previous: Any) -> bool:
+    """Find the ``uses`` graph nodes that take ``t`` as an input among ``value``'s ancestors
+    (breadth first, nearest first) and make them take ``previous`` instead; False (nothing
+    changed) if some are elsewhere."""
+    start = getattr(value, "grad_fn", None)
+    if start is None:
+        return False
+    found: list = []
+    seen = {id(start)}
+    frontier = [start]
+    while frontier and len(found) < uses and len(seen) < _REWIRE_SEARCH_LIMIT:
+        following = []
+        for node in frontier:
+            inputs = node.inputs
+            if inputs is None:               # freed by an earlier backward
+                continue
+            for i, x in enumerate(inputs):
+                if x is t:
+                    found.append((node, i))
+                parent = x.grad_fn
+                if parent is not None and id(parent) not in seen:
+                    seen.add(id(parent))
+                    following.append(parent)
+        frontier = following
+    if len(found) != uses:
+        return False
+    for node, i in found:
+        inputs = list(node.inputs)
+        inputs[i] = previous
+        node.inputs = tuple(inputs)
+    return True
 
 
 def Tensor_() -> type:

@@ -102,6 +102,67 @@ def test_recorded_inplace_writes_like_torch(fn):
     _like_torch(fn)
 
 
+def _augmented(m, x):
+    y = x * 2
+    y[0] += 1                    # reads y[0] first: that use is rewired to y's old state
+    y[1] *= x[2]
+    return y
+
+
+def _running_product(m, x):      # each row written from the row before
+    out = m.zeros(4, 3, dtype=x.dtype)
+    out[0] = x[:, 0]
+    for t in range(1, 4):
+        out[t] = out[t - 1] * x[:, t]
+    return out
+
+
+def _running_product_ref(m, x):
+    rows = [x[:, 0]]
+    for t in range(1, 4):
+        rows.append(rows[-1] * x[:, t])
+    return m.stack(rows)
+
+
+def _shifted_add(m, x):
+    y = x + 0
+    y[:, 1:] += y[:, :-1] * 0.5
+    return y
+
+
+def _shifted_add_ref(m, x):
+    y = x + 0
+    return m.cat([y[:, :1], y[:, 1:] + y[:, :-1] * 0.5], 1)
+
+
+def _index_add_of_itself(m, x):
+    y = x * 1
+    y.index_add_(0, m.tensor([0, 2]), y[1:].exp())
+    return y
+
+
+def _index_add_of_itself_ref(m, x):
+    y = x * 1
+    return y.index_add(0, m.tensor([0, 2]), y[1:].exp())
+
+
+@pytest.mark.parametrize("fn, ref", [(_augmented, None),
+                                     (_running_product, _running_product_ref),
+                                     (_shifted_add, _shifted_add_ref),
+                                     (_index_add_of_itself, _index_add_of_itself_ref)],
+                         ids=["augmented", "running_product", "shifted_add", "index_add_self"])
+def test_writes_of_values_read_from_the_tensor_itself(fn, ref):
+    # PyTorch refuses some of these (the read was saved); the out-of-place spelling is the
+    # reference, and the uses of the old state are rewired so every gradient is right
+    x, tx = xg.tensor(A, requires_grad=True), torch.tensor(A, requires_grad=True)
+    out, tout = fn(xg, x), (ref or fn)(torch, tx)
+    w = np.random.default_rng(5).random(tuple(tout.shape))
+    (out * xg.tensor(w)).sum().backward()
+    (tout * torch.tensor(w)).sum().backward()
+    np.testing.assert_allclose(out.detach().numpy(), tout.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-12)
+
+
 def test_write_after_a_saving_op_keeps_its_gradient_right():
     # PyTorch refuses this one (exp saved its output); the copy-on-write here keeps it right
     x = xg.tensor(A, requires_grad=True)
@@ -119,6 +180,8 @@ def test_write_to_a_tensor_already_used_is_refused():
     z = y * y                                     # z's gradient needs y as it was
     with pytest.raises(RuntimeError, match="already used in the graph"):
         y[0] = 1.0
+    with pytest.raises(RuntimeError, match="already used in the graph"):
+        y[0] = x[0] * 3                           # z does not feed the value: not rewired
     with pytest.raises(RuntimeError, match="already used in the graph"):
         y.index_put_((xg.tensor([0]),), xg.tensor(1.0, dtype=xg.float64))
     plain = xg.zeros(3, 4, dtype=xg.float64)
