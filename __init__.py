@@ -34,6 +34,7 @@ from . import distributed  # noqa: E402
 from . import nn  # noqa: E402  (the layers above it first: nn builds on autograd)
 from . import optim  # noqa: E402
 from . import data  # noqa: E402
+from . import utils  # noqa: E402  (xg.utils.data, as torch.utils.data)
 from . import train  # noqa: E402
 from .train import save, load  # noqa: E402
 

@@ -71,10 +71,12 @@ class ConcatDataset(Dataset):
         return self.datasets[which][index - start]
 
 
-def random_split(dataset: Any, lengths: Sequence[float], seed: int | None = None) -> list[Subset]:
+def random_split(dataset: Any, lengths: Sequence[float], generator: Any = None, *,
+                 seed: int | None = None) -> list[Subset]:
     """Split into non-overlapping random Subsets of the given lengths, or fractions summing to
-    1 (the remainder is dealt one by one from the first, as PyTorch does). ``seed`` defaults
-    to the last ``xg.manual_seed``.
+    1 (the remainder is dealt one by one from the first, as PyTorch does). The order comes from
+    ``generator`` (an int seed or a NumPy Generator, as the samplers take) or ``seed``, by
+    default the last ``xg.manual_seed``.
 
     >>> train, val, test = random_split(dataset, [0.7, 0.15, 0.15], seed=0)
     """
@@ -90,10 +92,14 @@ def random_split(dataset: Any, lengths: Sequence[float], seed: int | None = None
         if any(c < 0 for c in counts) or sum(counts) != n:
             raise ValueError(f"random_split: the lengths {lengths} must be non-negative and sum "
                              f"to the data set's {n} samples (or be fractions summing to 1)")
-    from .. import backends
-    if seed is None:
-        seed = backends._SEED[0]
-    order = np.random.default_rng(seed).permutation(n)
+    if generator is not None and seed is not None:
+        raise ValueError("random_split: pass generator= or seed=, not both")
+    from .samplers import as_generator
+    rng = as_generator(generator, "random_split")
+    if rng is None:
+        from .. import backends
+        rng = np.random.default_rng(backends._SEED[0] if seed is None else seed)
+    order = rng.permutation(n)
     out, start = [], 0
     for count in counts:
         out.append(Subset(dataset, order[start:start + count]))

@@ -46,6 +46,17 @@ def test_random_split_by_counts_and_fractions():
         random_split(ds, [4, 4])
 
 
+def test_random_split_takes_a_generator_as_pytorch_spells_it():
+    import numpy as np
+    ds = _data(10)
+    by_seed = random_split(ds, [6, 4], 5)[0].indices.tolist()
+    assert by_seed == random_split(ds, [6, 4], generator=5)[0].indices.tolist()
+    assert by_seed == random_split(ds, [6, 4], generator=np.random.default_rng(5))[0].indices.tolist()
+    assert by_seed == random_split(ds, [6, 4], seed=5)[0].indices.tolist()
+    with pytest.raises(ValueError, match="generator= or seed=, not both"):
+        random_split(ds, [6, 4], generator=1, seed=1)
+
+
 def test_loader_options_as_pytorch(device):
     ds = _data(6)
     assert len(DataLoader(ds)) == 6                               # batch_size=1 by default
