@@ -6,9 +6,12 @@ writes are refused where they would silently corrupt a recorded graph.
 from __future__ import annotations
 
 import weakref
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from .grad_mode import grad_mode
+
+if TYPE_CHECKING:                        # tensor.py imports this module
+    from .tensor import Tensor
 
 
 def _assign(backend: Any, dst: Any, src: Any) -> None:
