@@ -22,6 +22,7 @@ def make_tensor(data: Any, backend: Any, requires_grad: bool, grad_fn: Any) -> "
     t.grad_fn = grad_fn
     t.grad = None
     t._hooks = None
+    t._used = 0
     return t
 
 
@@ -47,6 +48,7 @@ class Tensor(TensorMutation, TensorExtras):
         src = tensor(data, dtype=dtype, device=device, requires_grad=requires_grad)
         self.data, self._backend, self._rg = src.data, src._backend, src._rg
         self.grad = self.grad_fn = self._hooks = None
+        self._used = 0
 
     # ---- attributes -----------------------------------------------------------------
     @property
