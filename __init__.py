@@ -8,6 +8,7 @@ from .dtypes import (DType, float16, float32, float64, int8, int16, int32, int64
                      as_dtype)
 from . import backends
 from .backends import manual_seed
+from .backends.generator import Generator
 from .autograd import (Tensor, Function, no_grad, enable_grad, set_grad_enabled,
                        is_grad_enabled, gradcheck, gradgradcheck, GradcheckError,
                        value_and_grad, vjp, CompileError)

@@ -2,6 +2,8 @@
 between devices. Python floats become float32 by default, ints int64, bools bool."""
 from __future__ import annotations
 
+import functools
+
 import operator
 from typing import Any, Sequence
 
@@ -194,16 +196,30 @@ def eye(n: int, m: int | None = None, dtype: Any = None, device: Any = None,
     return _finish(backend_call(backend.eye, n, m, _float_dtype(dtype)), backend, requires_grad)
 
 
-def rand(*shape: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    """Uniform samples in [0, 1) (seeded by xg.manual_seed). >>> xg.rand(2, 3)"""
-    backend = get_backend(device)
-    return _finish(backend_call(backend.random_uniform, _shape(shape), _float_dtype(dtype)), backend, requires_grad)
+def _draw(backend: Any, generator: Any, kind: str, op: str) -> Any:
+    """The backend's own stream, or an xg.Generator's (drawn on the host, then moved)."""
+    if generator is None:
+        return getattr(backend, "random_" + kind)
+    from ..backends.generator import check_generator
+    return functools.partial(getattr(check_generator(generator, op), kind), backend)
 
 
-def randn(*shape: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    """Standard-normal samples (seeded by xg.manual_seed). >>> xg.randn(2, 3)"""
+def rand(*shape: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
+         generator: Any = None) -> Tensor:
+    """Uniform samples in [0, 1) (seeded by xg.manual_seed, or from ``generator``).
+    >>> xg.rand(2, 3)"""
     backend = get_backend(device)
-    return _finish(backend_call(backend.random_normal, _shape(shape), _float_dtype(dtype)), backend, requires_grad)
+    draw = _draw(backend, generator, "uniform", "rand")
+    return _finish(backend_call(draw, _shape(shape), _float_dtype(dtype)), backend, requires_grad)
+
+
+def randn(*shape: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
+          generator: Any = None) -> Tensor:
+    """Standard-normal samples (seeded by xg.manual_seed, or from ``generator``).
+    >>> xg.randn(2, 3)"""
+    backend = get_backend(device)
+    draw = _draw(backend, generator, "normal", "randn")
+    return _finish(backend_call(draw, _shape(shape), _float_dtype(dtype)), backend, requires_grad)
 
 
 def _like(x: Tensor, dtype: Any, device: Any) -> tuple[Any, DType]:

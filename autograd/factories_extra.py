@@ -63,7 +63,7 @@ def _check_range(low: int, high: int, op: str) -> None:
 
 
 def randint(low: int, high: Any = None, size: Sequence[int] = (), dtype: Any = None,
-            device: Any = None, requires_grad: bool = False) -> Tensor:
+            device: Any = None, requires_grad: bool = False, *, generator: Any = None) -> Tensor:
     """Integers drawn uniformly from [low, high). >>> xg.randint(0, 10, (3,))
 
     Like PyTorch, ``randint(high, size)`` means ``low = 0``."""
@@ -75,7 +75,7 @@ def randint(low: int, high: Any = None, size: Sequence[int] = (), dtype: Any = N
         raise TypeError("randint() needs high and size: randint(low, high, size)")
     _check_range(low, high, "randint")
     with no_grad():
-        u = rand(*_shape((tuple(size),)), dtype=float64, device=device)
+        u = rand(*_shape((tuple(size),)), dtype=float64, device=device, generator=generator)
         # floor(u * n) < n for u < 1; values are exact integers in float64 below 2**53
         out = (u * float(high - low)).astype(int64) + low
     return out if dtype is None else out.astype(dtype)
@@ -89,19 +89,23 @@ def randint_like(x: Tensor, low: int, high: Any = None, dtype: Any = None,
     return randint(low, high, x.shape, dtype=target, device=backend)
 
 
-def randperm(n: int, dtype: Any = None, device: Any = None) -> Tensor:
+def randperm(n: int, dtype: Any = None, device: Any = None, *, generator: Any = None) -> Tensor:
     """A random permutation of 0 .. n-1. >>> xg.randperm(5)"""
     if not isinstance(n, int) or n < 0:
         raise ValueError(f"randperm: n must be a non-negative int, got {n!r}")
     backend = get_backend(device)
-    array = backend_call(backend.random_permutation, n)
+    if generator is None:
+        array = backend_call(backend.random_permutation, n)
+    else:
+        from ..backends.generator import check_generator
+        array = backend_call(check_generator(generator, "randperm").permutation, backend, n)
     out = make_tensor(array, backend, False, None)
     out = out if out.dtype is int64 else out.astype(int64)
     return out if dtype is None else out.astype(dtype)
 
 
 def normal(mean: Any = 0.0, std: Any = 1.0, size: Sequence[int] | None = None, dtype: Any = None,
-           device: Any = None, requires_grad: bool = False) -> Tensor:
+           device: Any = None, requires_grad: bool = False, *, generator: Any = None) -> Tensor:
     """Samples of N(mean, std^2); mean and std may be tensors (broadcast) or numbers.
 
     >>> xg.normal(0.0, 2.0, size=(3,))
@@ -111,21 +115,25 @@ def normal(mean: Any = 0.0, std: Any = 1.0, size: Sequence[int] | None = None, d
         if like is None:
             if size is None:
                 raise TypeError("normal: with number mean and std, give size=")
-            z = randn(*_shape((tuple(size),)), dtype=dtype, device=device)
+            z = randn(*_shape((tuple(size),)), dtype=dtype, device=device, generator=generator)
         else:
             shape = tuple(size) if size is not None else (
                 (mean * 0.0 + std * 0.0).shape)
-            z = randn(*shape, dtype=dtype or like.dtype, device=device or like._backend)
+            z = randn(*shape, dtype=dtype or like.dtype, device=device or like._backend,
+                      generator=generator)
         out = z * std + mean
     return out.requires_grad_(True) if requires_grad else out
 
 
-def bernoulli(p: Tensor) -> Tensor:
+def bernoulli(p: Tensor, *, generator: Any = None) -> Tensor:
     """1 with probability p, else 0, elementwise (p's dtype). >>> xg.bernoulli(xg.full((3,), 0.5))"""
     if not isinstance(p, Tensor):
         raise TypeError(f"bernoulli: expected a Tensor of probabilities, got {type(p).__name__}")
     with no_grad():
-        return (rand_like(p) < p).astype(p.dtype)
+        if generator is None:
+            return (rand_like(p) < p).astype(p.dtype)
+        u = rand(*p.shape, dtype=p.dtype, device=p._backend, generator=generator)
+        return (u < p).astype(p.dtype)
 
 
 def from_numpy(array: Any) -> Tensor:

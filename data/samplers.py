@@ -38,13 +38,18 @@ def as_generator(generator: Any, owner: str) -> np.random.Generator | None:
     """
     if generator is None or isinstance(generator, np.random.Generator):
         return generator
+    from ..backends.generator import Generator
+    if isinstance(generator, Generator):          # xg.Generator: its NumPy stream
+        return generator.numpy_generator
     if _is_int(generator):
         if generator < 0:
             raise ValueError(f"{owner}: generator seed must be non-negative, got {generator}")
         return np.random.default_rng(int(generator))
-    hint = ("; a torch.Generator is not accepted (xpgrad draws with NumPy): pass its seed, "
+    hint = ("; a torch.Generator is not accepted (xpgrad draws with NumPy): pass its seed "
+            "or an xg.Generator, "
             "e.g. generator=0" if type(generator).__module__.startswith("torch") else "")
-    raise TypeError(f"{owner}: generator must be None, an int seed or a numpy.random.Generator, "
+    raise TypeError(f"{owner}: generator must be None, an int seed, an xg.Generator or a "
+                    "numpy.random.Generator, "
                     f"got {type(generator).__name__}{hint}")
 
 

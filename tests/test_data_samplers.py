@@ -115,7 +115,8 @@ def test_generators_are_none_an_int_or_a_numpy_generator():
     with pytest.raises(TypeError, match="a torch.Generator is not accepted.*pass its seed"):
         RandomSampler(range(3), generator=torch.Generator())
     with pytest.raises(TypeError, match="SubsetRandomSampler: generator must be None, an int "
-                                        "seed or a numpy.random.Generator, got str"):
+                                        "seed, an xg.Generator or a numpy.random.Generator, "
+                                        "got str"):
         SubsetRandomSampler([1], generator="0")
     with pytest.raises(ValueError, match="non-negative"):
         WeightedRandomSampler([1.0], 1, generator=-1)
