@@ -44,17 +44,36 @@ class _SetMode:
         return wrapper
 
 
-def no_grad() -> _SetMode:
+def _mode_or_decorated(attr: str, value: bool, fn: Any) -> Any:
+    """A context manager, or ``fn`` wrapped when used as a bare decorator (``@xg.no_grad``
+    as well as ``@xg.no_grad()``, as PyTorch allows)."""
+    mode = _SetMode(attr, value)
+    if fn is None:
+        return mode
+    if not callable(fn):
+        raise TypeError(f"expected a function to decorate, got {type(fn).__name__}")
+    return mode(fn)
+
+
+def no_grad(fn: Any = None) -> Any:
     """Ops inside record no graph (cheaper; for evaluation and parameter updates).
 
     >>> with no_grad(): y = x * 2      # y.requires_grad is False
     """
-    return _SetMode("enabled", False)
+    return _mode_or_decorated("enabled", False, fn)
 
 
-def enable_grad() -> _SetMode:
-    """Record the graph again inside a ``no_grad`` block."""
-    return _SetMode("enabled", True)
+def enable_grad(fn: Any = None) -> Any:
+    """Record the graph again inside a ``no_grad`` block (or decorate a function)."""
+    return _mode_or_decorated("enabled", True, fn)
+
+
+def inference_mode(mode: Any = True) -> Any:
+    """PyTorch's inference_mode: here the same as ``no_grad`` (``mode=False`` records);
+    also a bare decorator. >>> with xg.inference_mode(): y = model(x)"""
+    if callable(mode):
+        return _SetMode("enabled", False)(mode)
+    return _SetMode("enabled", not bool(mode))
 
 
 class _SetNow(_SetMode):

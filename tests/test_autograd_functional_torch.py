@@ -141,3 +141,29 @@ def test_set_grad_enabled_and_set_detect_anomaly_as_calls():
             x.log().sum().backward()
     finally:
         xg.autograd.set_detect_anomaly(False)
+
+
+def test_grad_modes_as_bare_decorators_and_inference_mode():
+    x = xg.ones(2, requires_grad=True)
+
+    @xg.no_grad
+    def frozen(t):
+        return t * 2
+
+    @xg.enable_grad
+    def recorded(t):
+        return t * 2
+
+    @xg.inference_mode
+    def inferred(t):
+        return t * 2
+
+    assert not frozen(x).requires_grad and not inferred(x).requires_grad
+    with xg.no_grad():
+        assert recorded(x).requires_grad
+    with xg.inference_mode():
+        assert not (x * 2).requires_grad
+    with xg.inference_mode(False):
+        assert (x * 2).requires_grad
+    with pytest.raises(TypeError, match="expected a function to decorate"):
+        xg.no_grad(3)
