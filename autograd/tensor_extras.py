@@ -77,6 +77,19 @@ class TensorExtras:
     def is_contiguous(self) -> bool:
         return True          # layouts are the backend's business (contiguous() is a no-op)
 
+    def stride(self, dim: Any = None) -> Any:
+        """Strides in elements of the row-major layout that is_contiguous() reports (the
+        backend's real layout is its own business). >>> xg.ones(2, 3).stride()  # (3, 1)"""
+        strides, step = [], 1
+        for size in reversed(self.shape):
+            strides.append(step)
+            step *= max(int(size), 1)
+        strides = tuple(reversed(strides))
+        if dim is None:
+            return strides
+        from .ops._util import normalize_axis
+        return strides[normalize_axis(dim, self.ndim, "stride")]
+
     def element_size(self) -> int:
         """Bytes per element."""
         return self.dtype.itemsize

@@ -200,3 +200,13 @@ def test_sum_and_mean_take_a_dtype_like_torch():
     x = xg.ones(3, dtype=xg.float32, requires_grad=True)
     xg.sum(x, dtype=xg.float64).backward()
     assert x.grad.dtype == xg.float32 and x.grad.tolist() == [1.0] * 3
+
+
+def test_stride_like_a_contiguous_torch_tensor():
+    torch = pytest.importorskip("torch")
+    for shape in [(2, 3), (4,), (), (2, 0, 3), (1, 5, 2)]:
+        assert xg.zeros(shape).stride() == torch.zeros(shape).stride()
+    assert xg.zeros(2, 3, 4).stride(1) == torch.zeros(2, 3, 4).stride(1) == 4
+    assert xg.zeros(2, 3).stride(-1) == 1
+    with pytest.raises(ValueError, match="stride: axis 2 is out of range"):
+        xg.zeros(2, 3).stride(2)
