@@ -252,7 +252,8 @@ class Tensor(TensorMutation, TensorExtras):
     def expand(self, *shape: Any) -> "Tensor": return _ops.expand(self, _shape_args(shape))
     def broadcast_to(self, shape: Any) -> "Tensor": return _ops.broadcast_to(self, shape)
     def squeeze(self, axis: Any = None, *, dim: Any = None) -> "Tensor": return _ops.squeeze(self, axis, dim=dim)
-    def unsqueeze(self, axis: int) -> "Tensor": return _ops.unsqueeze(self, axis)
+    def unsqueeze(self, axis: Any = None, *, dim: Any = None) -> "Tensor":
+        return _ops.unsqueeze(self, axis, dim=dim)
     def split(self, split_size_or_sections: Any, axis: int = 0, *, dim: Any = None) -> list:
         return _ops.split(self, split_size_or_sections, axis if dim is None else dim)
 

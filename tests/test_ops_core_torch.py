@@ -81,3 +81,12 @@ def test_where_needs_both_values_or_neither():
         xg.where(x > 0, x)
     with pytest.raises(TypeError, match="where"):
         xg.where([True, False])
+
+
+def test_unsqueeze_takes_dim_like_torch():
+    x, tx = xg.ones(2, 3), torch.ones(2, 3)
+    for d in (0, 1, 2, -1, -3):
+        assert x.unsqueeze(dim=d).shape == tuple(tx.unsqueeze(dim=d).shape)
+        assert xg.unsqueeze(x, d).shape == tuple(torch.unsqueeze(tx, d).shape)
+    with pytest.raises(TypeError, match="unsqueeze: give the position as axis or dim"):
+        x.unsqueeze()

@@ -187,9 +187,12 @@ def squeeze(x: Tensor, axis: Any = None, *, dim: Any = None) -> Tensor:
     return reshape(x, tuple(d for i, d in enumerate(x.shape) if i not in axes))
 
 
-def unsqueeze(x: Tensor, axis: int) -> Tensor:
-    """Insert a size-1 dimension at ``axis``."""
+def unsqueeze(x: Tensor, axis: Any = None, *, dim: Any = None) -> Tensor:
+    """Insert a size-1 dimension at ``axis`` (``dim``). >>> x.unsqueeze(0)"""
     require_tensor(x, "unsqueeze")
+    if (axis is None) == (dim is None):
+        raise TypeError("unsqueeze: give the position as axis or dim (one of them)")
+    axis = dim if axis is None else axis
     axis = normalize_axis(axis, x.ndim + 1, "unsqueeze")
     shape = x.shape
     return reshape(x, shape[:axis] + (1,) + shape[axis:])
