@@ -30,18 +30,7 @@ class _BatchNormNd(BatchNorm1d):
                  affine: bool = True, track_running_stats: bool = True, device: Any = None,
                  dtype: Any = None, *, bias: bool = True) -> None:
         super().__init__(num_features, eps, momentum, affine, track_running_stats, device,
-                         dtype)
-        self.bias_flag = bool(affine and bias)
-        if affine and not bias:
-            self.register_parameter("bias", None)
-
-    def reset_parameters(self) -> None:
-        self.reset_running_stats()
-        with no_grad():
-            if self.weight is not None:
-                self.weight.fill_(1.0)
-            if self.bias is not None:
-                self.bias.zero_()
+                         dtype, bias=bias)
 
     def _check(self, input: Tensor) -> None:
         k = self._spatial
@@ -65,11 +54,6 @@ class _BatchNormNd(BatchNorm1d):
         out = F.batch_norm(flat, self.running_mean, self.running_var, self.weight, self.bias,
                            use_batch, factor, self.eps)
         return out.reshape(input.shape)
-
-    def extra_repr(self) -> str:
-        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
-                f"affine={self.affine}, bias={self.bias_flag}, "
-                f"track_running_stats={self.track_running_stats}")
 
 
 class BatchNorm2d(_BatchNormNd):

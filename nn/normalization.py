@@ -31,19 +31,23 @@ class BatchNorm1d(Module):
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
                  affine: bool = True, track_running_stats: bool = True, device: Any = None,
-                 dtype: Any = None) -> None:
+                 dtype: Any = None, *, bias: bool = True) -> None:
         super().__init__()
         if int(num_features) < 1:
-            raise ValueError(f"BatchNorm1d: num_features must be >= 1, got {num_features}")
+            raise ValueError(f"{type(self).__name__}: num_features must be >= 1, got "
+                             f"{num_features}")
         self.num_features = int(num_features)
         self.eps, self.momentum = float(eps), momentum
         self.affine, self.track_running_stats = affine, track_running_stats
+        self.bias_flag = bool(affine and bias)        # PyTorch's repr shows bias=
         c = self.num_features
         if affine:
             self.weight = Parameter(ones(c, dtype=dtype, device=device))
-            self.bias = Parameter(zeros(c, dtype=dtype, device=device))
         else:
             self.register_parameter("weight", None)
+        if self.bias_flag:
+            self.bias = Parameter(zeros(c, dtype=dtype, device=device))
+        else:
             self.register_parameter("bias", None)
         if track_running_stats:
             self.register_buffer("running_mean", zeros(c, dtype=dtype, device=device))
@@ -64,9 +68,10 @@ class BatchNorm1d(Module):
 
     def reset_parameters(self) -> None:
         self.reset_running_stats()
-        if self.affine:
-            with no_grad():
+        with no_grad():
+            if self.weight is not None:
                 self.weight.fill_(1.0)
+            if self.bias is not None:
                 self.bias.zero_()
 
     def forward(self, input: Tensor) -> Tensor:
@@ -87,7 +92,8 @@ class BatchNorm1d(Module):
 
     def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
-                f"affine={self.affine}, track_running_stats={self.track_running_stats}")
+                f"affine={self.affine}, bias={self.bias_flag}, "
+                f"track_running_stats={self.track_running_stats}")
 
 
 def _count_batch(backend: Any, count: Any, dtype: Any, cumulative: bool) -> Any:

@@ -106,7 +106,11 @@ def test_repr_like_pytorch(device):
                            "  (2): Dropout(p=0.5, inplace=False)\n"
                            ")")
     assert repr(nn.BatchNorm1d(4)) == ("BatchNorm1d(4, eps=1e-05, momentum=0.1, affine=True, "
-                                       "track_running_stats=True)")
+                                       "bias=True, track_running_stats=True)")
+    no_bias = nn.BatchNorm1d(4, bias=False)
+    assert "bias=False" in repr(no_bias) and no_bias.bias is None
+    assert list(no_bias.state_dict()) == ["weight", "running_mean", "running_var",
+                                          "num_batches_tracked"]
 
 
 def test_parameter_basics(device):
