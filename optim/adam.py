@@ -6,6 +6,7 @@ from typing import Any, Iterable
 
 from ..autograd.tensor import Tensor
 from .kernel_update import KernelOptimizer
+from .torch_options import accept_torch_switches
 
 
 def _adam_step(backend: Any, p: Any, g: Any, m: Any, v: Any, vmax: Any, numbers: tuple,
@@ -50,10 +51,13 @@ class Adam(KernelOptimizer):
     def __init__(self, params: Iterable[Any], lr: float = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0, amsgrad: bool = False,
-                 maximize: bool = False) -> None:
+                 maximize: bool = False, *, decoupled_weight_decay: bool = False,
+                 **implementation: Any) -> None:
+        accept_torch_switches(type(self).__name__, implementation)
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps,
                                       weight_decay=weight_decay, amsgrad=amsgrad,
-                                      maximize=maximize))
+                                      maximize=maximize, decoupled_weight_decay=bool(
+                                          decoupled_weight_decay or self.decoupled)))
 
     def _check_group(self, group: dict) -> None:
         super()._check_group(group)
@@ -83,11 +87,12 @@ class Adam(KernelOptimizer):
                 "one_minus_beta1": 1.0 - beta1, "one_minus_beta2": 1.0 - beta2,
                 "eps": group["eps"], "weight_decay": wd}
 
-    flag_options = ("weight_decay", "amsgrad", "maximize")
+    flag_options = ("weight_decay", "amsgrad", "maximize", "decoupled_weight_decay")
 
     def _flags(self, group: dict) -> tuple:
+        decoupled = group.get("decoupled_weight_decay", self.decoupled)
         return (bool(group["weight_decay"]), bool(group["amsgrad"]), bool(group["maximize"]),
-                self.decoupled)
+                bool(decoupled))
 
     def _kernel_ready(self, state: dict, group: dict) -> bool:
         return state.get("exp_avg") is not None and (
@@ -106,5 +111,6 @@ class AdamW(Adam):
     def __init__(self, params: Iterable[Any], lr: float = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 1e-2, amsgrad: bool = False,
-                 maximize: bool = False) -> None:
-        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize)
+                 maximize: bool = False, **implementation: Any) -> None:
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize,
+                         **implementation)

@@ -9,6 +9,7 @@ from typing import Any, Iterable
 from ..autograd.tensor import Tensor
 from .adaptive import _check_nonnegative
 from .optimizer import Optimizer
+from .torch_options import accept_torch_switches
 
 
 def _check_betas(name: str, group: dict) -> None:
@@ -200,8 +201,4 @@ class Rprop(Optimizer):
 
 
 def _torch_only(name: str, options: dict) -> None:
-    """PyTorch's implementation switches (foreach, fused, capturable, differentiable) are
-    accepted and have no effect here; anything else is a typo worth an error."""
-    unknown = set(options) - {"foreach", "fused", "capturable", "differentiable"}
-    if unknown:
-        raise TypeError(f"{name}: unexpected keyword argument(s) {sorted(unknown)}")
+    accept_torch_switches(name, options)

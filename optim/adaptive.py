@@ -5,6 +5,7 @@ from typing import Any, Iterable
 
 from ..autograd.tensor import Tensor
 from .optimizer import Optimizer
+from .torch_options import accept_torch_switches
 
 
 def _check_nonnegative(name: str, group: dict, *keys: str) -> None:
@@ -22,7 +23,8 @@ class Adagrad(Optimizer):
 
     def __init__(self, params: Iterable[Any], lr: float = 1e-2, lr_decay: float = 0.0,
                  weight_decay: float = 0.0, initial_accumulator_value: float = 0.0,
-                 eps: float = 1e-10, maximize: bool = False) -> None:
+                 eps: float = 1e-10, maximize: bool = False, **implementation: Any) -> None:
+        accept_torch_switches("Adagrad", implementation)
         super().__init__(params, dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
                                       initial_accumulator_value=initial_accumulator_value,
                                       eps=eps, maximize=maximize))
@@ -62,7 +64,9 @@ class Adadelta(Optimizer):
     """
 
     def __init__(self, params: Iterable[Any], lr: float = 1.0, rho: float = 0.9,
-                 eps: float = 1e-6, weight_decay: float = 0.0, maximize: bool = False) -> None:
+                 eps: float = 1e-6, weight_decay: float = 0.0, maximize: bool = False,
+                 **implementation: Any) -> None:
+        accept_torch_switches("Adadelta", implementation)
         super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay,
                                       maximize=maximize))
 
@@ -98,7 +102,8 @@ class RMSprop(Optimizer):
 
     def __init__(self, params: Iterable[Any], lr: float = 1e-2, alpha: float = 0.99,
                  eps: float = 1e-8, weight_decay: float = 0.0, momentum: float = 0.0,
-                 centered: bool = False, maximize: bool = False) -> None:
+                 centered: bool = False, maximize: bool = False, **implementation: Any) -> None:
+        accept_torch_switches("RMSprop", implementation)
         super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
                                       momentum=momentum, centered=centered, maximize=maximize))
 

@@ -5,6 +5,7 @@ from typing import Any, Iterable
 
 from ..autograd.tensor import Tensor
 from .kernel_update import KernelOptimizer
+from .torch_options import accept_torch_switches
 
 
 def _sgd_step(backend: Any, p: Any, g: Any, buf: Any, numbers: tuple, flags: tuple) -> None:
@@ -34,7 +35,8 @@ class SGD(KernelOptimizer):
 
     def __init__(self, params: Iterable[Any], lr: float = 1e-3, momentum: float = 0.0,
                  dampening: float = 0.0, weight_decay: float = 0.0, nesterov: bool = False,
-                 maximize: bool = False) -> None:
+                 maximize: bool = False, **implementation: Any) -> None:
+        accept_torch_switches("SGD", implementation)
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
                                       weight_decay=weight_decay, nesterov=nesterov,
                                       maximize=maximize))
