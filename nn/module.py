@@ -6,7 +6,6 @@ kept in an insertion-ordered registry *and* in the instance ``__dict__``, so rea
 """
 from __future__ import annotations
 
-import itertools
 from typing import Any, Callable, Iterator
 
 from ..autograd import function as _function
@@ -15,22 +14,12 @@ from ..autograd.tensor import Tensor
 from ..autograd.tensor_mutation import clear_grads
 from ._state import IncompatibleKeys, load_into
 from .parameter import Parameter
+from .utils_hooks import ModuleHooks, RemovableHandle
+
+__all__ = ["Module", "RemovableHandle", "IncompatibleKeys"]
 
 
-class RemovableHandle:
-    """Returned by ``register_forward_hook``; ``handle.remove()`` unregisters the hook."""
-
-    def __init__(self, hooks: dict, key: int) -> None:
-        self._hooks, self._key = hooks, key
-
-    def remove(self) -> None:
-        self._hooks.pop(self._key, None)
-
-
-_hook_ids = itertools.count(1)
-
-
-class Module:
+class Module(ModuleHooks):
     """Base class for every layer and model: subclass it, assign layers and Parameters in
     ``__init__`` (after ``super().__init__()``) and write ``forward``.
 
@@ -42,15 +31,23 @@ class Module:
     ...         return self.out(self.hidden(x).relu())
     """
 
+    _has_hooks = False        # instances set their own; this default serves objects unpickled
+                              # from before the flag existed
+
     def __init__(self) -> None:
         d = self.__dict__
         d["_parameters"] = {}
         d["_buffers"] = {}
         d["_non_persistent"] = set()
         d["_modules"] = {}
-        d["_forward_hooks"] = {}
-        d["_forward_pre_hooks"] = {}
         d["training"] = True
+        # hooks (utils_hooks.py), by handle id, as torch names them
+        d["_has_hooks"] = False
+        for name in ("_forward_hooks", "_forward_hooks_with_kwargs",
+                     "_forward_hooks_always_called", "_forward_pre_hooks",
+                     "_forward_pre_hooks_with_kwargs", "_backward_hooks", "_backward_pre_hooks",
+                     "_state_dict_pre_hooks", "_state_dict_hooks"):
+            d[name] = {}
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__} has no forward(); define it in "
@@ -59,34 +56,9 @@ class Module:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if _function.tracer is not None:        # xg.compile: the replay depends on the mode
             _function.tracer.module_called(self)
-        if self._forward_hooks or self._forward_pre_hooks:
+        if self._has_hooks:                     # one flag: the hook-free call stays fast
             return self._call_with_hooks(args, kwargs)
         return self.forward(*args, **kwargs)
-
-    def _call_with_hooks(self, args: tuple, kwargs: dict) -> Any:
-        for hook in list(self._forward_pre_hooks.values()):
-            result = hook(self, args)
-            if result is not None:
-                args = result if isinstance(result, tuple) else (result,)
-        out = self.forward(*args, **kwargs)
-        for hook in list(self._forward_hooks.values()):
-            result = hook(self, args, out)
-            if result is not None:
-                out = result
-        return out
-
-    def register_forward_hook(self, hook: Callable) -> RemovableHandle:
-        """Call ``hook(module, args, output)`` after each forward; a return value replaces
-        the output."""
-        key = next(_hook_ids)
-        self._forward_hooks[key] = hook
-        return RemovableHandle(self._forward_hooks, key)
-
-    def register_forward_pre_hook(self, hook: Callable) -> RemovableHandle:
-        """Call ``hook(module, args)`` before each forward; a return value replaces args."""
-        key = next(_hook_ids)
-        self._forward_pre_hooks[key] = hook
-        return RemovableHandle(self._forward_pre_hooks, key)
 
     # ---- registration -----------------------------------------------------------------
     def _registries(self) -> tuple[dict, dict, dict]:
@@ -185,6 +157,34 @@ class Module:
                                      f"(path {target!r})")
             module = child
         return module
+
+    def get_parameter(self, target: str) -> Parameter:
+        """The parameter at a dotted path, e.g. ``model.get_parameter("0.weight")``."""
+        path, _, name = target.rpartition(".")
+        module = self.get_submodule(path)
+        if not hasattr(module, name):
+            raise AttributeError(f"{type(module).__name__} has no attribute `{name}` "
+                                 f"(path {target!r})")
+        param = getattr(module, name)
+        if not isinstance(param, Parameter):
+            raise AttributeError(f"`{name}` is not an nn.Parameter (path {target!r})")
+        return param
+
+    def get_buffer(self, target: str) -> Tensor:
+        """The buffer at a dotted path, e.g. ``model.get_buffer("1.running_mean")``."""
+        path, _, name = target.rpartition(".")
+        module = self.get_submodule(path)
+        if not hasattr(module, name):
+            raise AttributeError(f"{type(module).__name__} has no attribute `{name}` "
+                                 f"(path {target!r})")
+        if name not in module._buffers:
+            raise AttributeError(f"`{name}` is not a buffer (path {target!r})")
+        return getattr(module, name)
+
+    def share_memory(self) -> "Module":
+        """PyTorch moves tensors to shared memory for multiprocessing; here arrays already
+        belong to their backend, so this does nothing and returns self."""
+        return self
 
     # ---- iteration --------------------------------------------------------------------
     def named_modules(self, memo: set | None = None, prefix: str = "",
@@ -351,14 +351,22 @@ class Module:
         them (``{k: v.clone() for k, v in sd.items()}``) to keep a snapshot.
         """
         out = {} if destination is None else destination
+        post = []
         for path, module in self.named_modules(prefix=prefix.rstrip(".")):
             head = f"{path}." if path else ""
+            for hook in list(module._state_dict_pre_hooks.values()):
+                hook(module, head, keep_vars)
             for name, p in module._parameters.items():
                 if p is not None:
                     out[head + name] = p if keep_vars else p.detach()
             for name, b in module._buffers.items():
                 if b is not None and name not in module._non_persistent:
                     out[head + name] = b if keep_vars else b.detach()
+            if module._state_dict_hooks:
+                post.append((module, head))
+        for module, head in reversed(post):     # children's before their parent's, as torch
+            for hook in list(module._state_dict_hooks.values()):
+                hook(module, out, head, {"version": 1})
         return out
 
     def load_state_dict(self, state_dict: Any, strict: bool = True) -> IncompatibleKeys:

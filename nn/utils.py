@@ -1,4 +1,7 @@
-"""``nn.utils``, as in PyTorch: gradient clipping and flattening parameters to one vector.
+"""``nn.utils``, as in PyTorch: gradient clipping and norms, flattening parameters to one
+vector, weight and spectral norm, parametrizations, conv/linear-batchnorm fusion and
+``stateless.functional_call``. ``nn/utils.py`` is a module, so the sub-namespaces
+(``nn.utils.rnn``, ``.parametrize``, ``.parametrizations``, ``.stateless``) are attributes.
 
 >>> nn.utils.clip_grad_norm_(model.parameters(), max_norm=1.0)
 >>> v = nn.utils.parameters_to_vector(model.parameters())
@@ -11,10 +14,19 @@ from ..autograd.grad_clip import clip_grad_norm_, clip_grad_value_
 from ..autograd.grad_mode import no_grad
 from ..autograd.ops import concat
 from ..autograd.tensor import Tensor
+from . import parametrizations, parametrize  # noqa: F401  (nn.utils.parametrize, ...)
 from . import rnn_utils as rnn  # noqa: F401  (nn.utils.rnn, as torch.nn.utils.rnn)
+from . import utils_stateless as stateless  # noqa: F401  (nn.utils.stateless)
+from .utils_clip import clip_grads_with_norm_, get_total_norm
+from .utils_fusion import (fuse_conv_bn_eval, fuse_conv_bn_weights, fuse_linear_bn_eval,
+                           fuse_linear_bn_weights, skip_init)
+from .utils_weight_norm import remove_spectral_norm, remove_weight_norm, spectral_norm, weight_norm
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_", "parameters_to_vector",
-           "vector_to_parameters"]
+           "vector_to_parameters", "get_total_norm", "clip_grads_with_norm_", "weight_norm",
+           "remove_weight_norm", "spectral_norm", "remove_spectral_norm", "skip_init",
+           "fuse_conv_bn_eval", "fuse_conv_bn_weights", "fuse_linear_bn_eval",
+           "fuse_linear_bn_weights", "parametrize", "parametrizations", "stateless", "rnn"]
 
 
 def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:

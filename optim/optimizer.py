@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import itertools
 from typing import Any, Callable, Iterable
 
 from ..autograd import function as _function
@@ -16,6 +17,11 @@ from ..autograd.function import host_region
 from ..autograd.grad_mode import enable_grad, grad_mode
 from ..autograd.tensor import Tensor, make_tensor
 from ..autograd.tensor_mutation import clear_grads
+
+_hook_ids = itertools.count(1)
+_HOOK_DICTS = ("_optimizer_step_pre_hooks", "_optimizer_step_post_hooks",
+               "_optimizer_state_dict_pre_hooks", "_optimizer_state_dict_post_hooks",
+               "_optimizer_load_state_dict_pre_hooks", "_optimizer_load_state_dict_post_hooks")
 
 
 class Optimizer:
@@ -31,6 +37,8 @@ class Optimizer:
             raise TypeError(f"{name}: params must be an iterable of tensors or of dicts, got a "
                             "single Tensor; wrap it in a list")
         self.defaults = dict(defaults)
+        for hooks in _HOOK_DICTS:                # by handle id, as torch names them
+            setattr(self, hooks, {})
         self.param_groups: list[dict] = []
         self.state: dict[int, dict] = {}        # parameter position -> its state
         groups = [params] if isinstance(params, dict) else list(params)
@@ -181,6 +189,63 @@ class Optimizer:
         backend = p._backend
         return backend.wrap(backend.copy(array))
 
+    # ---- hooks --------------------------------------------------------------------------
+    # A registered hook installs an instance attribute (``self.step``, ...) that runs the hooks
+    # around the class's method, so optimizers without hooks call the method directly, and a
+    # subclass's ``super().step()`` never runs them twice.
+    def _add_hook(self, dict_name: str, method: str, hook: Callable,
+                  prepend: bool = False) -> "OptimizerHookHandle":
+        hooks = self.__dict__.setdefault(dict_name, {})
+        handle = OptimizerHookHandle(hooks)
+        if prepend:
+            rest = dict(hooks)
+            hooks.clear()
+            hooks[handle.id] = hook
+            hooks.update(rest)
+        else:
+            hooks[handle.id] = hook
+        self.__dict__[method] = functools.partial(_HOOKED[method], self)
+        return handle
+
+    def register_step_pre_hook(self, hook: Callable) -> "OptimizerHookHandle":
+        """Call ``hook(optimizer, args, kwargs)`` before each ``step`` (``args`` starts with
+        the optimizer, as in torch); it returns None or ``(new_args, new_kwargs)``.
+
+        >>> h = opt.register_step_pre_hook(lambda o, args, kwargs: print(o.state))
+        """
+        return self._add_hook("_optimizer_step_pre_hooks", "step", hook)
+
+    def register_step_post_hook(self, hook: Callable) -> "OptimizerHookHandle":
+        """Call ``hook(optimizer, args, kwargs)`` after each ``step``.
+
+        >>> h = opt.register_step_post_hook(lambda o, args, kwargs: sched.step())
+        """
+        return self._add_hook("_optimizer_step_post_hooks", "step", hook)
+
+    def register_state_dict_pre_hook(self, hook: Callable, prepend: bool = False
+                                     ) -> "OptimizerHookHandle":
+        """Call ``hook(optimizer)`` before ``state_dict()``."""
+        return self._add_hook("_optimizer_state_dict_pre_hooks", "state_dict", hook, prepend)
+
+    def register_state_dict_post_hook(self, hook: Callable, prepend: bool = False
+                                      ) -> "OptimizerHookHandle":
+        """Call ``hook(optimizer, state_dict)`` after ``state_dict()``; a return value
+        replaces the state dict."""
+        return self._add_hook("_optimizer_state_dict_post_hooks", "state_dict", hook, prepend)
+
+    def register_load_state_dict_pre_hook(self, hook: Callable, prepend: bool = False
+                                          ) -> "OptimizerHookHandle":
+        """Call ``hook(optimizer, state_dict)`` before ``load_state_dict``; a return value
+        is loaded instead."""
+        return self._add_hook("_optimizer_load_state_dict_pre_hooks", "load_state_dict", hook,
+                              prepend)
+
+    def register_load_state_dict_post_hook(self, hook: Callable, prepend: bool = False
+                                           ) -> "OptimizerHookHandle":
+        """Call ``hook(optimizer)`` after ``load_state_dict``."""
+        return self._add_hook("_optimizer_load_state_dict_post_hooks", "load_state_dict", hook,
+                              prepend)
+
     # ---- state ----------------------------------------------------------------------------
     def state_dict(self) -> dict:
         """``{"state": {index: {name: Tensor | number}}, "param_groups": [...]}`` with
@@ -239,6 +304,85 @@ class Optimizer:
             lines.append(f"Parameter Group {i}")
             lines += [f"    {k}: {g[k]}" for k in sorted(g) if k != "params"]
         return "\n".join(lines) + "\n)"
+
+
+class OptimizerHookHandle:
+    """Returned by the optimizer's ``register_*hook``; ``handle.remove()`` unregisters it."""
+
+    def __init__(self, hooks: dict) -> None:
+        self._hooks = hooks
+        self.id = next(_hook_ids)
+
+    def remove(self) -> None:
+        self._hooks.pop(self.id, None)
+
+    def __enter__(self) -> "OptimizerHookHandle":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.remove()
+
+
+def _hooks_of(opt: Optimizer, method: str, *names: str) -> list[dict] | None:
+    """The hook dicts, or None after the last hook was removed (the attribute goes too)."""
+    dicts = [opt.__dict__.get(n) or {} for n in names]
+    if not any(dicts):
+        opt.__dict__.pop(method, None)
+        return None
+    return dicts
+
+
+def _hooked_step(opt: Optimizer, *args: Any, **kwargs: Any) -> Any:
+    hooks = _hooks_of(opt, "step", "_optimizer_step_pre_hooks", "_optimizer_step_post_hooks")
+    args = (opt,) + args
+    if hooks is None:
+        return type(opt).step(*args, **kwargs)
+    pre, post = hooks
+    for hook in list(pre.values()):
+        result = hook(opt, args, kwargs)
+        if result is not None:
+            if not (isinstance(result, tuple) and len(result) == 2):
+                raise RuntimeError(f"optimizer step pre-hook {hook!r} must return None or a "
+                                   f"tuple of (new_args, new_kwargs), but got {result!r}")
+            args, kwargs = result
+    out = type(opt).step(*args, **kwargs)
+    for hook in list(post.values()):
+        hook(opt, args, kwargs)
+    return out
+
+
+def _hooked_state_dict(opt: Optimizer) -> dict:
+    hooks = _hooks_of(opt, "state_dict", "_optimizer_state_dict_pre_hooks",
+                      "_optimizer_state_dict_post_hooks")
+    if hooks is None:
+        return type(opt).state_dict(opt)
+    for hook in list(hooks[0].values()):
+        hook(opt)
+    state_dict = type(opt).state_dict(opt)
+    for hook in list(hooks[1].values()):
+        result = hook(opt, state_dict)
+        if result is not None:
+            state_dict = result
+    return state_dict
+
+
+def _hooked_load_state_dict(opt: Optimizer, state_dict: dict) -> None:
+    hooks = _hooks_of(opt, "load_state_dict", "_optimizer_load_state_dict_pre_hooks",
+                      "_optimizer_load_state_dict_post_hooks")
+    if hooks is None:
+        return type(opt).load_state_dict(opt, state_dict)
+    for hook in list(hooks[0].values()):
+        result = hook(opt, state_dict)
+        if result is not None:
+            state_dict = result
+    type(opt).load_state_dict(opt, state_dict)
+    for hook in list(hooks[1].values()):
+        hook(opt)
+    return None
+
+
+_HOOKED = {"step": _hooked_step, "state_dict": _hooked_state_dict,
+           "load_state_dict": _hooked_load_state_dict}
 
 
 def _restore(value: Any, p: Tensor, name: str, index: int) -> Any:
