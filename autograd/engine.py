@@ -23,9 +23,11 @@ def _accumulate(backend: Any, acc: Any, g: Any) -> None:
     acc += g
 
 
-def _topological_order(roots: Sequence[Any], leaf_uses: dict) -> list:
+def _topological_order(roots: Sequence[Any], leaf_uses: dict, freed_ok: bool = False) -> list:
     """Nodes reachable from ``roots``, each after every node that consumes it (no recursion).
-    Also counts, in ``leaf_uses``, the edges into leaves that carry hooks."""
+    Also counts, in ``leaf_uses``, the edges into leaves that carry hooks. With ``freed_ok``
+    (autograd.grad) a node freed by an earlier backward is a dead end, not an error: only
+    the part of the graph above the inputs is needed (its gradient is captured, it is not run)."""
     order: list = []
     visited: set = set()
     stack = [(node, False) for node in roots]
@@ -37,9 +39,11 @@ def _topological_order(roots: Sequence[Any], leaf_uses: dict) -> list:
         if node in visited:
             continue
         visited.add(node)
-        if node.inputs is None:
-            raise_freed(node)
         stack.append((node, True))
+        if node.inputs is None:
+            if freed_ok:
+                continue
+            raise_freed(node)
         for t in node.inputs:
             fn = t.grad_fn
             if fn is not None:
@@ -49,6 +53,36 @@ def _topological_order(roots: Sequence[Any], leaf_uses: dict) -> list:
                 leaf_uses[id(t)] = leaf_uses.get(id(t), 0) + 1
     order.reverse()
     return order
+
+
+def _leading_to(order: list, capture: dict) -> set:
+    """Ids of the nodes whose backward must run for autograd.grad: those with an input to
+    differentiate by somewhere below them (as PyTorch, the rest of the graph is not run, so
+    its hooks do not fire and its freed parts do not matter)."""
+    needed: set = set()
+    for node in reversed(order):                 # producers before their consumers
+        inputs = node.inputs
+        if inputs is None:
+            continue
+        for t in inputs:
+            fn = t.grad_fn
+            if (id(t) in capture) if fn is None else (id(fn) in capture or id(fn) in needed):
+                needed.add(id(node))
+                break
+    return needed
+
+
+def _capture_only(node: Any, acc: "_Accumulator", capture: dict) -> None:
+    """A node autograd.grad does not run: its gradient is captured if it is an input."""
+    gy = node._gy
+    node._gy = None
+    if gy is None or id(node) not in capture:
+        return
+    if node.hooks:
+        gy = _run_hooks(node.hooks, gy, acc.create_graph, acc.owned)
+    index = capture[id(node)]
+    prev = acc.results[index]
+    acc.results[index] = gy if prev is None else prev + gy
 
 
 def _seed_gradient(root: Tensor, gradient: Any) -> Tensor:
@@ -217,9 +251,13 @@ def run_backward(roots: Sequence[Tensor], gradients: Sequence[Any] | None,
                 raise_freed(node)
             node._gy = seed if node._gy is None else node._gy + seed
             root_nodes.append(node)
-        order = _topological_order(root_nodes, acc.pending)
+        order = _topological_order(root_nodes, acc.pending, capture is not None)
+        needed = None if capture is None else _leading_to(order, capture)
         for node in order:
-            _backprop_node(node, acc, retain_graph, capture, anomaly)
+            if needed is None or id(node) in needed:
+                _backprop_node(node, acc, retain_graph, capture, anomaly, needed)
+            else:
+                _capture_only(node, acc, capture)
     except BaseException:
         for node in order:          # after an error, no stale gradient may leak into the next pass
             node._gy = None
@@ -239,7 +277,7 @@ def run_backward(roots: Sequence[Tensor], gradients: Sequence[Any] | None,
 
 
 def _backprop_node(node: Any, acc: _Accumulator, retain_graph: bool, capture: dict | None,
-                   anomaly: bool) -> None:
+                   anomaly: bool, needed: set | None = None) -> None:
     gy = node._gy
     node._gy = None
     inputs = node.inputs
@@ -273,6 +311,11 @@ def _backprop_node(node: Any, acc: _Accumulator, retain_graph: bool, capture: di
     for t, g in zip(inputs, grads):
         if g is None or not t._rg:
             continue
+        if needed is not None:               # autograd.grad: only towards its inputs
+            fn = t.grad_fn
+            if (id(t) not in capture) if fn is None else (
+                    id(fn) not in capture and id(fn) not in needed):
+                continue
         if g.data.shape != t.data.shape:      # undo broadcasting: the one place it happens
             g = apply1(SumTo, g, t.data.shape)
         if g.data.dtype != t.data.dtype:

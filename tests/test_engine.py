@@ -365,3 +365,29 @@ def test_grad_materialize_grads_gives_zeros_for_unused_inputs(device):
     assert xg.autograd.grad((x * 2).sum(), [x, w], allow_unused=True)[1] is None
     with pytest.raises(RuntimeError, match="allow_unused=True"):
         xg.autograd.grad((x * 2).sum(), [x, w])
+
+
+def test_grad_runs_only_the_graph_above_its_inputs(device):
+    # as PyTorch: hooks below (or beside) the inputs do not fire, freed parts do not matter
+    w = leaf([1.0, 2.0], device)
+    x = leaf([3.0, 4.0], device)
+    fired = []
+    w.register_hook(lambda g: fired.append("w"))
+    gx, = xg.autograd.grad((w * x).sum(), [x])
+    assert gx.tolist() == [1.0, 2.0] and fired == []
+    z = x * 3
+    first = (z * z).sum()
+    later = (z * w).sum()
+    first.backward()                        # frees z's node
+    gz, = xg.autograd.grad(later, [z])      # only later's node is needed above z
+    assert gz.tolist() == w.tolist()
+    with pytest.raises(RuntimeError, match="retain_graph"):
+        xg.autograd.grad(later, [x])        # below z: the freed node is needed now
+
+
+def test_grad_by_an_intermediate_and_a_leaf_below_it(device):
+    x = leaf([1.0, 2.0], device)
+    h = x * x
+    out = (h * 3).sum()
+    gh, gx = xg.autograd.grad(out, [h, x])
+    assert gh.tolist() == [3.0, 3.0] and gx.tolist() == [6.0, 12.0]
