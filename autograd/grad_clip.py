@@ -69,8 +69,8 @@ def _total_norm(backend: Any, grads: list, norm_type: float) -> Any:
         total = parts[0]
         for part in parts[1:]:
             total = xp.minimum(total, part)
-    elif norm_type == 0.0:
-        total = sum(xp.sum(xp.astype(g != 0, g.dtype)) for g in grads)
+    elif norm_type == 0.0:          # PyTorch: the 0-"norm" of the per-tensor 0-norms
+        total = sum(xp.astype(xp.any(g != 0), g.dtype) for g in grads)
     else:
         if norm_type == 2.0:
             parts = [xp.sum(g * g) for g in grads]

@@ -159,9 +159,9 @@ class SyncBatchNorm(BatchNorm1d):
         if isinstance(module, BatchNorm1d) and not isinstance(module, cls):
             sync = cls.__new__(cls)
             Module.__init__(sync)
+            fresh = set(sync.__dict__)        # the Module's own registries and hook tables
             for key, value in module.__dict__.items():
-                if key not in ("_parameters", "_buffers", "_modules", "_non_persistent",
-                               "_forward_hooks", "_forward_pre_hooks"):
+                if key not in fresh:
                     object.__setattr__(sync, key, value)
             for name, p in module._parameters.items():
                 sync.register_parameter(name, p)

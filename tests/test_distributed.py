@@ -209,3 +209,12 @@ def test_fit_distributed_in_one_process_equals_plain_fit():
         results.append((hist.history, model.weight.numpy()))
     assert results[0][0] == results[1][0]
     assert np.array_equal(results[0][1], results[1][1])
+
+
+def test_convert_sync_batchnorm_gives_the_new_module_its_own_hook_tables():
+    bn = nn.BatchNorm1d(3)
+    bn.register_forward_hook(lambda m, i, o: None)
+    sync = nn.SyncBatchNorm.convert_sync_batchnorm(nn.Sequential(bn))[0]
+    assert isinstance(sync, nn.SyncBatchNorm) and sync.weight is bn.weight
+    for key in ("_forward_hooks", "_backward_hooks", "_forward_pre_hooks"):
+        assert getattr(sync, key) is not getattr(bn, key)

@@ -91,3 +91,11 @@ def test_nn_utils_names_pytorchs_helpers(device):
     assert model.bias.tolist() == [6.0, 7.0] and model.weight.requires_grad
     with pytest.raises(ValueError, match="the vector has 3 elements but the parameters have 8"):
         nn.utils.vector_to_parameters(xg.zeros(3, device=device), model.parameters())
+
+
+def test_clip_grad_norm_of_order_zero_as_pytorch(device):
+    # PyTorch takes the 0-"norm" of the per-tensor 0-norms: how many gradients are non-zero
+    a, b = params_with_grads(device, [0.0, 1.0, 2.0], [3.0, 0.0])
+    c, = params_with_grads(device, [0.0, 0.0])
+    total = optim.clip_grad_norm_([a, b, c], max_norm=10.0, norm_type=0)
+    assert total.item() == 2.0
