@@ -20,6 +20,7 @@ from ..autograd import function as _function
 from ..autograd.function import Function, backend_call
 from ..autograd.grad_mode import grad_mode
 from ..autograd.tensor import Tensor, make_tensor
+from ..autograd.hook_tables import put_hook
 
 _hook_ids = itertools.count(1)
 
@@ -49,13 +50,7 @@ class RemovableHandle:
 
 def _add(hooks: dict, hook: Callable, prepend: bool, *flags: dict) -> RemovableHandle:
     handle = RemovableHandle(hooks, extra=flags)
-    if prepend:         # the same dict object (handles hold it), with the new hook first
-        rest = dict(hooks)
-        hooks.clear()
-        hooks[handle.id] = hook
-        hooks.update(rest)
-    else:
-        hooks[handle.id] = hook
+    put_hook(hooks, handle.id, hook, prepend)
     return handle
 
 

@@ -17,6 +17,7 @@ from ..autograd.function import host_region
 from ..autograd.grad_mode import enable_grad, grad_mode
 from ..autograd.tensor import Tensor, make_tensor
 from ..autograd.tensor_mutation import clear_grads
+from ..autograd.hook_tables import put_hook
 
 _hook_ids = itertools.count(1)
 _HOOK_DICTS = ("_optimizer_step_pre_hooks", "_optimizer_step_post_hooks",
@@ -197,13 +198,7 @@ class Optimizer:
                   prepend: bool = False) -> "OptimizerHookHandle":
         hooks = self.__dict__.setdefault(dict_name, {})
         handle = OptimizerHookHandle(hooks)
-        if prepend:
-            rest = dict(hooks)
-            hooks.clear()
-            hooks[handle.id] = hook
-            hooks.update(rest)
-        else:
-            hooks[handle.id] = hook
+        put_hook(hooks, handle.id, hook, prepend)
         self.__dict__[method] = functools.partial(_HOOKED[method], self)
         return handle
 
