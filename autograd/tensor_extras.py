@@ -4,10 +4,9 @@ of comparison and arithmetic ops, and the in-place ``*_`` forms.
 Kept apart from tensor.py (the hot path) for size; Tensor inherits these methods.
 
 In-place forms write into the tensor's own array, so views and aliases see the change, as in
-PyTorch. They are refused on a tensor that requires grad or is part of a recorded graph (the
-message says so): without PyTorch's version counters an in-place change there would silently
-give wrong gradients. ``t += u`` (augmented assignment) is recorded instead, since Python
-rebinds the name to the result.
+PyTorch. On a tensor that is part of a graph (or with an argument that requires grad) they
+are recorded as a new node, as ``t[...] = v`` is (tensor_mutation.py); on a leaf that requires
+grad they are refused, as PyTorch refuses them.
 """
 from __future__ import annotations
 
@@ -135,58 +134,60 @@ class TensorExtras:
     def equal(self, other: Any) -> bool: return _ops().equal(self, other)
 
     # ---- in-place forms -----------------------------------------------------------------
-    def _write_result(self, what: str, compute: Callable[[], Any]) -> Any:
-        """Compute out of place, then write the values into this tensor's array."""
-        if grad_mode.enabled and (self._rg or self.grad_fn is not None):
-            kind = "a leaf that requires grad" if self.grad_fn is None else \
-                "a tensor that is part of a recorded graph"
-            raise RuntimeError(
-                f"in-place {what} on {kind} (shape {self.shape}) would silently break its "
-                f"gradient: write it out of place (t = t.{what.split('(')[0].rstrip('_')}(...)),"
-                " or inside `with xg.no_grad():` / on .detach()")
-        result = compute()
-        if result.shape != self.shape:
-            raise ValueError(f"in-place {what}: result shape {result.shape} does not match the "
-                             f"tensor's shape {self.shape}")
-        if getattr(result, "_rg", False) and grad_mode.enabled:
-            raise RuntimeError(f"in-place {what} with an argument that requires grad: write it "
-                               "out of place")
-        return self.copy_(result)
+    def _write_result(self, what: str, compute: Callable[[Any], Any], value: Any = None) -> Any:
+        """Make this tensor hold ``compute(self)``: written into its array when no graph is
+        involved (views and aliases see it), else recorded as a new graph node, as PyTorch
+        records an in-place op (see TensorMutation._rebind); refused on a leaf that requires
+        grad. The result keeps this tensor's dtype, as PyTorch's in-place ops do."""
+        def checked(t: Any) -> Any:
+            result = compute(t)
+            if tuple(result.shape) != tuple(self.shape):
+                raise ValueError(f"in-place {what}: result shape {result.shape} does not match "
+                                 f"the tensor's shape {self.shape}")
+            if result.dtype != self.dtype:
+                if result.dtype.is_floating and not self.dtype.is_floating:
+                    raise RuntimeError(f"in-place {what}: the result type {result.dtype} can't be "
+                                       f"cast to the tensor's dtype {self.dtype}")
+                result = result.astype(self.dtype)
+            return result
+        self._rebind(what, checked, value)
+        return self
 
     def add_(self, other: Any, *, alpha: Any = 1) -> Any:
-        return self._write_result("add_()", lambda: _ops().add(self, other, alpha=alpha))
+        return self._write_result("add_()", lambda t: _ops().add(t, other, alpha=alpha), other)
 
     def sub_(self, other: Any, *, alpha: Any = 1) -> Any:
-        return self._write_result("sub_()", lambda: _ops().sub(self, other, alpha=alpha))
+        return self._write_result("sub_()", lambda t: _ops().sub(t, other, alpha=alpha), other)
 
     def mul_(self, other: Any) -> Any:
-        return self._write_result("mul_()", lambda: _ops().mul(self, other))
+        return self._write_result("mul_()", lambda t: _ops().mul(t, other), other)
 
     def div_(self, other: Any) -> Any:
-        return self._write_result("div_()", lambda: _ops().truediv(self, other))
+        return self._write_result("div_()", lambda t: _ops().truediv(t, other), other)
 
     def pow_(self, exponent: Any) -> Any:
-        return self._write_result("pow_()", lambda: _ops().pow(self, exponent))
+        return self._write_result("pow_()", lambda t: _ops().pow(t, exponent), exponent)
 
     def clamp_(self, min: Any = None, max: Any = None) -> Any:
-        return self._write_result("clamp_()", lambda: _ops().clip(self, min, max))
+        return self._write_result("clamp_()", lambda t: _ops().clip(t, min, max))
 
     clip_ = clamp_
 
-    def neg_(self) -> Any: return self._write_result("neg_()", lambda: _ops().neg(self))
-    def abs_(self) -> Any: return self._write_result("abs_()", lambda: _ops().abs(self))
-    def exp_(self) -> Any: return self._write_result("exp_()", lambda: _ops().exp(self))
-    def log_(self) -> Any: return self._write_result("log_()", lambda: _ops().log(self))
-    def sqrt_(self) -> Any: return self._write_result("sqrt_()", lambda: _ops().sqrt(self))
-    def square_(self) -> Any: return self._write_result("square_()", lambda: _ops().square(self))
-    def relu_(self) -> Any: return self._write_result("relu_()", lambda: _ops().relu(self))
-    def sigmoid_(self) -> Any: return self._write_result("sigmoid_()", lambda: _ops().sigmoid(self))
-    def tanh_(self) -> Any: return self._write_result("tanh_()", lambda: _ops().tanh(self))
+    def neg_(self) -> Any: return self._write_result("neg_()", lambda t: _ops().neg(t))
+    def abs_(self) -> Any: return self._write_result("abs_()", lambda t: _ops().abs(t))
+    def exp_(self) -> Any: return self._write_result("exp_()", lambda t: _ops().exp(t))
+    def log_(self) -> Any: return self._write_result("log_()", lambda t: _ops().log(t))
+    def sqrt_(self) -> Any: return self._write_result("sqrt_()", lambda t: _ops().sqrt(t))
+    def square_(self) -> Any: return self._write_result("square_()", lambda t: _ops().square(t))
+    def relu_(self) -> Any: return self._write_result("relu_()", lambda t: _ops().relu(t))
+    def sigmoid_(self) -> Any: return self._write_result("sigmoid_()", lambda t: _ops().sigmoid(t))
+    def tanh_(self) -> Any: return self._write_result("tanh_()", lambda t: _ops().tanh(t))
 
     def uniform_(self, a: float = 0.0, b: float = 1.0) -> Any:
         """Fill with values drawn uniformly from [a, b) (the backend's seeded generator)."""
-        return self._write_result("uniform_()", lambda: _factories().rand_like(self) * (b - a) + a)
+        return self._write_result("uniform_()",
+                                  lambda t: _factories().rand_like(t) * (b - a) + a)
 
     def normal_(self, mean: float = 0.0, std: float = 1.0) -> Any:
         """Fill with values drawn from N(mean, std^2)."""
-        return self._write_result("normal_()", lambda: _factories().randn_like(self) * std + mean)
+        return self._write_result("normal_()", lambda t: _factories().randn_like(t) * std + mean)

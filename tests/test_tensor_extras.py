@@ -79,18 +79,41 @@ def test_inplace_forms_write_into_the_same_array(device):
     assert abs(n.mean().item() - 3.0) < 0.05 and abs(n.std().item() - 0.5) < 0.05
 
 
-def test_inplace_forms_refuse_to_break_a_graph(device):
+def test_inplace_forms_on_a_graph_are_recorded_and_refused_on_a_leaf(device):
     w = xg.ones(2, device=device, requires_grad=True)
-    with pytest.raises(RuntimeError, match=r"in-place mul_\(\) on a leaf that requires grad"):
+    with pytest.raises(RuntimeError, match=r"mul_\(\) on a tensor that requires grad"):
         w.mul_(2)
     h = w * 2
-    with pytest.raises(RuntimeError, match="part of a recorded graph.*t = t.add"):
-        h.add_(1)
+    assert h.add_(1).mul_(w).exp_() is h                # recorded, as PyTorch records it
+    h.sum().backward()
+    # h = exp((2w + 1) w): dh/dw = h (4w + 1) = e^3 * 5 at w = 1
+    assert w.grad.tolist() == pytest.approx([5 * np.exp(3.0)] * 2, rel=1e-6)
     with pytest.raises(ValueError, match=r"in-place add_\(\): result shape \(2, 2\)"):
         xg.zeros(2, device=device).add_(xg.ones(2, 1, device=device))
+    with pytest.raises(RuntimeError, match=r"in-place mul_\(\): the result type float32 can't"):
+        xg.zeros(2, dtype="int64", device=device).mul_(0.5)
+    halves = xg.zeros(2, device=device).add_(xg.ones(2, dtype="float64", device=device))
+    assert halves.dtype == xg.float32                     # keeps its dtype, as PyTorch
+    plain = xg.zeros(2, device=device)
+    plain.add_(w)                                          # a value that requires grad joins
+    assert plain.requires_grad
     with xg.no_grad():
         w.mul_(3)                                         # an optimizer-style update
     assert w.tolist() == [3.0, 3.0] and w.requires_grad
+
+
+def test_inplace_forms_like_torch():
+    torch = pytest.importorskip("torch")
+    a = np.array([0.5, 1.5, -0.25])
+    grads = []
+    for m in (xg, torch):
+        x = m.tensor(a, requires_grad=True)
+        y = x * 1.0
+        y.add_(x, alpha=2).mul_(3).clamp_(min=-0.1).sub_(0.1).div_(2).exp_()
+        y.sum().backward()
+        grads.append((y.detach().numpy(), x.grad.numpy()))
+    np.testing.assert_allclose(grads[0][0], grads[1][0], rtol=1e-12)
+    np.testing.assert_allclose(grads[0][1], grads[1][1], rtol=1e-12)
 
 
 def test_linspace_logspace_match_pytorch():
