@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from .grad_mode import grad_mode
 
 
 def _ops() -> Any:
