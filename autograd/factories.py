@@ -73,6 +73,23 @@ def _host_dtype(array: Any) -> DType:
                         "objects cannot be tensors)") from None
 
 
+def _foreign_to_host(data: Any) -> Any:
+    """Another library's array (a PyTorch tensor, say) whose dtype is not a NumPy one: its
+    host copy through ``__array__`` (detached and moved to the CPU first where it can be)."""
+    if isinstance(data, (list, tuple)) or not (hasattr(data, "__array__") and
+                                               hasattr(data, "dtype")):
+        return data
+    try:
+        as_dtype(data.dtype)
+        return data                          # NumPy arrays and scalars go the usual way
+    except TypeError:
+        pass
+    for step in ("detach", "cpu"):
+        if callable(getattr(data, step, None)):
+            data = getattr(data, step)()
+    return data.__array__()
+
+
 def tensor(data: Any, dtype: Any = None, device: Any = None,
            requires_grad: bool = False) -> Tensor:
     """A new tensor holding a copy of ``data``.
@@ -94,6 +111,7 @@ def tensor(data: Any, dtype: Any = None, device: Any = None,
         if target is not backend.dtype_of(array):
             array = run_kernel(backend, _astype, array, backend.native_dtype(target))
     else:
+        data = _foreign_to_host(data)
         _, natural = _infer_list(data)
         target = as_dtype(dtype) if dtype is not None else (natural or _default_float[0])
         if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in data):

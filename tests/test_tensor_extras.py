@@ -233,3 +233,18 @@ def test_stride_like_a_contiguous_torch_tensor():
     assert xg.zeros(2, 3).stride(-1) == 1
     with pytest.raises(ValueError, match="stride: axis 2 is out of range"):
         xg.zeros(2, 3).stride(2)
+
+
+def test_tensors_from_pytorch_tensors_and_state_dicts():
+    torch = pytest.importorskip("torch")
+    for t in (torch.ones(2, 3), torch.arange(4), torch.zeros(2, dtype=torch.float64),
+              torch.ones(2, requires_grad=True) * 2, torch.tensor(True)):
+        ours = xg.tensor(t)
+        assert ours.tolist() == t.tolist() and str(ours.dtype) == str(t.dtype).split(".")[1]
+    assert xg.as_tensor(torch.ones(3)).shape == (3,)
+    theirs = torch.nn.Linear(3, 2)
+    ours = xg.nn.Linear(3, 2)
+    assert ours.load_state_dict(theirs.state_dict()).missing_keys == []
+    x = np.ones((1, 3), dtype=np.float32)
+    np.testing.assert_allclose(ours(xg.tensor(x)).numpy(),
+                               theirs(torch.tensor(x)).detach().numpy(), rtol=1e-6)
