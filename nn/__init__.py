@@ -37,11 +37,14 @@ from . import conv_layers as _conv_layers  # noqa: E402
 from . import recurrent_layers as _recurrent_layers  # noqa: E402
 from . import attention_layers as _attention_layers  # noqa: E402
 from . import sampling_layers as _sampling_layers  # noqa: E402
+from . import more_layers as _more_layers  # noqa: E402
 from .activation_extra import *  # noqa: F401,F403,E402
 from .layers_extra import *  # noqa: F401,F403,E402
 from .conv_layers import *  # noqa: F401,F403,E402
 from .recurrent_layers import *  # noqa: F401,F403,E402
 from .attention_layers import *  # noqa: F401,F403,E402
 from .sampling_layers import *  # noqa: F401,F403,E402
+from .more_layers import *  # noqa: F401,F403,E402
 __all__ += (_activation_extra.__all__ + _layers_extra.__all__ + _conv_layers.__all__
-            + _recurrent_layers.__all__ + _attention_layers.__all__ + _sampling_layers.__all__)
+            + _recurrent_layers.__all__ + _attention_layers.__all__ + _sampling_layers.__all__
+            + _more_layers.__all__)

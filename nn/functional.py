@@ -279,11 +279,13 @@ from . import functional_layers as _functional_layers  # noqa: E402
 from . import functional_conv as _functional_conv  # noqa: E402
 from . import functional_attention as _functional_attention  # noqa: E402
 from . import functional_sampling as _functional_sampling  # noqa: E402
+from . import functional_more as _functional_more  # noqa: E402
 from .functional_activations import *  # noqa: F401,F403,E402
 from .functional_layers import *  # noqa: F401,F403,E402
 from .functional_conv import *  # noqa: F401,F403,E402
 from .functional_attention import *  # noqa: F401,F403,E402
 from .functional_sampling import *  # noqa: F401,F403,E402
+from .functional_more import *  # noqa: F401,F403,E402
 __all__ += (_functional_activations.__all__ + _functional_layers.__all__
             + _functional_conv.__all__ + _functional_attention.__all__
-            + _functional_sampling.__all__)
+            + _functional_sampling.__all__ + _functional_more.__all__)
