@@ -7,6 +7,7 @@ their functional forms (exported by nn.functional).
 """
 from __future__ import annotations
 
+import warnings
 from typing import Any, Callable
 
 from ..autograd.factories import arange, tensor
@@ -122,7 +123,16 @@ class MultiLabelMarginLoss(_Loss):
 
 class NLLLoss2d(NLLLoss):
     """Deprecated in PyTorch: NLLLoss itself, kept for old code on (N, C, H, W) input with
-    (N, H, W) targets. >>> nn.NLLLoss2d()(log_probs, labels)"""
+    (N, H, W) targets; constructing one warns (FutureWarning), as PyTorch.
+    >>> nn.NLLLoss2d()(log_probs, labels)"""
+
+    def __init__(self, weight: Tensor | None = None, ignore_index: int = -100,
+                 reduction: str = "mean") -> None:
+        warnings.warn("`NLLLoss2d` has been deprecated. Please use `NLLLoss` instead as a "
+                      "drop-in replacement and see "
+                      "https://pytorch.org/docs/main/nn.html#torch.nn.NLLLoss for more details.",
+                      FutureWarning, stacklevel=2)
+        super().__init__(weight, ignore_index, reduction)
 
 
 class CTCLoss(_Loss):
