@@ -37,6 +37,7 @@ from . import optim  # noqa: E402
 from . import data  # noqa: E402
 from . import utils  # noqa: E402  (xg.utils.data, as torch.utils.data)
 from . import func  # noqa: E402  (xg.func, as torch.func)
+from . import special  # noqa: E402  (xg.special, as torch.special)
 from . import train  # noqa: E402
 from .train import save, load  # noqa: E402
 
