@@ -97,3 +97,82 @@ OPS: list = [
            samples=broadcast(), domain=((-2.0, 2.0), (-0.5, 2.0))),
     OpInfo("special_entr", xg.special.entr, lambda x: -x * np.log(x), domain=POSITIVE),
 ]
+
+# ---- shape, scatter and statistics (composites: a few entries check their gradients) ------
+_M23 = _fixed(Sample(((2, 3),)), Sample(((3, 3),)), Sample(((2, 3, 4),)))
+
+
+def _np_quantile(x: Any, q: float, dim: Any, method: str) -> Any:
+    return np.asarray(np.quantile(x, q, axis=dim, method=method), dtype=x.dtype)
+
+
+OPS += [
+    OpInfo("rot90", lambda x: xg.rot90(x, 1, (0, 1)), lambda x: np.rot90(x, 1, (0, 1)).copy(),
+           samples=_M23),
+    OpInfo("take", lambda x: xg.take(x, xg.tensor([0, -1, 2, 2], device=x.device)),
+           lambda x: x.reshape(-1)[[0, -1, 2, 2]], samples=_M23),
+    OpInfo("block_diag", lambda a, b: xg.block_diag(a, b), lambda a, b: np.block(
+        [[a, np.zeros((a.shape[0], b.shape[1]), a.dtype)],
+         [np.zeros((b.shape[0], a.shape[1]), a.dtype), b]]),
+        samples=_fixed(Sample(((2, 3), (1, 2))), Sample(((1, 1), (3, 2))))),
+    OpInfo("vander", lambda x: xg.vander(x, N=4), lambda x: np.vander(x, 4).astype(x.dtype),
+           samples=_fixed(Sample(((3,),)), Sample(((1,),)))),
+    OpInfo("diagonal_scatter", lambda x, s: xg.diagonal_scatter(x, s, 1),
+           lambda x, s: _np_diag_put(x, s, 1), samples=_fixed(Sample(((3, 4), (3,))),
+                                                              Sample(((2, 2), (1,))))),
+    OpInfo("slice_scatter", lambda x, s: xg.slice_scatter(x, s, 1, 0, 3, 2),
+           lambda x, s: _np_slice_put(x, s), samples=_fixed(Sample(((2, 4), (2, 2))))),
+    OpInfo("index_copy", lambda x, s: x.index_copy(0, xg.tensor([2, 0], device=x.device), s),
+           lambda x, s: _np_rows_put(x, s, [2, 0]), samples=_fixed(Sample(((3, 2), (2, 2))))),
+    OpInfo("masked_scatter", lambda x, s: x.masked_scatter(
+        xg.tensor([True, False, True], device=x.device), s),
+        lambda x, s: np.where([True, False, True], np.stack(
+            [s.reshape(-1)[[2 * i, 0, 2 * i + 1]] for i in range(x.shape[0])]), x),
+        samples=_fixed(Sample(((2, 3), (5,))))),
+    OpInfo("scatter_reduce_amax", lambda x, s: x.scatter_reduce(
+        0, xg.tensor([[0, 1], [0, 0]], device=x.device), s, "amax"),
+        lambda x, s: _np_scatter_amax(x, s), samples=_fixed(Sample(((2, 2), (2, 2)))),
+        adjust=distinct),
+    OpInfo("scatter_reduce_prod", lambda x, s: xg.scatter_reduce(
+        x, 1, xg.tensor([[0, 0, 1]], device=x.device), s, "prod", include_self=False),
+        lambda x, s: np.stack([[s[0, 0] * s[0, 1], s[0, 2]]]), samples=_fixed(
+            Sample(((1, 2), (1, 3)))), adjust=away_from(0.0)),
+    OpInfo("renorm", lambda x: x.renorm(2, 0, 1.0), lambda x: x * np.where(
+        np.linalg.norm(x, axis=1, keepdims=True) > 1.0,
+        1.0 / (np.linalg.norm(x, axis=1, keepdims=True) + 1e-7), 1.0),
+        samples=_fixed(Sample(((3, 4),))), domain=(-1.0, 1.0)),
+    OpInfo("dist", lambda a, b: xg.dist(a, b, 3), lambda a, b: np.asarray(
+        np.sum(np.abs(a - b) ** 3) ** (1 / 3)), samples=_fixed(Sample(((2, 3), (3,))))),
+    OpInfo("quantile", lambda x: xg.quantile(x, 0.3, 1), lambda x: _np_quantile(
+        x, 0.3, 1, "linear"), samples=_fixed(Sample(((2, 5),)), Sample(((3, 4),))),
+        adjust=distinct),
+    OpInfo("nanquantile_midpoint", lambda x: x.nanquantile(0.5, interpolation="midpoint"),
+           lambda x: _np_quantile(x, 0.5, None, "midpoint"), samples=_fixed(
+               Sample(((2, 4),)), Sample(((5,),))), adjust=distinct),
+]
+
+
+def _np_diag_put(x: Any, s: Any, offset: int) -> Any:
+    out = x.copy()
+    for k in range(s.shape[0]):
+        out[k, k + offset] = s[k]
+    return out
+
+
+def _np_slice_put(x: Any, s: Any) -> Any:
+    out = x.copy()
+    out[:, 0:3:2] = s
+    return out
+
+
+def _np_rows_put(x: Any, s: Any, rows: list) -> Any:
+    out = x.copy()
+    out[rows] = s
+    return out
+
+
+def _np_scatter_amax(x: Any, s: Any) -> Any:
+    out = x.copy()
+    for (i, j), target in np.ndenumerate(np.array([[0, 1], [0, 0]])):
+        out[target, j] = max(out[target, j], s[i, j])
+    return out

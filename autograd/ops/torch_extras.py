@@ -5,7 +5,13 @@
   nextafter, gcd, lcm, bitwise_and/or/xor/not, real, imag, conj, resolve_conj, resolve_neg,
   adjoint.
 * extra_gamma_ops (array math in extra_gamma): lgamma, digamma, polygamma, mvlgamma, i0
-  (i1, i0e, i1e, erfcx and zeta are in xg.special only, as in torch).
+  (i1, i0e, i1e, erfcx, ndtri and zeta are in xg.special only, as in torch).
+* extra_shape: ravel, t, select, take, rot90, block_diag, broadcast_tensors, broadcast_shapes,
+  cartesian_prod, combinations, chain_matmul, diagflat, hsplit/vsplit/dsplit,
+  tril_indices/triu_indices, unravel_index, vander.
+* extra_scatter: diagonal_scatter, select_scatter, slice_scatter, index_copy, index_fill,
+  index_add, index_put, masked_scatter, scatter_reduce, renorm, dist.
+* extra_stats: quantile, nanquantile, histogram, multinomial, poisson.
 
 ``TENSOR_METHODS`` lists the Tensor methods they add (``x.lgamma()``, ``x.polygamma(1)``,
 ``x.real``, ``x ^ y``, ...), installed by ops/__init__.
@@ -16,17 +22,25 @@ import functools
 from typing import Any
 
 from ..tensor import Tensor
-from . import extra_elementwise, extra_gamma_ops
+from . import extra_elementwise, extra_gamma_ops, extra_scatter, extra_shape, extra_stats
 from .extra_elementwise import *  # noqa: F401,F403
 from .extra_gamma_ops import *  # noqa: F401,F403
+from .extra_scatter import *  # noqa: F401,F403
+from .extra_shape import *  # noqa: F401,F403
+from .extra_stats import *  # noqa: F401,F403
 
-__all__: list[str] = extra_elementwise.__all__ + extra_gamma_ops.__all__
+__all__: list[str] = (extra_elementwise.__all__ + extra_gamma_ops.__all__ + extra_shape.__all__
+                      + extra_scatter.__all__ + extra_stats.__all__)
 
 _METHODS = [
     "absolute", "sgn", "signbit", "copysign", "heaviside", "fmax", "fmin", "float_power",
     "deg2rad", "rad2deg", "logit", "isneginf", "isposinf", "isreal", "ldexp", "frexp",
     "nextafter", "gcd", "lcm", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not",
     "conj", "resolve_conj", "resolve_neg", "adjoint", "lgamma", "digamma", "mvlgamma", "i0",
+    "ravel", "select", "take", "rot90", "diagflat", "hsplit", "vsplit", "dsplit",
+    "diagonal_scatter", "select_scatter", "slice_scatter", "index_copy", "index_fill",
+    "masked_scatter", "scatter_reduce", "renorm", "dist", "quantile", "nanquantile",
+    "histogram", "multinomial",
 ]
 
 
