@@ -178,9 +178,10 @@ class Tensor(TensorMutation, TensorExtras):
     def __ge__(self, other: Any) -> "Tensor": return _ops.ge(self, other)
     def __eq__(self, other: Any) -> "Tensor": return _ops.eq(self, other)  # type: ignore[override]
     def __ne__(self, other: Any) -> "Tensor": return _ops.ne(self, other)  # type: ignore[override]
-    def __invert__(self) -> "Tensor": return _ops.logical_not(self)
-    def __and__(self, other: Any) -> "Tensor": return _ops.logical_and(self, other)
-    def __or__(self, other: Any) -> "Tensor": return _ops.logical_or(self, other)
+    # bitwise, as PyTorch's (on bool tensors the same as logical; floats are refused)
+    def __invert__(self) -> "Tensor": return _ops.bitwise_not(self)
+    def __and__(self, other: Any) -> "Tensor": return _ops.bitwise_and(self, other)
+    def __or__(self, other: Any) -> "Tensor": return _ops.bitwise_or(self, other)
     def __getitem__(self, key: Any) -> "Tensor": return _ops.getitem(self, key)
 
     def add(self, other: Any, *, alpha: Any = 1) -> "Tensor": return _ops.add(self, other, alpha=alpha)
@@ -319,7 +320,9 @@ class Tensor(TensorMutation, TensorExtras):
         host = self._backend.to_host(self.data)
         body = repr(host)
         if body.startswith("array("):
-            body = body[len("array("):].rsplit(", dtype=", 1)[0].rstrip(")")
+            body = body[len("array("):].rstrip()
+            cut = body.rfind("dtype=")          # NumPy may put it on a line of its own
+            body = body[:cut].rstrip().rstrip(",") if cut != -1 else body[:-1]
             body = body.replace("\n      ", "\n       ")
         extra = [f"dtype={self.dtype}", f"device={self.device}"]
         if self.grad_fn is not None:

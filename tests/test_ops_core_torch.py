@@ -90,3 +90,20 @@ def test_unsqueeze_takes_dim_like_torch():
         assert xg.unsqueeze(x, d).shape == tuple(torch.unsqueeze(tx, d).shape)
     with pytest.raises(TypeError, match="unsqueeze: give the position as axis or dim"):
         x.unsqueeze()
+
+
+def test_bitwise_operators_like_torch():
+    a, b = np.array([6, 3, -2]), np.array([3, 5, 7])
+    for op in (lambda x, y: x & y, lambda x, y: x | y, lambda x, y: x ^ y,
+               lambda x, y: ~x, lambda x, y: 3 & x, lambda x, y: x | 8):
+        _same(op(xg.tensor(a), xg.tensor(b)), op(torch.tensor(a), torch.tensor(b)))
+    m, n = np.array([True, False, True]), np.array([True, True, False])
+    for op in (lambda x, y: x & y, lambda x, y: x | y, lambda x, y: x ^ y, lambda x, y: ~x):
+        _same(op(xg.tensor(m), xg.tensor(n)), op(torch.tensor(m), torch.tensor(n)))
+    with pytest.raises(TypeError, match="bitwise_and: expected integer or bool tensors"):
+        xg.ones(2) & xg.ones(2)
+
+
+def test_repr_when_numpy_wraps_the_dtype_onto_its_own_line():
+    text = repr(xg.tensor([0.0, 1.0, 5.0, 98.0, 10016.0]))
+    assert text.count("dtype=") == 1 and text.endswith("dtype=float32, device=cpu)")
