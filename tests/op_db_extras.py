@@ -2,7 +2,7 @@
 (autograd/ops/torch_extras.py and the extra_* modules, special.py), appended to
 tests/op_db.py's OPS. Import this only through op_db (from op_db import OPS).
 
-References are NumPy, Python's math/statistics, or mpmath (installed with PyTorch's sympy)
+References are NumPy, Python's math/statistics, or mpmath (in the dev extra)
 element by element; domains stay away from poles and kinks."""
 from __future__ import annotations
 
