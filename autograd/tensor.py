@@ -27,8 +27,6 @@ def make_tensor(data: Any, backend: Any, requires_grad: bool, grad_fn: Any) -> "
 
 
 _new = object.__new__
-_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
-               "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
 
 
 class Tensor(TensorMutation, TensorExtras):
@@ -307,30 +305,6 @@ class Tensor(TensorMutation, TensorExtras):
                             f"got {self.dtype}{list(self.shape)}")
         return int(self.item())
 
-    def __format__(self, spec: str) -> str:
-        """``f"{loss:.4f}"`` formats a one-element tensor's value, as PyTorch's."""
-        if self.size == 1 and self.ndim == 0:
-            return format(self.item(), spec)
-        return format(repr(self), spec)
-
-    def __repr__(self) -> str:
-        if _function.tracer is not None and _function.tracer.active():
-            return (f"tensor(<traced by xg.compile>, shape={tuple(self.shape)}, "
-                    f"dtype={self.dtype}, device={self.device})")
-        host = self._backend.to_host(self.data)
-        body = repr(host)
-        if body.startswith("array("):
-            body = body[len("array("):].rstrip()
-            cut = body.rfind("dtype=")          # NumPy may put it on a line of its own
-            body = body[:cut].rstrip().rstrip(",") if cut != -1 else body[:-1]
-            body = body.replace("\n      ", "\n       ")
-        extra = [f"dtype={self.dtype}", f"device={self.device}"]
-        if self.grad_fn is not None:
-            extra.append(f"grad_fn=<{type(self.grad_fn).__name__}Backward>")
-        elif self._rg:
-            extra.append("requires_grad=True")
-        return f"tensor({body}, {', '.join(extra)})"
-
     # ---- graph ------------------------------------------------------------------------
     def backward(self, gradient: "Tensor | None" = None, retain_graph: bool | None = None,
                  create_graph: bool = False, inputs: Any = None) -> None:
@@ -365,12 +339,6 @@ class Tensor(TensorMutation, TensorExtras):
     # ---- conversion -------------------------------------------------------------------
     def astype(self, dtype: Any) -> "Tensor":
         return _ops.astype(self, as_dtype(dtype))
-
-    def type(self, dtype: Any = None) -> Any:
-        """Without a dtype, PyTorch's type name ('xpgrad.FloatTensor'); with one, a cast."""
-        if dtype is None:
-            return f"xpgrad.{_TYPE_NAMES.get(self.dtype.name, self.dtype.name)}Tensor"
-        return self.astype(dtype)
 
     def float(self) -> "Tensor":
         return self.astype("float32")

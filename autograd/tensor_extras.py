@@ -14,6 +14,10 @@ from typing import Any, Callable
 
 
 
+_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+               "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+
+
 def _ops() -> Any:
     from . import ops             # ops import tensor.py, which imports this module
     return ops
@@ -190,3 +194,36 @@ class TensorExtras:
     def normal_(self, mean: float = 0.0, std: float = 1.0) -> Any:
         """Fill with values drawn from N(mean, std^2)."""
         return self._write_result("normal_()", lambda t: _factories().randn_like(t) * std + mean)
+
+    # ---- printing and type names (PyTorch's) ---------------------------------------------
+    def __format__(self, spec: str) -> str:
+        """``f"{loss:.4f}"`` formats a one-element tensor's value, as PyTorch's."""
+        if self.size == 1 and self.ndim == 0:
+            return format(self.item(), spec)
+        return format(repr(self), spec)
+
+    def __repr__(self) -> str:
+        from . import function as _function
+        if _function.tracer is not None and _function.tracer.active():
+            return (f"tensor(<traced by xg.compile>, shape={tuple(self.shape)}, "
+                    f"dtype={self.dtype}, device={self.device})")
+        host = self._backend.to_host(self.data)
+        body = repr(host)
+        if body.startswith("array("):
+            body = body[len("array("):].rstrip()
+            cut = body.rfind("dtype=")          # NumPy may put it on a line of its own
+            body = body[:cut].rstrip().rstrip(",") if cut != -1 else body[:-1]
+            body = body.replace("\n      ", "\n       ")
+        extra = [f"dtype={self.dtype}", f"device={self.device}"]
+        if self.grad_fn is not None:
+            extra.append(f"grad_fn=<{type(self.grad_fn).__name__}Backward>")
+        elif self._rg:
+            extra.append("requires_grad=True")
+        return f"tensor({body}, {', '.join(extra)})"
+
+    def type(self, dtype: Any = None) -> Any:
+        """Without a dtype, PyTorch's type name ('xpgrad.FloatTensor'); with one, a cast."""
+        if dtype is None:
+            return f"xpgrad.{_TYPE_NAMES.get(self.dtype.name, self.dtype.name)}Tensor"
+        return self.astype(dtype)
+

@@ -129,7 +129,22 @@ class _ConvNd(Module):
         return s
 
 
-class Conv1d(_ConvNd):
+class _Conv(_ConvNd):
+    """Conv1d/2d/3d: PyTorch's signature; each sets ``_nd`` and its ``_functional``."""
+
+    _functional: Any = None
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
+                 padding: Any = 0, dilation: Any = 1, groups: int = 1, bias: bool = True,
+                 padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
+                         groups, bias, padding_mode, 0, device, dtype)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return self._conv(self._functional, input)
+
+
+class Conv1d(_Conv):
     """1-D convolution over (N, C_in, L) input: weight (out_channels, in_channels / groups,
     kernel_size), bias (out_channels,); padding an int, a tuple, 'valid' or 'same';
     padding_mode 'zeros', 'reflect', 'replicate' or 'circular'.
@@ -138,17 +153,10 @@ class Conv1d(_ConvNd):
     """
     _nd = 1
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
-                 padding: Any = 0, dilation: Any = 1, groups: int = 1, bias: bool = True,
-                 padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
-                         groups, bias, padding_mode, 0, device, dtype)
-
-    def forward(self, input: Tensor) -> Tensor:
-        return self._conv(conv1d, input)
+    _functional = staticmethod(conv1d)
 
 
-class Conv2d(_ConvNd):
+class Conv2d(_Conv):
     """2-D convolution over (N, C_in, H, W) input: weight (out_channels, in_channels / groups,
     kh, kw), bias (out_channels,); padding an int, a pair, 'valid' or 'same'; padding_mode
     'zeros', 'reflect', 'replicate' or 'circular'.
@@ -157,17 +165,10 @@ class Conv2d(_ConvNd):
     """
     _nd = 2
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
-                 padding: Any = 0, dilation: Any = 1, groups: int = 1, bias: bool = True,
-                 padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
-                         groups, bias, padding_mode, 0, device, dtype)
-
-    def forward(self, input: Tensor) -> Tensor:
-        return self._conv(conv2d, input)
+    _functional = staticmethod(conv2d)
 
 
-class Conv3d(_ConvNd):
+class Conv3d(_Conv):
     """3-D convolution over (N, C_in, D, H, W) input: weight (out_channels, in_channels /
     groups, kd, kh, kw), bias (out_channels,); padding an int, a triple, 'valid' or 'same';
     padding_mode 'zeros', 'reflect', 'replicate' or 'circular'.
@@ -176,22 +177,19 @@ class Conv3d(_ConvNd):
     """
     _nd = 3
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
-                 padding: Any = 0, dilation: Any = 1, groups: int = 1, bias: bool = True,
-                 padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
-                         groups, bias, padding_mode, 0, device, dtype)
-
-    def forward(self, input: Tensor) -> Tensor:
-        return self._conv(conv3d, input)
+    _functional = staticmethod(conv3d)
 
 
 class _ConvTransposeNd(_ConvNd):
-    _transposed = True
+    """ConvTranspose1d/2d/3d: PyTorch's signature; each sets ``_nd`` and ``_functional``."""
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any,
-                 padding: Any, output_padding: Any, groups: int, bias: bool, dilation: Any,
-                 padding_mode: str, device: Any, dtype: Any) -> None:
+    _transposed = True
+    _functional: Any = None
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
+                 padding: Any = 0, output_padding: Any = 0, groups: int = 1, bias: bool = True,
+                 dilation: Any = 1, padding_mode: str = "zeros", device: Any = None,
+                 dtype: Any = None) -> None:
         if padding_mode != "zeros":
             raise ValueError(f'Only "zeros" padding mode is supported for '
                              f"{type(self).__name__}, got padding_mode={padding_mode!r}")
@@ -200,6 +198,11 @@ class _ConvTransposeNd(_ConvNd):
                              f"{padding!r}")
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
                          groups, bias, padding_mode, output_padding, device, dtype)
+
+    def forward(self, input: Tensor, output_size: Any = None) -> Tensor:
+        return self._functional(input, self.weight, self.bias, self.stride, self.padding,
+                                self._output_padding(input, output_size), self.groups,
+                                self.dilation)
 
     def _output_padding(self, input: Tensor, output_size: Any) -> tuple:
         """output_padding, or the one that gives ``output_size`` (PyTorch's forward arg)."""
@@ -230,17 +233,7 @@ class ConvTranspose1d(_ConvTransposeNd):
     """
     _nd = 1
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
-                 padding: Any = 0, output_padding: Any = 0, groups: int = 1, bias: bool = True,
-                 dilation: Any = 1, padding_mode: str = "zeros", device: Any = None,
-                 dtype: Any = None) -> None:
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding,
-                         output_padding, groups, bias, dilation, padding_mode, device, dtype)
-
-    def forward(self, input: Tensor, output_size: Any = None) -> Tensor:
-        return conv_transpose1d(input, self.weight, self.bias, self.stride, self.padding,
-                                self._output_padding(input, output_size), self.groups,
-                                self.dilation)
+    _functional = staticmethod(conv_transpose1d)
 
 
 class ConvTranspose2d(_ConvTransposeNd):
@@ -251,17 +244,7 @@ class ConvTranspose2d(_ConvTransposeNd):
     """
     _nd = 2
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
-                 padding: Any = 0, output_padding: Any = 0, groups: int = 1, bias: bool = True,
-                 dilation: Any = 1, padding_mode: str = "zeros", device: Any = None,
-                 dtype: Any = None) -> None:
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding,
-                         output_padding, groups, bias, dilation, padding_mode, device, dtype)
-
-    def forward(self, input: Tensor, output_size: Any = None) -> Tensor:
-        return conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding,
-                                self._output_padding(input, output_size), self.groups,
-                                self.dilation)
+    _functional = staticmethod(conv_transpose2d)
 
 
 class ConvTranspose3d(_ConvTransposeNd):
@@ -272,17 +255,7 @@ class ConvTranspose3d(_ConvTransposeNd):
     """
     _nd = 3
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
-                 padding: Any = 0, output_padding: Any = 0, groups: int = 1, bias: bool = True,
-                 dilation: Any = 1, padding_mode: str = "zeros", device: Any = None,
-                 dtype: Any = None) -> None:
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding,
-                         output_padding, groups, bias, dilation, padding_mode, device, dtype)
-
-    def forward(self, input: Tensor, output_size: Any = None) -> Tensor:
-        return conv_transpose3d(input, self.weight, self.bias, self.stride, self.padding,
-                                self._output_padding(input, output_size), self.groups,
-                                self.dilation)
+    _functional = staticmethod(conv_transpose3d)
 
 
 class Unfold(Module):

@@ -10,15 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..autograd.factories import ones, tensor, zeros
 from ..autograd.function import run_kernel
-from ..autograd.grad_mode import no_grad
 from ..autograd.tensor import Tensor
 from . import functional as F
 from .layer_norm import instance_norm, warn_channels
-from .module import Module
-from .normalization import BatchNorm1d, _count_batch
-from .parameter import Parameter
+from .normalization import BatchNorm1d, _NormBase, _count_batch
 
 
 class _BatchNormNd(BatchNorm1d):
@@ -73,52 +69,15 @@ class BatchNorm3d(_BatchNormNd):
     _spatial = 3
 
 
-class _InstanceNorm(Module):
+class _InstanceNorm(_NormBase):
     """Instance normalisation over (N, C, *spatial) or unbatched (C, *spatial) input."""
     _spatial = 1
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1,
                  affine: bool = False, track_running_stats: bool = False, device: Any = None,
                  dtype: Any = None, *, bias: bool = True) -> None:
-        super().__init__()
-        if int(num_features) < 1:
-            raise ValueError(f"{type(self).__name__}: num_features must be >= 1, got "
-                             f"{num_features}")
-        self.num_features = c = int(num_features)
-        self.eps, self.momentum = float(eps), momentum
-        self.affine, self.track_running_stats = bool(affine), bool(track_running_stats)
-        self.bias_flag = self.affine and bool(bias)
-        if self.affine:
-            self.weight = Parameter(ones(c, dtype=dtype, device=device))
-        else:
-            self.register_parameter("weight", None)
-        if self.bias_flag:
-            self.bias = Parameter(zeros(c, dtype=dtype, device=device))
-        else:
-            self.register_parameter("bias", None)
-        if self.track_running_stats:
-            self.register_buffer("running_mean", zeros(c, dtype=dtype, device=device))
-            self.register_buffer("running_var", ones(c, dtype=dtype, device=device))
-            self.register_buffer("num_batches_tracked", tensor(0, dtype="int64", device=device))
-        else:
-            self.register_buffer("running_mean", None)
-            self.register_buffer("running_var", None)
-            self.register_buffer("num_batches_tracked", None)
-
-    def reset_running_stats(self) -> None:
-        if self.track_running_stats:
-            with no_grad():
-                self.running_mean.zero_()
-                self.running_var.fill_(1.0)
-                self.num_batches_tracked.zero_()
-
-    def reset_parameters(self) -> None:
-        self.reset_running_stats()
-        with no_grad():
-            if self.weight is not None:
-                self.weight.fill_(1.0)
-            if self.bias is not None:
-                self.bias.zero_()
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device,
+                         dtype, bias)
 
     def forward(self, input: Tensor) -> Tensor:
         k = self._spatial
@@ -140,10 +99,6 @@ class _InstanceNorm(Module):
                             use_input_stats, momentum, self.eps)
         return out.squeeze(0) if unbatched else out
 
-    def extra_repr(self) -> str:
-        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
-                f"affine={self.affine}, bias={self.bias_flag}, "
-                f"track_running_stats={self.track_running_stats}")
 
 
 class InstanceNorm1d(_InstanceNorm):

@@ -13,32 +13,20 @@ from .module import Module
 from .parameter import Parameter
 
 
-class BatchNorm1d(Module):
-    """y = (x - mean) / sqrt(var + eps) * weight + bias, per channel (dim 1).
+class _NormBase(Module):
+    """The state BatchNorm and InstanceNorm share (PyTorch's _NormBase): weight and bias
+    (with affine; bias also with bias=True), running_mean/var and num_batches_tracked (with
+    track_running_stats), their resets and the repr."""
 
-    Training uses the batch's mean and (biased) variance and updates the buffers
-    ``running_mean``/``running_var`` as ``(1 - momentum) * running + momentum * batch``,
-    with the unbiased batch variance; ``momentum=None`` keeps a cumulative average instead.
-    Evaluation normalises with the running statistics. With ``track_running_stats=False``
-    batch statistics are used in both modes. In ``nn.summary`` the running mean and
-    variance count as non-trainable parameters, as in Keras (4 * C parameters, 2 * C
-    trainable).
-
-    Parameter names differ from Keras': weight = gamma, bias = beta,
-    running_mean = moving_mean, running_var = moving_variance; Keras' momentum 0.99 is
-    PyTorch's 0.01.
-    """
-
-    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
-                 affine: bool = True, track_running_stats: bool = True, device: Any = None,
-                 dtype: Any = None, *, bias: bool = True) -> None:
+    def __init__(self, num_features: int, eps: float, momentum: float | None, affine: bool,
+                 track_running_stats: bool, device: Any, dtype: Any, bias: bool) -> None:
         super().__init__()
         if int(num_features) < 1:
             raise ValueError(f"{type(self).__name__}: num_features must be >= 1, got "
                              f"{num_features}")
         self.num_features = int(num_features)
         self.eps, self.momentum = float(eps), momentum
-        self.affine, self.track_running_stats = affine, track_running_stats
+        self.affine, self.track_running_stats = bool(affine), bool(track_running_stats)
         self.bias_flag = bool(affine and bias)        # PyTorch's repr shows bias=
         c = self.num_features
         if affine:
@@ -74,6 +62,34 @@ class BatchNorm1d(Module):
             if self.bias is not None:
                 self.bias.zero_()
 
+    def extra_repr(self) -> str:
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+                f"affine={self.affine}, bias={self.bias_flag}, "
+                f"track_running_stats={self.track_running_stats}")
+
+
+class BatchNorm1d(_NormBase):
+    """y = (x - mean) / sqrt(var + eps) * weight + bias, per channel (dim 1).
+
+    Training uses the batch's mean and (biased) variance and updates the buffers
+    ``running_mean``/``running_var`` as ``(1 - momentum) * running + momentum * batch``,
+    with the unbiased batch variance; ``momentum=None`` keeps a cumulative average instead.
+    Evaluation normalises with the running statistics. With ``track_running_stats=False``
+    batch statistics are used in both modes. In ``nn.summary`` the running mean and
+    variance count as non-trainable parameters, as in Keras (4 * C parameters, 2 * C
+    trainable).
+
+    Parameter names differ from Keras': weight = gamma, bias = beta,
+    running_mean = moving_mean, running_var = moving_variance; Keras' momentum 0.99 is
+    PyTorch's 0.01.
+    """
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
+                 affine: bool = True, track_running_stats: bool = True, device: Any = None,
+                 dtype: Any = None, *, bias: bool = True) -> None:
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device,
+                         dtype, bias)
+
     def forward(self, input: Tensor) -> Tensor:
         if input.ndim not in (2, 3) or input.shape[1] != self.num_features:
             raise ValueError(f"BatchNorm1d({self.num_features}): expected input of shape "
@@ -90,10 +106,6 @@ class BatchNorm1d(Module):
         return F.batch_norm(input, self.running_mean, self.running_var, self.weight, self.bias,
                             use_batch, factor, self.eps)
 
-    def extra_repr(self) -> str:
-        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
-                f"affine={self.affine}, bias={self.bias_flag}, "
-                f"track_running_stats={self.track_running_stats}")
 
 
 def _count_batch(backend: Any, count: Any, dtype: Any, cumulative: bool) -> Any:
