@@ -9,12 +9,25 @@ stay exact.
 """
 from __future__ import annotations
 
+from typing import Any
+
 from ..autograd.grad_mode import grad_mode
 from ..autograd.function import Function, applyn
 from ..autograd.ops import log_softmax, sigmoid, softmax, where
 from ..autograd.tensor import make_tensor
 
 _TINY = 1e-45       # below e^-100 in float32 and float64: log(max(p, tiny)) never warns
+
+
+def standardize(xp: Any, x: Any, axes: tuple, eps: float, saved: list) -> Any:
+    """(x - mean) / sqrt(var + eps) over ``axes`` (biased variance); appends the (mean, var,
+    1/std) arrays (keepdims) to ``saved`` for the backward and running statistics."""
+    mean = xp.mean(x, axis=axes, keepdims=True)
+    xc = x - mean
+    var = xp.mean(xc * xc, axis=axes, keepdims=True)
+    inv = 1.0 / xp.sqrt(var + eps)
+    saved.append((mean, var, inv))
+    return xc * inv
 
 
 class BatchNormTrain(Function):
@@ -27,13 +40,7 @@ class BatchNormTrain(Function):
 
     @staticmethod
     def forward(xp, arrays, axes, pshape, eps, saved):
-        x = arrays[0]
-        mean = xp.mean(x, axis=axes, keepdims=True)
-        xc = x - mean
-        var = xp.mean(xc * xc, axis=axes, keepdims=True)
-        inv = 1.0 / xp.sqrt(var + eps)
-        saved.append((mean, var, inv))
-        y = xc * inv
+        y = standardize(xp, arrays[0], axes, eps, saved)
         if len(arrays) == 3:
             y = y * xp.reshape(arrays[1], pshape) + xp.reshape(arrays[2], pshape)
         return y

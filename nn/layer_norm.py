@@ -19,6 +19,7 @@ from ..autograd.function import Function, applyn, run_kernel
 from ..autograd.grad_mode import grad_mode, no_grad
 from ..autograd.ops._util import require_tensor
 from ..autograd.tensor import Tensor, make_tensor
+from ._fused import standardize
 from .module import Module
 from .parameter import Parameter
 
@@ -34,13 +35,7 @@ class LayerNormFn(Function):
 
     @staticmethod
     def forward(xp, arrays, axes, eps, affine, saved):
-        x = arrays[0]
-        mean = xp.mean(x, axis=axes, keepdims=True)
-        xc = x - mean
-        var = xp.mean(xc * xc, axis=axes, keepdims=True)
-        inv = 1.0 / xp.sqrt(var + eps)
-        saved.append((mean, var, inv))
-        y = xc * inv
+        y = standardize(xp, arrays[0], axes, eps, saved)
         if affine[0]:
             y = y * arrays[1]
         if affine[1]:
