@@ -157,8 +157,14 @@ def numel(x: Tensor) -> int:
     return x.numel()
 
 
-def device(name: Any) -> str:
-    """The canonical name of a device, as torch.device(...) gives. >>> xg.device("cuda:0")"""
+def device(name: Any, index: int | None = None) -> str:
+    """The canonical name of a device (a str with torch.device's ``.type`` and ``.index``),
+    as torch.device(...) gives. >>> xg.device("cuda", 0)       # 'cuda:0'"""
+    if index is not None:
+        if not isinstance(name, str) or ":" in name:
+            raise ValueError(f"device: pass a device type without an index with index=, got "
+                             f"{name!r} and {index!r}")
+        name = f"{name}:{index}"
     return get_backend(name).device
 
 

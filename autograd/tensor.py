@@ -253,7 +253,7 @@ class Tensor(TensorMutation, TensorExtras):
     def squeeze(self, axis: Any = None, *, dim: Any = None) -> "Tensor": return _ops.squeeze(self, axis, dim=dim)
     def unsqueeze(self, axis: Any = None, *, dim: Any = None) -> "Tensor":
         return _ops.unsqueeze(self, axis, dim=dim)
-    def split(self, split_size_or_sections: Any, axis: int = 0, *, dim: Any = None) -> list:
+    def split(self, split_size_or_sections: Any, axis: int = 0, *, dim: Any = None) -> tuple:
         return _ops.split(self, split_size_or_sections, axis if dim is None else dim)
 
     # ---- host transfers (the only sync points) --------------------------------------

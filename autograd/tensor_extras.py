@@ -10,9 +10,8 @@ grad they are refused, as PyTorch refuses them.
 """
 from __future__ import annotations
 
+import math
 from typing import Any, Callable
-
-
 
 _TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
                "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
@@ -26,6 +25,20 @@ def _ops() -> Any:
 def _factories() -> Any:
     from . import factories
     return factories
+
+
+def _factories_extra() -> Any:
+    from . import factories_extra
+    return factories_extra
+
+
+def _float_of(t: Any) -> Any:
+    """The dtype random draws for ``t`` are made in: its own if floating, else float64."""
+    return t.dtype if t.dtype.is_floating else "float64"
+
+
+def _uniform(t: Any) -> Any:
+    return _factories().rand_like(t, dtype=_float_of(t))
 
 
 class TensorExtras:
@@ -194,6 +207,43 @@ class TensorExtras:
     def normal_(self, mean: float = 0.0, std: float = 1.0) -> Any:
         """Fill with values drawn from N(mean, std^2)."""
         return self._write_result("normal_()", lambda t: _factories().randn_like(t) * std + mean)
+
+    def bernoulli_(self, p: Any = 0.5) -> Any:
+        """Fill with 1 where a uniform draw is below ``p`` (a number or a tensor), else 0."""
+        return self._write_result("bernoulli_()", lambda t: (_uniform(t) < p).astype(t.dtype))
+
+    def exponential_(self, lambd: float = 1.0) -> Any:
+        """Fill with draws from the exponential distribution of rate ``lambd``."""
+        return self._write_result("exponential_()",
+                                  lambda t: -_ops().log1p(-_uniform(t)) / lambd)
+
+    def geometric_(self, p: float) -> Any:
+        """Fill with the number of Bernoulli(p) trials up to the first success (1, 2, ...)."""
+        return self._write_result("geometric_()", lambda t: _ops().ceil(
+            _ops().log1p(-_uniform(t)) / math.log1p(-p)).clip(1, None))
+
+    def cauchy_(self, median: float = 0.0, sigma: float = 1.0) -> Any:
+        """Fill with draws from the Cauchy distribution."""
+        return self._write_result("cauchy_()", lambda t: _ops().tan(
+            math.pi * (_uniform(t) - 0.5)) * sigma + median)
+
+    def log_normal_(self, mean: float = 1.0, std: float = 2.0) -> Any:
+        """Fill with exp of N(mean, std^2) draws."""
+        return self._write_result("log_normal_()", lambda t: _ops().exp(
+            _factories().randn_like(t, dtype=_float_of(t)) * std + mean))
+
+    def random_(self, from_: int = 0, to: Any = None) -> Any:
+        """Fill with integers drawn uniformly from [from_, to - 1] (``random_(to)`` is
+        [0, to - 1]; with no bound, [0, 2^mantissa] for floats and the dtype's max for ints)."""
+        if to is None and from_ != 0:
+            from_, to = 0, from_
+        if to is None:
+            from ..dtype_info import finfo, iinfo
+            dt = self.dtype
+            to = 2 ** (1 - round(math.log2(finfo(dt).eps))) + 1 if dt.is_floating else (
+                2 if dt.is_bool else iinfo(dt).max)
+        return self._write_result("random_()", lambda t: _factories_extra().randint_like(
+            t, from_, to, dtype="int64").astype(t.dtype))
 
     # ---- printing and type names (PyTorch's) ---------------------------------------------
     def __format__(self, spec: str) -> str:

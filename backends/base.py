@@ -11,6 +11,24 @@ from typing import Any, Sequence
 from ..dtypes import DType, ALL_DTYPES
 
 
+class Device(str):
+    """A device's canonical name that also reads like a ``torch.device``: it is the string
+    ``"cuda:0"`` and has ``.type`` ("cuda") and ``.index`` (0; None without one).
+
+    >>> x.device.type        # 'cpu'
+    """
+    __slots__ = ()
+
+    @property
+    def type(self) -> str:
+        return self.partition(":")[0]
+
+    @property
+    def index(self) -> int | None:
+        rest = self.partition(":")[2]
+        return int(rest) if rest.isdigit() else None
+
+
 class Backend:
     """Array work for one device. Subclasses bind ``xp`` and ``xp_device`` and fill ``_to_xp``."""
 
@@ -20,7 +38,7 @@ class Backend:
     kind = "abstract"
 
     def __init__(self, device: str, xp: Any, xp_device: Any, array_type: type) -> None:
-        self.device = device            # canonical name, e.g. "cpu", "strict:device1", "cuda:0"
+        self.device = Device(device)    # canonical name, e.g. "cpu", "strict:device1", "cuda:0"
         self.xp = xp                    # the Array API namespace
         self.xp_device = xp_device      # what xp's device= arguments expect
         self.array_type = array_type

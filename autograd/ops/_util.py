@@ -92,3 +92,12 @@ def link_zero_grad(g: Tensor, x: Tensor) -> Tensor:
     if not (grad_mode.enabled and x._rg):
         return g
     return apply2(ZeroGradLink, g, x)
+
+
+def torch_names(axis: Any, keepdims: bool, dim: Any, keepdim: bool | None) -> tuple:
+    """Accept PyTorch's ``dim=``/``keepdim=`` beside NumPy's ``axis=``/``keepdims=``."""
+    if dim is not None:
+        if axis is not None:
+            raise TypeError("pass either axis= or dim=, not both")
+        axis = dim
+    return axis, keepdims if keepdim is None else keepdim

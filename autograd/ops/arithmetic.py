@@ -214,7 +214,8 @@ def truediv(a: Any, b: Any) -> Tensor:
 
 
 def _add_scalar(t: Tensor, c: Any) -> Tensor: return apply1(AddScalar, t, c)
-def _sub_scalar(t: Tensor, c: Any) -> Tensor: return apply1(AddScalar, t, -c)
+def _sub_scalar(t: Tensor, c: Any) -> Tensor:
+    return apply1(AddScalar, t, _wrapped(-c, t.dtype) if t.dtype.is_integer else -c)
 def _rsub_scalar(t: Tensor, c: Any) -> Tensor: return apply1(RSubScalar, t, c)
 def _mul_scalar(t: Tensor, c: Any) -> Tensor: return apply1(MulScalar, t, c)
 def _div_scalar(t: Tensor, c: Any) -> Tensor: return apply1(DivScalar, t, c)
@@ -238,15 +239,25 @@ def _dispatch(a: Any, b: Any, tensor_op: type, scalar_fn: Any, rscalar_fn: Any,
 
 
 def promote(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
-    """PyTorch's rule for mixed kinds: an integer/bool tensor takes the other's float dtype."""
+    """PyTorch's rule: a tensor of a lower kind (bool < integer < float) takes the other's
+    dtype; within one kind a 0-d tensor gives way to a dimensioned one, as a scalar does
+    (float32 vector * float64 0-d tensor is float32); otherwise the backend promotes."""
     if a.data.dtype is b.data.dtype:
         return a, b
-    fa, fb = a.dtype.is_floating, b.dtype.is_floating
-    if fa and not fb:
+    ka, kb = _kind(a.dtype), _kind(b.dtype)
+    if ka > kb:
         return a, b.astype(a.dtype)
-    if fb and not fa:
+    if kb > ka:
         return a.astype(b.dtype), b
+    if a.ndim == 0 and b.ndim != 0:
+        return a.astype(b.dtype), b
+    if b.ndim == 0 and a.ndim != 0:
+        return a, b.astype(a.dtype)
     return a, b
+
+
+def _kind(dtype: Any) -> int:
+    return 2 if dtype.is_floating else (0 if dtype.is_bool else 1)
 
 
 def _with_number(t: Tensor, c: Any, true_division: bool) -> tuple[Tensor, Any]:
@@ -257,7 +268,20 @@ def _with_number(t: Tensor, c: Any, true_division: bool) -> tuple[Tensor, Any]:
         t = _default_float(t)
     elif floating:
         c = float(c)
+    elif not 0 <= c <= 127 and t.dtype.is_integer:
+        c = _wrapped(c, t.dtype)
     return t, c
+
+
+def _wrapped(c: int, dtype: Any) -> int:
+    """A Python int outside an integer dtype's range wraps around as PyTorch's does
+    (int8 tensor + 200 adds -56); NumPy would raise OverflowError."""
+    bits = 8 * dtype.itemsize
+    signed = dtype.name.startswith("int")
+    low = -(1 << (bits - 1)) if signed else 0
+    if low <= c < low + (1 << bits):
+        return c
+    return (c - low) % (1 << bits) + low
 
 
 def _default_float(t: Tensor) -> Tensor:

@@ -7,7 +7,7 @@ from typing import Any
 from ..function import device_error, op_error, run_kernel
 from ..tracing import CompileError
 from ..tensor import Tensor, make_tensor
-from ._util import NUMBER_TYPES, as_operand, normalize_axes, normalize_axis
+from ._util import NUMBER_TYPES, as_operand, normalize_axes, normalize_axis, torch_names
 
 
 class _Named:
@@ -86,21 +86,31 @@ def _arg_extremum(name: str, x: Tensor, axis: int | None, keepdims: bool) -> Ten
     return constant_op(name, x, axis=normalize_axis(axis, x.ndim, name), keepdims=keepdims)
 
 
-def argmax(x: Tensor, axis: int | None = None, keepdims: bool = False) -> Tensor:
+def argmax(x: Tensor, axis: int | None = None, keepdims: bool = False, *, dim: Any = None,
+           keepdim: bool | None = None) -> Tensor:
     """Index of the largest value (int64), over the flattened tensor when axis is None."""
+    axis, keepdims = torch_names(axis, keepdims, dim, keepdim)
     return _arg_extremum("argmax", x, axis, keepdims)
 
 
-def argmin(x: Tensor, axis: int | None = None, keepdims: bool = False) -> Tensor:
+def argmin(x: Tensor, axis: int | None = None, keepdims: bool = False, *, dim: Any = None,
+           keepdim: bool | None = None) -> Tensor:
     """Index of the smallest value (int64), over the flattened tensor when axis is None."""
+    axis, keepdims = torch_names(axis, keepdims, dim, keepdim)
     return _arg_extremum("argmin", x, axis, keepdims)
 
 
-def all(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
+def all(x: Tensor, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+        keepdim: bool | None = None) -> Tensor:
+    """Whether every element is true, over ``axis``/``dim`` (None: all). >>> xg.all(x > 0, dim=1)"""
+    axis, keepdims = torch_names(axis, keepdims, dim, keepdim)
     return constant_op("all", x, axis=normalize_axes(axis, x.ndim, "all"), keepdims=keepdims)
 
 
-def any(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:
+def any(x: Tensor, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+        keepdim: bool | None = None) -> Tensor:
+    """Whether some element is true, over ``axis``/``dim`` (None: all). >>> xg.any(x > 0, dim=1)"""
+    axis, keepdims = torch_names(axis, keepdims, dim, keepdim)
     return constant_op("any", x, axis=normalize_axes(axis, x.ndim, "any"), keepdims=keepdims)
 
 

@@ -6,7 +6,7 @@ from typing import Any, NamedTuple
 
 from ..function import Function, apply1
 from ..tensor import Tensor
-from ._util import normalize_axes, normalize_axis, require_tensor
+from ._util import normalize_axes, normalize_axis, require_tensor, torch_names
 from .comparison import argmax, argmin
 from .shape import broadcast_to, reshape
 
@@ -273,15 +273,6 @@ class ValuesIndices(NamedTuple):
     """What ``max``/``min`` return for PyTorch's ``dim=``: ``values, indices = x.max(dim=1)``."""
     values: Tensor
     indices: Tensor
-
-
-def torch_names(axis: Any, keepdims: bool, dim: Any, keepdim: bool | None) -> tuple:
-    """Accept PyTorch's ``dim=``/``keepdim=`` beside NumPy's ``axis=``/``keepdims=``."""
-    if dim is not None:
-        if axis is not None:
-            raise TypeError("pass either axis= or dim=, not both")
-        axis = dim
-    return axis, keepdims if keepdim is None else keepdim
 
 
 def _check_nonempty(x: Tensor, axes: tuple, op: str) -> None:

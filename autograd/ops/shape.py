@@ -198,8 +198,11 @@ def unsqueeze(x: Tensor, axis: Any = None, *, dim: Any = None) -> Tensor:
     return reshape(x, shape[:axis] + (1,) + shape[axis:])
 
 
-def concat(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
-    """Join tensors along an existing axis. >>> xg.concat([a, b], axis=1)"""
+def concat(tensors: Sequence[Tensor], axis: int = 0, *, dim: Any = None) -> Tensor:
+    """Join tensors along an existing axis (``dim=`` as PyTorch's ``torch.cat``).
+    >>> xg.concat([a, b], axis=1)"""
+    if dim is not None:
+        axis = dim
     tensors = list(tensors)
     if not tensors:
         raise ValueError("concat: expected a non-empty sequence of tensors")
@@ -228,8 +231,10 @@ def _common_kind(tensors: list) -> list:
 cat = concatenate = concat
 
 
-def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
-    """Join tensors of equal shape along a new axis."""
+def stack(tensors: Sequence[Tensor], axis: int = 0, *, dim: Any = None) -> Tensor:
+    """Join tensors of equal shape along a new axis. >>> xg.stack([a, b], dim=1)"""
+    if dim is not None:
+        axis = dim
     tensors = list(tensors)
     if not tensors:
         raise ValueError("stack: expected a non-empty sequence of tensors")
@@ -240,7 +245,7 @@ def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
     return concat([unsqueeze(t, axis) for t in tensors], axis)
 
 
-def split(x: Tensor, split_size_or_sections: Any, axis: int = 0, *, dim: Any = None) -> list[Tensor]:
+def split(x: Tensor, split_size_or_sections: Any, axis: int = 0, *, dim: Any = None) -> tuple:
     """Split into pieces of ``split_size`` (an int; the last may be smaller) or of the given
     sizes (a list), as PyTorch's ``torch.split``. >>> a, b = xg.split(x, [1, 3], dim=1)"""
     require_tensor(x, "split")
@@ -262,7 +267,7 @@ def split(x: Tensor, split_size_or_sections: Any, axis: int = 0, *, dim: Any = N
     for size in sizes:
         pieces.append(x[(slice(None),) * axis + (slice(start, start + size),)])
         start += size
-    return pieces
+    return tuple(pieces)       # a tuple, as torch.split's
 
 
 def _check_broadcast(src: tuple, dst: tuple, op: str) -> None:
