@@ -186,17 +186,16 @@ class DataLoader:
 
     @staticmethod
     def _as_dataset(data: Any) -> tuple[Any, bool]:
-        """The dataset to index and whether batches are a single tensor rather than a tuple."""
+        """The dataset to index and whether batches are a single tensor rather than a tuple.
+        A tuple/list of arrays is (X, y, ...) columns; any other list is a list of samples,
+        collated as PyTorch collates them."""
         if isinstance(data, Dataset):
             return data, False
         if isinstance(data, (tuple, list)):
             if not data:
                 raise ValueError("DataLoader: got an empty tuple/list; pass (X, y) or one array")
             if not all(_is_array_like(a) for a in data):
-                kinds = [type(a).__name__ for a in data]
-                raise TypeError(f"DataLoader: a tuple/list must hold arrays or tensors (e.g. "
-                                f"(X, y)), got {kinds}; for one array of rows pass "
-                                "np.asarray(rows)")
+                return data, False      # samples, as PyTorch reads a list: [(x, y), ...]
             return TensorDataset(*data), False
         if _is_array_like(data):
             return TensorDataset(data), True

@@ -207,6 +207,17 @@ def test_tensor_dataset_length_mismatch_names_the_lengths():
         TensorDataset()
 
 
+def test_a_list_of_samples_is_a_dataset_as_in_pytorch():
+    rows = [(1, 2.0), (3, 4.0), (5, 6.0)]
+    first, second = list(DataLoader(rows, batch_size=2))
+    assert first[0].tolist() == [1, 3] and first[0].dtype == xg.int64
+    assert first[1].tolist() == [2.0, 4.0] and first[1].dtype == xg.float64
+    assert second[0].tolist() == [5]
+    assert [b.tolist() for b in DataLoader(list(range(5)), batch_size=2)] == [[0, 1], [2, 3], [4]]
+    batch = next(iter(DataLoader([{"a": 1, "b": [1.0, 2.0]}] * 2, batch_size=2)))
+    assert batch["a"].tolist() == [1, 1] and [t.tolist() for t in batch["b"]] == [[1.0, 1.0], [2.0, 2.0]]
+
+
 def test_bad_arguments_are_explained():
     X, y = arrays(4)
     with pytest.raises(TypeError, match="dtype <U"):
@@ -215,8 +226,6 @@ def test_bad_arguments_are_explained():
         DataLoader((X, y), batch_size=0)
     with pytest.raises(TypeError, match="seed must be an int"):
         DataLoader((X, y), seed=1.5)
-    with pytest.raises(TypeError, match="tuple/list must hold arrays"):
-        DataLoader([[1, 2], [3, 4]])
     with pytest.raises(TypeError, match="cannot load batches"):
         DataLoader(3)
     with pytest.raises(ValueError, match="unknown device"):
