@@ -27,6 +27,9 @@ def _factories() -> Any:
     return factories
 
 
+_MANTISSA = {16: 11, 32: 24, 64: 53}      # binary digits of the significand, by float width
+
+
 def _factories_extra() -> Any:
     from . import factories_extra
     return factories_extra
@@ -238,10 +241,10 @@ class TensorExtras:
         if to is None and from_ != 0:
             from_, to = 0, from_
         if to is None:
-            from ..dtype_info import finfo, iinfo
             dt = self.dtype
-            to = 2 ** (1 - round(math.log2(finfo(dt).eps))) + 1 if dt.is_floating else (
-                2 if dt.is_bool else iinfo(dt).max)
+            bits = 8 * dt.itemsize
+            to = 2 ** _MANTISSA[bits] + 1 if dt.is_floating else (2 if dt.is_bool else (
+                2 ** (bits - 1) - 1 if dt.name.startswith("int") else 2 ** bits - 1))
         return self._write_result("random_()", lambda t: _factories_extra().randint_like(
             t, from_, to, dtype="int64").astype(t.dtype))
 

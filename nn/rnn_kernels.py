@@ -9,6 +9,10 @@ i, f, g, o; GRU r, z, n with n = tanh(W_in x + b_in + r * (W_hn h + b_hn))). The
 of a sequence is (L, N, H) of hidden states, and for the LSTM (L, N, H_out + H) with the
 cell states after the hidden ones, so one op can return both.
 
+An optional ``mask`` (L, N, 1) of 1.0 (a valid step) and 0.0 (padding) runs sequences of
+different lengths (packed sequences): where it is 0 the state is kept, so a forward pass ends
+at each sequence's last valid step and a reverse pass starts there.
+
 >>> h1, c1, saved = lstm_step(TENSOR_OPS, gx, h0, c0, w_hh.T, b_hh, None)
 """
 from __future__ import annotations
@@ -140,8 +144,13 @@ def _steps(length: int, reverse: bool) -> range:
     return range(length - 1, -1, -1) if reverse else range(length)
 
 
+def _keep(mask: Any, t: int, new: Any, old: Any) -> Any:
+    """``new`` where step t is valid, ``old`` where it is padding (exact: the mask is 0/1)."""
+    return new if mask is None else new * mask[t, ...] + old * (1.0 - mask[t, ...])
+
+
 def sequence_forward(ops: Any, mode: str, xw: Any, h0: Any, c0: Any, w_hh: Any, b_hh: Any,
-                     w_hr: Any, reverse: bool) -> tuple:
+                     w_hr: Any, reverse: bool, mask: Any = None) -> tuple:
     """(packed output, state for :func:`sequence_backward`) of one layer and direction."""
     w_t = ops.t(w_hh)
     length = xw.shape[0]
@@ -153,23 +162,34 @@ def sequence_forward(ops: Any, mode: str, xw: Any, h0: Any, c0: Any, w_hh: Any, 
         cs: list = [None] * length
         c = c0
         for t in _steps(length, reverse):
-            h, c, saved[t] = lstm_step(ops, xw[t, ...], h, c, w_t, b_hh, wr_t)
-            hs[t], cs[t] = h, c
+            h_new, c_new, saved[t] = lstm_step(ops, xw[t, ...], h, c, w_t, b_hh, wr_t)
+            h, c = hs[t], cs[t] = _keep(mask, t, h_new, h), _keep(mask, t, c_new, c)
         out = ops.cat([ops.stack(hs), ops.stack(cs)])
         return out, (hs, cs, saved)
     if mode == "GRU":
         for t in _steps(length, reverse):
-            h, saved[t] = gru_step(ops, xw[t, ...], h, w_t, b_hh)
-            hs[t] = h
+            h_new, saved[t] = gru_step(ops, xw[t, ...], h, w_t, b_hh)
+            h = hs[t] = _keep(mask, t, h_new, h)
     else:
         relu = mode == "RNN_RELU"
         for t in _steps(length, reverse):
-            h = hs[t] = rnn_step(ops, xw[t, ...], h, w_t, b_hh, relu)
+            h = hs[t] = _keep(mask, t, rnn_step(ops, xw[t, ...], h, w_t, b_hh, relu), h)
     return ops.stack(hs), (hs, None, saved)
 
 
+def _split(mask: Any, t: int, d: Any) -> tuple:
+    """(the part of cotangent ``d`` that goes through step t, the part passed around it)."""
+    if mask is None:
+        return d, None
+    return d * mask[t, ...], d * (1.0 - mask[t, ...])
+
+
+def _plus(a: Any, b: Any) -> Any:
+    return a if b is None else a + b
+
+
 def sequence_backward(ops: Any, mode: str, state: tuple, gy: Any, h0: Any, c0: Any,
-                      w_hh: Any, w_hr: Any, reverse: bool) -> tuple:
+                      w_hh: Any, w_hr: Any, reverse: bool, mask: Any = None) -> tuple:
     """Backpropagation through time: (d xw, d h0, d c0, d W_hh, d b_hh, d W_hr) for the
     cotangent ``gy`` of the packed output (None where the layer has no such input)."""
     hs, cs, saved = state
@@ -187,16 +207,18 @@ def sequence_backward(ops: Any, mode: str, state: tuple, gy: Any, h0: Any, c0: A
         dhts: list = [None] * length
         for t in reversed(_steps(length, reverse)):
             i, f, g, o, tc, otc = saved[t]
-            dht = dhts[t] = gh[t, ...] + dh
+            dht, dh_pass = _split(mask, t, gh[t, ...] + dh)
+            dct, dc_pass = _split(mask, t, dc + gc[t, ...])
+            dhts[t] = dht
             dotc = dht if w_hr is None else dht @ w_hr
-            dct = dc + gc[t, ...] + dotc * o * (1.0 - tc * tc)
+            dct = dct + dotc * o * (1.0 - tc * tc)
             c_prev = (c0 if t == length - 1 else cs[t + 1]) if reverse else \
                 (c0 if t == 0 else cs[t - 1])
             di, dg, df, do = dct * g, dct * i, dct * c_prev, dotc * tc
             pre = dxw[t] = ops.cat([di * i * (1.0 - i), df * f * (1.0 - f),
                                     dg * (1.0 - g * g), do * o * (1.0 - o)])
-            dh = pre @ w_hh
-            dc = dct * f
+            dh = _plus(pre @ w_hh, dh_pass)
+            dc = _plus(dct * f, dc_pass)
         if w_hr is not None:
             otcs = ops.stack([s[5] for s in saved])
             d_wr = ops.t(ops.flat(ops.stack(dhts))) @ ops.flat(otcs)
@@ -204,20 +226,20 @@ def sequence_backward(ops: Any, mode: str, state: tuple, gy: Any, h0: Any, c0: A
         dhw = [None] * length
         for t in reversed(_steps(length, reverse)):
             r, z, n, hwn = saved[t]
-            dht = gy[t, ...] + dh
+            dht, dh_pass = _split(mask, t, gy[t, ...] + dh)
             dnp = dht * (1.0 - z) * (1.0 - n * n)
             drp = dnp * hwn * r * (1.0 - r)
             dzp = dht * (prev(t) - n) * z * (1.0 - z)
             dxw[t] = ops.cat([drp, dzp, dnp])
             pre = dhw[t] = ops.cat([drp, dzp, dnp * r])
-            dh = dht * z + pre @ w_hh
+            dh = _plus(dht * z + pre @ w_hh, dh_pass)
     else:
         relu = mode == "RNN_RELU"
         for t in reversed(_steps(length, reverse)):
-            dht = gy[t, ...] + dh
-            h = hs[t]
+            dht, dh_pass = _split(mask, t, gy[t, ...] + dh)
+            h = hs[t]                     # the step's output where the mask lets it through
             pre = dxw[t] = dht * ops.positive(h) if relu else dht * (1.0 - h * h)
-            dh = pre @ w_hh
+            dh = _plus(pre @ w_hh, dh_pass)
     dhw_all = ops.stack(dhw)
     h_prev = ops.stack([prev(t) for t in range(length)])
     d_whh = ops.t(ops.flat(dhw_all)) @ ops.flat(h_prev)

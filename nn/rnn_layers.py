@@ -6,12 +6,16 @@ initialisation, state_dict order, reprs, inputs (L, N, H_in), (N, L, H_in) with
 (h_n, c_n)``), h_n ordered layer-major, direction-minor.
 
 Each layer and direction projects the whole sequence with one matmul (x @ W_ih^T + b_ih),
-then runs the recurrence as one op (rnn_function.Recurrence). Packed sequences
-(``nn.utils.rnn.pack_padded_sequence``) are not supported: pad the batch and read the outputs
-at each sequence's length.
+then runs the recurrence as one op (rnn_function.Recurrence). A PackedSequence input
+(``nn.utils.rnn.pack_padded_sequence``) gives a PackedSequence output and each sequence's
+state at its own length, as PyTorch: the layers run on the zero-padded, length-sorted batch
+with a step mask that keeps the state through the padding (a reverse direction starts at each
+sequence's last step); a given hx is in the original batch order (permuted by
+``sorted_indices``) and so are h_n and c_n.
 
 >>> lstm = nn.LSTM(10, 20, num_layers=2, batch_first=True)
 >>> output, (h_n, c_n) = lstm(x)        # x: (N, L, 10) -> output (N, L, 20), h_n (2, N, 20)
+>>> packed_out, h_n = nn.GRU(10, 20)(nn.utils.rnn.pack_sequence([a, b]))
 """
 from __future__ import annotations
 
@@ -28,6 +32,7 @@ from .module import Module
 from .parameter import Parameter
 from .rnn_cells import check_input, check_sizes, check_state, uniform_init
 from .rnn_function import recurrence
+from .rnn_packed import PackedSequence, packed_steps, padded_steps, same_layout
 
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU"]
 
@@ -130,12 +135,23 @@ class RNNBase(Module):
     def _run(self, input: Any, h0: Any, c0: Any, has_cell: bool) -> tuple:
         """(output, h_n, c_n) in the caller's layout; c_n is None without a cell state."""
         name = type(self).__name__
-        check_input(name, input, self.input_size, (2, 3), self.weight_ih_l0)
-        batched = input.ndim == 3
-        if not batched:
-            x = input.unsqueeze(1)
+        packed = input if isinstance(input, PackedSequence) else None
+        mask = None
+        if packed is not None:
+            check_input(name, packed.data, self.input_size, (2, 3), self.weight_ih_l0)
+            if packed.data.ndim != 2:
+                raise RuntimeError(f"{name}: a PackedSequence's data must be 2-D (sum of "
+                                   f"lengths, input_size), got shape "
+                                   f"{tuple(packed.data.shape)}")
+            x, mask, pack_index = padded_steps(name, packed)
+            batched = True
         else:
-            x = input.transpose(0, 1) if self.batch_first else input
+            check_input(name, input, self.input_size, (2, 3), self.weight_ih_l0)
+            batched = input.ndim == 3
+            if not batched:
+                x = input.unsqueeze(1)
+            else:
+                x = input.transpose(0, 1) if self.batch_first else input
         length = x.shape[0]
         if length == 0:
             raise ValueError(f"{name}: expected a sequence length larger than 0, got input of "
@@ -143,6 +159,9 @@ class RNNBase(Module):
         out_size = self.proj_size or self.hidden_size
         h0 = self._initial(h0, "h_0" if has_cell else "hx", out_size, x, batched)
         c0 = self._initial(c0, "c_0", self.hidden_size, x, batched) if has_cell else None
+        if packed is not None and packed.sorted_indices is not None:
+            h0 = h0.index_select(1, packed.sorted_indices)
+            c0 = None if c0 is None else c0.index_select(1, packed.sorted_indices)
         directions = 2 if self.bidirectional else 1
         h_n, c_n = [], []
         for layer in range(self.num_layers):
@@ -151,21 +170,28 @@ class RNNBase(Module):
                 index = layer * directions + direction
                 w_ih, w_hh, b_ih, b_hh, w_hr = self._layer_weights(index)
                 xw = F.linear(x, w_ih, b_ih)              # every step in one matmul
-                packed = recurrence(self.mode, xw, h0[index], None if c0 is None else c0[index],
-                                    w_hh, b_hh, w_hr, direction == 1)
-                last = 0 if direction == 1 else length - 1
+                both = recurrence(self.mode, xw, h0[index], None if c0 is None else c0[index],
+                                  w_hh, b_hh, w_hr, direction == 1, mask)
+                last = 0 if direction == 1 else length - 1   # masked: each one's own end
                 if has_cell:
-                    outs.append(packed[..., :out_size])
-                    h_n.append(packed[last, :, :out_size])
-                    c_n.append(packed[last, :, out_size:])
+                    outs.append(both[..., :out_size])
+                    h_n.append(both[last, :, :out_size])
+                    c_n.append(both[last, :, out_size:])
                 else:
-                    outs.append(packed)
-                    h_n.append(packed[last])
+                    outs.append(both)
+                    h_n.append(both[last])
             x = outs[0] if directions == 1 else concat(outs, axis=-1)
             if self.dropout and self.training and layer < self.num_layers - 1:
                 x = F.dropout(x, self.dropout, True)
         h = stack(h_n)
         c = stack(c_n) if has_cell else None
+        if packed is not None:
+            out = same_layout(packed, packed_steps(x, pack_index))
+            unsort = packed.unsorted_indices
+            if unsort is not None:
+                h = h.index_select(1, unsort)
+                c = None if c is None else c.index_select(1, unsort)
+            return out, h, c
         if not batched:
             return x.squeeze(1), h.squeeze(1), None if c is None else c.squeeze(1)
         return (x.transpose(0, 1) if self.batch_first else x), h, c
@@ -209,7 +235,7 @@ class RNN(RNNBase):
         super().__init__(mode, input_size, hidden_size, num_layers, bias, batch_first,
                          dropout, bidirectional, 0, device, dtype)
 
-    def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple:
+    def forward(self, input: Tensor | PackedSequence, hx: Tensor | None = None) -> tuple:
         output, h_n, _ = self._run(input, hx, None, False)
         return output, h_n
 
@@ -229,7 +255,7 @@ class LSTM(RNNBase):
         super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first,
                          dropout, bidirectional, proj_size, device, dtype)
 
-    def forward(self, input: Tensor, hx: tuple | None = None) -> tuple:
+    def forward(self, input: Tensor | PackedSequence, hx: tuple | None = None) -> tuple:
         if hx is not None and (not isinstance(hx, (tuple, list)) or len(hx) != 2):
             raise TypeError(f"LSTM: hx must be a tuple (h_0, c_0), got {type(hx).__name__}")
         h0, c0 = (None, None) if hx is None else hx
@@ -252,6 +278,6 @@ class GRU(RNNBase):
         super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first,
                          dropout, bidirectional, 0, device, dtype)
 
-    def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple:
+    def forward(self, input: Tensor | PackedSequence, hx: Tensor | None = None) -> tuple:
         output, h_n, _ = self._run(input, hx, None, False)
         return output, h_n

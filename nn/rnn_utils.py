@@ -1,8 +1,10 @@
-"""``nn.utils.rnn``, as PyTorch's: ``pad_sequence`` batches sequences of different lengths.
-Packed sequences (``pack_padded_sequence``, ``pad_packed_sequence``, PackedSequence) are not
-supported: the recurrent layers take padded batches.
+"""``nn.utils.rnn``, as PyTorch's: ``pad_sequence`` batches sequences of different lengths;
+packed sequences (PackedSequence, ``pack_padded_sequence``, ``pad_packed_sequence``,
+``pack_sequence``, ``unpad_sequence``, ``unpack_sequence``; in rnn_packed), which nn.RNN, LSTM
+and GRU take and return.
 
 >>> batch = nn.utils.rnn.pad_sequence([a, b, c], batch_first=True)   # (3, max_len, *)
+>>> out, h_n = nn.GRU(3, 4)(nn.utils.rnn.pack_sequence([a, b, c], enforce_sorted=False))
 """
 from __future__ import annotations
 
@@ -12,8 +14,11 @@ from ..autograd.factories import full
 from ..autograd.ops import concat, stack
 from ..autograd.ops._util import require_tensor
 from ..autograd.tensor import Tensor
+from .rnn_packed import (PackedSequence, pack_padded_sequence, pack_sequence,
+                         pad_packed_sequence, unpack_sequence, unpad_sequence)
 
-__all__ = ["pad_sequence"]
+__all__ = ["pad_sequence", "PackedSequence", "pack_padded_sequence", "pad_packed_sequence",
+           "pack_sequence", "unpad_sequence", "unpack_sequence"]
 
 
 def pad_sequence(sequences: Sequence[Tensor], batch_first: bool = False,
