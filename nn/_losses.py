@@ -251,7 +251,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
         return _reduce(apply2(SparseSoftmaxCrossEntropy, input, target, []), reduction)
     a, divisor = _class_coefficients(input, target, weight, ignore_index, label_smoothing, name)
     loss = apply2(SoftmaxCrossEntropy, input, a, 1)
-    return loss.sum() / divisor if reduction == "mean" else _reduce(loss, reduction)
+    return _mean_over(loss, divisor) if reduction == "mean" else _reduce(loss, reduction)
 
 
 def _plain_index_case(input: Tensor, target: Tensor, weight: Any, ignore_index: int,
@@ -286,7 +286,22 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
     target = _check_index_target(input, target, name)
     a, divisor = _class_coefficients(input, target, weight, ignore_index, 0.0, name)
     loss = -(input * a).sum(1)
-    return loss.sum() / divisor if reduction == "mean" else _reduce(loss, reduction)
+    return _mean_over(loss, divisor) if reduction == "mean" else _reduce(loss, reduction)
+
+
+def _mean_over(loss: Tensor, divisor: Tensor) -> Tensor:
+    """loss.sum() / divisor, the weighted 'mean'. A zero divisor (every target ignored) gives
+    NaN with a zero gradient, as PyTorch's, rather than the NaN gradient of 0 * (1 / 0)."""
+    safe, offset = run_kernel(loss._backend, _safe_divisor, divisor.data)
+    backend = loss._backend
+    return (loss.sum() / make_tensor(safe, backend, False, None)
+            + make_tensor(offset, backend, False, None))
+
+
+def _safe_divisor(backend: Any, d: Any) -> tuple:
+    xp = backend.xp
+    empty = d == 0
+    return xp.where(empty, xp.ones_like(d), d), xp.where(empty, xp.nan, xp.zeros_like(d))
 
 
 def _unsqueeze_target(input: Tensor, target: Any) -> Any:

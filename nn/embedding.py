@@ -16,6 +16,7 @@ from typing import Any
 from ..autograd.factories import zeros
 from ..autograd.function import Function, apply1, host_check, run_kernel
 from ..autograd.grad_mode import no_grad
+from ..autograd.ops import where
 from ..autograd.ops._util import require_tensor
 from ..autograd.tensor import Tensor
 from . import init
@@ -29,12 +30,14 @@ class EmbeddingGather(Function):
     """Rows ``flat`` of a (num, dim) table, reshaped to ``shape``; rows where ``zero_rows``
     is true are 0 and rows where ``nan_rows`` is true NaN (either mask may be None).
 
-    args: (flat, shape, zero_rows, nan_rows, drop, backend); ``drop`` marks the rows whose
-    gradient the backward drops (padding and out-of-range indices)."""
+    args: (flat, shape, zero_rows, nan_rows, drop, backend, gscale); ``drop`` marks the
+    rows whose gradient the backward drops (padding and out-of-range indices); ``gscale``
+    (or None) scales each row's gradient before it is scattered (1 / frequency under
+    ``scale_grad_by_freq``)."""
     __slots__ = ()
 
     @staticmethod
-    def forward(xp, w, flat, shape, zero_rows, nan_rows, drop, backend):
+    def forward(xp, w, flat, shape, zero_rows, nan_rows, drop, backend, gscale):
         out = xp.take(w, flat, axis=0)
         if zero_rows is not None:
             out = xp.where(xp.expand_dims(zero_rows, axis=1), 0.0, out)
@@ -44,36 +47,43 @@ class EmbeddingGather(Function):
 
     def backward(self, gy):
         w, = self.inputs
-        flat, _, _, _, drop, backend = self.args
-        return apply1(EmbeddingScatter, gy, tuple(w.shape), flat, drop, backend)
+        flat, _, _, _, drop, backend, gscale = self.args
+        return apply1(EmbeddingScatter, gy, tuple(w.shape), flat, drop, backend, gscale)
 
 
 class EmbeddingScatter(Function):
-    """zeros(table_shape) with the rows of ``gy`` (all but its last axis flattened) added at
-    ``flat``, dropping the rows marked in ``drop``; linear, so its backward is a gather.
+    """zeros(table_shape) with the rows of ``gy`` (all but its last axis flattened, each
+    times ``scale`` where given) added at ``flat``, dropping the rows marked in ``drop``;
+    linear, so its backward is a gather, unscaled as PyTorch's double backward (its
+    embedding_dense_double_backward ignores scale_grad_by_freq).
 
-    args: (table_shape, flat, drop, backend)."""
+    args: (table_shape, flat, drop, backend, scale)."""
     __slots__ = ()
 
     @staticmethod
-    def forward(xp, gy, table_shape, flat, drop, backend):
+    def forward(xp, gy, table_shape, flat, drop, backend, scale):
         g = xp.reshape(gy, (flat.shape[0], table_shape[1]))
+        if scale is not None:
+            g = g * xp.expand_dims(scale, axis=1)
         if drop is not None:
             g = xp.where(xp.expand_dims(drop, axis=1), 0.0, g)
         return backend.scatter_add(table_shape, flat, g)
 
     def backward(self, ggw):
         gy, = self.inputs
-        _, flat, drop, backend = self.args
-        return apply1(EmbeddingGather, ggw, flat, tuple(gy.shape), drop, None, drop, backend)
+        _, flat, drop, backend, _ = self.args
+        return apply1(EmbeddingGather, ggw, flat, tuple(gy.shape), drop, None, drop, backend,
+                      None)
 
 
 def _index_masks(backend: Any, idx: Any, num: int, padding_idx: int | None,
-                 mark_bad: bool) -> tuple:
-    """(flat indices, NaN mask or None, drop mask or None) from the index array."""
+                 mark_bad: bool, counted: Any, dtype: Any) -> tuple:
+    """(flat indices, NaN mask or None, drop mask or None, gradient scale or None) from the
+    index array; the scale (``counted`` not None: scale_grad_by_freq) is 1 / how often each
+    entry's index occurs in ``counted``."""
     xp = backend.xp
     flat = xp.reshape(idx, (-1,))
-    nan_rows = drop = None
+    nan_rows = drop = freq = None
     if mark_bad:
         nan_rows = xp.logical_or(flat < 0, flat >= num)
         flat = xp.where(nan_rows, xp.zeros_like(flat), flat)
@@ -81,7 +91,13 @@ def _index_masks(backend: Any, idx: Any, num: int, padding_idx: int | None,
     if padding_idx is not None:
         pad = flat == padding_idx
         drop = pad if drop is None else xp.logical_or(drop, pad)
-    return flat, nan_rows, drop
+    if counted is not None:
+        seen = xp.reshape(counted, (-1,))
+        seen = xp.where(xp.logical_or(seen < 0, seen >= num), num, seen)   # bad: a spare slot
+        counts = backend.scatter_add((num + 1,), seen, xp.ones_like(seen, dtype=dtype))
+        counts = xp.take(counts, flat, axis=0)
+        freq = 1.0 / xp.maximum(counts, xp.ones_like(counts))
+    return flat, nan_rows, drop, freq
 
 
 def _refuse_out_of_range(idx: Any, num: int, shape: tuple) -> None:
@@ -103,30 +119,43 @@ def _check_padding_idx(padding_idx: Any, num: int, op: str) -> int | None:
     return padding_idx % num
 
 
-def _refuse_unsupported(op: str, max_norm: Any, scale_grad_by_freq: bool, sparse: bool) -> None:
-    if max_norm is not None:
-        raise NotImplementedError(f"{op}: max_norm is not supported (PyTorch renormalises "
-                                  "the looked-up rows of the weight in place); renormalise "
-                                  "the weight yourself, e.g. under xg.no_grad()")
-    if scale_grad_by_freq:
-        raise NotImplementedError(f"{op}: scale_grad_by_freq=True is not supported")
+def _refuse_sparse(op: str, sparse: bool) -> None:
     if sparse:
         raise NotImplementedError(f"{op}: sparse gradients are not supported (sparse=True)")
 
 
+def renorm_rows(weight: Tensor, input: Tensor, max_norm: float, norm_type: float) -> None:
+    """PyTorch's embedding_renorm_: each row looked up whose ``norm_type``-norm exceeds
+    ``max_norm`` is scaled by max_norm / (norm + 1e-7), in place and outside the graph."""
+    with no_grad():
+        flat = input.reshape(-1).astype("int64")
+        if flat.shape[0] == 0:
+            return
+        rows = weight[flat]
+        if norm_type == float("inf"):
+            norms = rows.abs().amax(1, keepdims=True)
+        else:
+            norms = rows.abs().pow(norm_type).sum(1, keepdims=True).pow(1.0 / norm_type)
+        scale = where(norms > max_norm, max_norm / (norms + 1e-7), 1.0)
+        weight[flat] = rows * scale
+
+
 def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
               max_norm: float | None = None, norm_type: float = 2.0,
-              scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
+              scale_grad_by_freq: bool = False, sparse: bool = False, *,
+              _counted: Tensor | None = None) -> Tensor:
     """Rows of ``weight`` (num_embeddings, embedding_dim) at integer ``input`` indices (any
     shape): the result has shape ``input.shape + (embedding_dim,)``. The ``padding_idx``
-    row receives no gradient. ``max_norm``, ``scale_grad_by_freq`` and ``sparse`` are
-    refused (NotImplementedError).
+    row receives no gradient. ``max_norm`` first renormalises the looked-up rows of
+    ``weight`` in place (as PyTorch); ``scale_grad_by_freq`` divides each row's gradient by
+    how often its index occurs in ``input`` (or in ``_counted``, EmbeddingBag's indices).
+    ``sparse`` is refused (NotImplementedError).
 
     >>> F.embedding(xg.tensor([[0, 2], [1, 1]]), table)    # (2, 2) -> (2, 2, dim)
     """
     op = "embedding"
     require_tensor(weight, op)
-    _refuse_unsupported(op, max_norm, scale_grad_by_freq, sparse)
+    _refuse_sparse(op, sparse)
     if weight.ndim != 2:
         raise ValueError(f"{op}: weight must be 2-D (num_embeddings, embedding_dim), got shape "
                          f"{tuple(weight.shape)}")
@@ -146,10 +175,16 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
     if on_host:
         host_check(backend, functools.partial(_refuse_out_of_range, num=num,
                                               shape=tuple(weight.shape)), input.data)
-    flat, nan_rows, drop = run_kernel(backend, _index_masks, input.data, num, padding_idx,
-                                      not on_host)
+    if max_norm is not None:
+        renorm_rows(weight, input, float(max_norm), float(norm_type))
+    counted = None
+    if scale_grad_by_freq:
+        counted = (input if _counted is None else _counted).data
+    flat, nan_rows, drop, freq = run_kernel(backend, _index_masks, input.data, num,
+                                            padding_idx, not on_host, counted,
+                                            backend.native_dtype(weight.dtype))
     shape = tuple(input.shape) + (weight.shape[1],)
-    return apply1(EmbeddingGather, weight, flat, shape, None, nan_rows, drop, backend)
+    return apply1(EmbeddingGather, weight, flat, shape, None, nan_rows, drop, backend, freq)
 
 
 class Embedding(Module):
@@ -166,7 +201,7 @@ class Embedding(Module):
                  sparse: bool = False, _weight: Tensor | None = None, _freeze: bool = False,
                  device: Any = None, dtype: Any = None) -> None:
         super().__init__()
-        _refuse_unsupported("Embedding", max_norm, scale_grad_by_freq, sparse)
+        _refuse_sparse("Embedding", sparse)
         if int(num_embeddings) < 0 or int(embedding_dim) < 0:
             raise ValueError(f"Embedding: num_embeddings and embedding_dim must be >= 0, got "
                              f"{num_embeddings} and {embedding_dim}")
@@ -195,7 +230,8 @@ class Embedding(Module):
                 run_kernel(self.weight._backend, _zero_row, self.weight.data, self.padding_idx)
 
     def forward(self, input: Tensor) -> Tensor:
-        return embedding(input, self.weight, self.padding_idx)
+        return embedding(input, self.weight, self.padding_idx, self.max_norm, self.norm_type,
+                         self.scale_grad_by_freq, self.sparse)
 
     @classmethod
     def from_pretrained(cls, embeddings: Tensor, freeze: bool = True,
@@ -219,8 +255,12 @@ class Embedding(Module):
         s = f"{self.num_embeddings}, {self.embedding_dim}"
         if self.padding_idx is not None:
             s += f", padding_idx={self.padding_idx}"
+        if self.max_norm is not None:
+            s += f", max_norm={self.max_norm}"
         if self.norm_type != 2.0:
             s += f", norm_type={self.norm_type}"
+        if self.scale_grad_by_freq:
+            s += ", scale_grad_by_freq=True"
         return s
 
 

@@ -19,7 +19,7 @@ from ..autograd.ops import where
 from ..autograd.ops._util import require_tensor
 from ..autograd.tensor import Tensor
 from . import init
-from .embedding import _check_padding_idx, embedding
+from .embedding import _check_padding_idx, embedding, renorm_rows
 from .module import Module
 from .parameter import Parameter
 
@@ -39,7 +39,8 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None,
     ``include_last_offset``). ``per_sample_weights`` (the input's shape) scale the rows in
     mode 'sum'. Entries equal to ``padding_idx`` are left out of their bag (and of its mean);
     an empty bag gives zeros. ``max_norm`` renormalises the looked-up rows of ``weight`` in
-    place first, as PyTorch. ``scale_grad_by_freq`` and ``sparse`` are refused.
+    place first, as PyTorch; ``scale_grad_by_freq`` divides each row's gradient by how often
+    its index occurs in ``input``. ``sparse`` is refused.
 
     >>> F.embedding_bag(xg.tensor([[0, 2], [1, 1]]), table, mode="sum")       # (2, dim)
     """
@@ -47,8 +48,9 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None,
     require_tensor(weight, name)
     if mode not in _MODES:
         raise ValueError(f"{name}: mode has to be one of sum, mean or max, got {mode!r}")
-    if scale_grad_by_freq:
-        raise NotImplementedError(f"{name}: scale_grad_by_freq=True is not supported")
+    if scale_grad_by_freq and mode == "max":
+        raise ValueError(f"{name}: max mode does not support scaling the gradient by the "
+                         "frequency")
     if sparse:
         raise NotImplementedError(f"{name}: sparse gradients are not supported (sparse=True)")
     if weight.ndim != 2:
@@ -81,11 +83,12 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None,
         raise ValueError(f"{name}: input has to be 1D or 2D Tensor, but got Tensor of "
                          f"dimension {input.ndim}")
     if max_norm is not None:
-        _renorm(weight, input, float(max_norm), float(norm_type))
+        renorm_rows(weight, input, float(max_norm), float(norm_type))
     if padding_idx is not None:
         keep = block != padding_idx
         mask = keep if mask is None else mask & keep
-    rows = embedding(block, weight, padding_idx)                          # (B, L, D)
+    rows = embedding(block, weight, padding_idx, scale_grad_by_freq=scale_grad_by_freq,
+                     _counted=input)                                      # (B, L, D)
     b, d = block.shape[0], weight.shape[1]
     if block.shape[1] == 0:
         return zeros(b, d, dtype=weight.dtype, device=weight._backend)
@@ -144,19 +147,6 @@ def _bags(input: Tensor, offsets: Any, include_last: bool, psw: Any, name: str) 
     return block, mask, (None if psw is None else psw[where_])
 
 
-def _renorm(weight: Tensor, input: Tensor, max_norm: float, norm_type: float) -> None:
-    """PyTorch's embedding_renorm_: each row looked up whose norm exceeds max_norm is scaled
-    to max_norm / (norm + 1e-7), in place and outside the graph."""
-    with no_grad():
-        flat = input.reshape(-1).astype("int64")
-        if flat.shape[0] == 0:
-            return
-        rows = weight[flat]
-        norms = rows.abs().pow(norm_type).sum(1, keepdims=True).pow(1.0 / norm_type)
-        scale = where(norms > max_norm, max_norm / (norms + 1e-7), 1.0)
-        weight[flat] = rows * scale
-
-
 class EmbeddingBag(Module):
     """Sums, averages or maxes bags of embeddings without building the per-entry tensor:
     forward(input, offsets=None, per_sample_weights=None) -> (B, embedding_dim). The weight
@@ -174,9 +164,9 @@ class EmbeddingBag(Module):
         if mode not in _MODES:
             raise ValueError(f"EmbeddingBag: mode has to be one of sum, mean or max, got "
                              f"{mode!r}")
-        if scale_grad_by_freq or sparse:
-            raise NotImplementedError("EmbeddingBag: scale_grad_by_freq and sparse are not "
-                                      "supported")
+        if sparse:
+            raise NotImplementedError("EmbeddingBag: sparse gradients are not supported "
+                                      "(sparse=True)")
         self.num_embeddings, self.embedding_dim = int(num_embeddings), int(embedding_dim)
         self.max_norm, self.norm_type = max_norm, float(norm_type)
         self.scale_grad_by_freq, self.mode, self.sparse = scale_grad_by_freq, mode, sparse

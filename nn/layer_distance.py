@@ -51,8 +51,8 @@ def _safe_root(s: Tensor, p: float) -> Tensor:
 
 
 def vector_norm(x: Tensor, p: float, dim: Any, keepdim: bool = False) -> Tensor:
-    """The p-norm along ``dim`` (p = inf: max |x|; p = 0: the count of non-zeros, a constant
-    of the graph), with gradient 0 at a zero vector for p >= 1, as PyTorch."""
+    """The p-norm along ``dim`` (p = inf: max |x|; p = 0: the count of non-zeros, with a zero
+    gradient), with gradient 0 at a zero vector for p >= 1, as PyTorch."""
     if p == 2:
         return _safe_root((x * x).sum(dim, keepdim), 2)
     if p == 1:
@@ -62,7 +62,7 @@ def vector_norm(x: Tensor, p: float, dim: Any, keepdim: bool = False) -> Tensor:
     if p == -math.inf:
         return x.abs().min(axis=dim, keepdims=keepdim)
     if p == 0:
-        return (x != 0).astype(x.dtype).sum(dim, keepdim)
+        return where(x != 0, 1.0, x * 0.0).sum(dim, keepdim)     # in the graph, as torch's
     return _safe_root((x.abs() ** p).sum(dim, keepdim), p)
 
 

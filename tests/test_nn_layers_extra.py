@@ -187,8 +187,8 @@ def test_embedding_errors(device):
     w = xg.randn(3, 2, device=device)
     with pytest.raises(TypeError, match="indices must be an integer tensor, got float32"):
         F.embedding(xg.tensor([0.0], device=device), w)
-    with pytest.raises(NotImplementedError, match="max_norm"):
-        nn.Embedding(3, 2, max_norm=1.0)
+    with pytest.raises(NotImplementedError, match="sparse gradients are not supported"):
+        nn.Embedding(3, 2, sparse=True)
     with pytest.raises(ValueError, match="padding_idx must be within num_embeddings"):
         nn.Embedding(3, 2, padding_idx=-4)
     bad = xg.tensor([0, 3], device=device)
