@@ -8,14 +8,24 @@ from typing import Any
 class DType:
     """A backend-independent dtype, e.g. ``xg.float32``."""
 
-    __slots__ = ("name", "is_floating", "is_integer", "is_bool", "itemsize")
+    __slots__ = ("name", "is_floating", "is_integer", "is_bool", "is_signed", "itemsize")
 
     def __init__(self, name: str, kind: str, itemsize: int) -> None:
         self.name = name
         self.is_floating = kind == "f"
         self.is_integer = kind in "iu"
         self.is_bool = kind == "b"
+        self.is_signed = kind in "if"
         self.itemsize = itemsize
+
+    # torch.dtype's spellings
+    @property
+    def is_floating_point(self) -> bool:
+        return self.is_floating
+
+    @property
+    def is_complex(self) -> bool:
+        return False
 
     def __repr__(self) -> str:
         return f"xpgrad.{self.name}"
@@ -60,7 +70,8 @@ def as_dtype(dtype: Any) -> DType:
         return dtype
     name = dtype if isinstance(dtype, str) else getattr(dtype, "name", None)
     if name is None and isinstance(dtype, type):
-        name = {float: "float32", int: "int64", bool: "bool"}.get(dtype, dtype.__name__)
+        # Python's float is float64 for NumPy and PyTorch alike (dtype=float)
+        name = {float: "float64", int: "int64", bool: "bool"}.get(dtype, dtype.__name__)
     found = _BY_NAME.get(name) or _ALIASES.get(name)
     if found is None:
         raise TypeError(f"unsupported dtype {dtype!r}; use one of "

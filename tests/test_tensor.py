@@ -88,7 +88,8 @@ def test_dtype_objects():
     assert xg.int64.is_integer and not xg.int64.is_floating
     assert xg.float64.itemsize == 8
     assert repr(xg.float32) == "xpgrad.float32" and str(xg.int64) == "int64"
-    assert xg.as_dtype(float) is xg.float32 and xg.as_dtype(int) is xg.int64
+    assert xg.as_dtype(float) is xg.float64 and xg.as_dtype(int) is xg.int64   # as torch, numpy
+    assert xg.as_dtype("float") is xg.float32 and xg.float32.is_floating_point
     assert xg.as_dtype(np.dtype("float64")) is xg.float64
 
 
