@@ -88,8 +88,17 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
     clamped at -100 as PyTorch does, so p = 0 or 1 gives a finite loss and gradient.
     Prefer binary_cross_entropy_with_logits on the raw scores: it is exact for any logit."""
     target = _prepare(input, target, "binary_cross_entropy", reduction)
+    if input._backend.kind == "numpy":      # host memory: the check costs no sync
+        host_check(input._backend, _refuse_non_probabilities, input.data)
     loss = apply2(BCEFn, input, target)
     return _reduce(_weighted(loss, weight, "binary_cross_entropy"), reduction)
+
+
+def _refuse_non_probabilities(p: Any) -> None:
+    if p.size and not (0 <= p.min() and p.max() <= 1):      # NaN fails both comparisons
+        raise ValueError(f"binary_cross_entropy: all elements of input should be between 0 "
+                         f"and 1, got values from {float(p.min())} to {float(p.max())}; for raw "
+                         f"scores use binary_cross_entropy_with_logits")
 
 
 def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,

@@ -9,10 +9,11 @@ seeded by ``xg.manual_seed``; nothing here copies to the host or synchronises th
 """
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from ..autograd import ops
-from ..autograd.function import applyn, apply2, run_kernel
+from ..autograd.function import applyn, apply2, host_check, run_kernel
 from ..autograd.grad_mode import no_grad
 from ..autograd.ops import (elu as _elu, leaky_relu as _leaky_relu, log_softmax as _log_softmax,
                             relu as _relu, sigmoid as _sigmoid, softmax as _softmax,
@@ -262,9 +263,17 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
                         f"shape {tensor.shape}")
     backend = tensor._backend
     if num_classes < 0:
-        num_classes = int(tensor.max().item()) + 1
+        num_classes = int(tensor.max().item()) + 1 if tensor.size else 0
+    if backend.kind == "numpy":         # host memory: the check costs no sync
+        host_check(backend, functools.partial(_refuse_out_of_range, n=num_classes), tensor.data)
     return make_tensor(run_kernel(backend, _one_hot, tensor.data, num_classes, tensor.dtype),
                        backend, False, None)
+
+
+def _refuse_out_of_range(t: Any, n: int) -> None:
+    if t.size and not (0 <= t.min() and t.max() < n):
+        raise ValueError(f"one_hot: class values must be in [0, num_classes) = [0, {n}), got "
+                         f"values from {int(t.min())} to {int(t.max())}")
 
 
 def _one_hot(backend: Any, t: Any, num_classes: int, dtype: Any) -> Any:
