@@ -18,6 +18,7 @@ from ..autograd.grad_mode import enable_grad, grad_mode
 from ..autograd.tensor import Tensor, make_tensor
 from ..autograd.tensor_mutation import clear_grads
 from ..autograd.hook_tables import put_hook
+from .param_state import ParamState
 
 _hook_ids = itertools.count(1)
 _HOOK_DICTS = ("_optimizer_step_pre_hooks", "_optimizer_step_post_hooks",
@@ -41,7 +42,7 @@ class Optimizer:
         for hooks in _HOOK_DICTS:                # by handle id, as torch names them
             setattr(self, hooks, {})
         self.param_groups: list[dict] = []
-        self.state: dict[int, dict] = {}        # parameter position -> its state
+        self.state: dict[int, dict] = ParamState(self.param_groups)   # position -> state
         groups = [params] if isinstance(params, dict) else list(params)
         if not groups:
             raise ValueError(f"{name} got an empty parameter list")
@@ -291,7 +292,7 @@ class Optimizer:
             new_state[i] = {k: _restore(v, params[i], k, i) for k, v in entries.items()}
         for saved, group in zip(groups, self.param_groups):
             group.update({k: copy.deepcopy(v) for k, v in saved.items() if k != "params"})
-        self.state = new_state
+        self.state = ParamState(self.param_groups, new_state)
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]

@@ -209,3 +209,20 @@ def test_invalid_parameters(params, error, match):
         params = [{"params": params}]
     with pytest.raises(error, match=match):
         optim.SGD(params, lr=0.1)
+
+
+def test_state_is_indexed_by_parameter_as_in_pytorch():
+    model = xg.nn.Linear(2, 2)
+    opt = xg.optim.Adam(model.parameters(), lr=0.01)
+    assert opt.state[model.weight] == {} and model.weight not in opt.state
+    model(xg.ones(1, 2)).sum().backward()
+    opt.step()
+    entries = opt.state[model.weight]
+    assert model.weight in opt.state and sorted(entries) == ["exp_avg", "exp_avg_sq", "step"]
+    assert isinstance(entries["exp_avg"], xg.Tensor) and entries["exp_avg"].shape == (2, 2)
+    entries["exp_avg"].zero_()                       # shares the optimizer's array
+    assert float(abs(opt.state[model.weight]["exp_avg"]).sum()) == 0.0
+    assert sorted(opt.state) == [0, 1]               # positions, as state_dict numbers them
+    with pytest.raises(KeyError, match="not a parameter of this optimizer"):
+        opt.state[xg.ones(2)]
+    assert opt.state.get(xg.ones(2), "absent") == "absent"
