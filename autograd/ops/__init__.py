@@ -16,7 +16,7 @@ from .indexing import getitem
 # Families beyond the core. Each module lists its public functions in ``__all__`` and the
 # Tensor methods it adds in ``TENSOR_METHODS`` (installed here, so tensor.py stays small).
 from . import (elementwise_math, shape_extra, reduction_extra, linalg_extra, counting, statistics,
-               torch_extras)
+               torch_extras, inplace_methods)
 from .elementwise_math import *  # noqa: F401,F403
 from .shape_extra import *  # noqa: F401,F403
 from .reduction_extra import *  # noqa: F401,F403
@@ -31,7 +31,7 @@ from ..tensor import Tensor as _Tensor
 
 def _install_tensor_methods() -> None:
     for module in (elementwise_math, shape_extra, reduction_extra, linalg_extra, counting,
-                   statistics, torch_extras):
+                   statistics, torch_extras, inplace_methods):
         for name, fn in module.TENSOR_METHODS.items():
             if name in vars(_Tensor):
                 raise RuntimeError(f"Tensor.{name} is defined twice ({module.__name__})")
