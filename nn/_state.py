@@ -13,7 +13,7 @@ class IncompatibleKeys(NamedTuple):
     unexpected_keys: list
 
 
-def load_into(module: Any, state_dict: Any, strict: bool) -> IncompatibleKeys:
+def load_into(module: Any, state_dict: Any, strict: bool, assign: bool = False) -> IncompatibleKeys:
     """Check every key and shape, convert every value (dtype and device of its target), and
     only then assign: a failure leaves the module unchanged."""
     from ..autograd.factories import tensor as make
@@ -47,7 +47,7 @@ def load_into(module: Any, state_dict: Any, strict: bool) -> IncompatibleKeys:
                            + "\n\t".join(problems))
     with no_grad():
         converted = [make(value.detach() if isinstance(value, Tensor) else value,
-                          dtype=target.dtype, device=target._backend).data
+                          dtype=None if assign else target.dtype, device=target._backend).data
                      for target, value in staged]      # fresh copies: never alias the source
         for (target, _), data in zip(staged, converted):
             target.data = data

@@ -83,6 +83,31 @@ class Sequential(Module):
         self._rebuild(modules)
         return self
 
+    def pop(self, index: int = -1) -> Module:
+        """Remove and return the layer at ``index``."""
+        module = self[index]
+        del self[index]
+        return module
+
+    def __add__(self, other: "Sequential") -> "Sequential":
+        if not isinstance(other, Sequential):
+            raise TypeError(f"add operator supports only objects of Sequential class, but "
+                            f"{type(other).__name__} is given.")
+        return Sequential(*self, *other)
+
+    def __iadd__(self, other: "Sequential") -> "Sequential":
+        if not isinstance(other, Sequential):
+            raise TypeError(f"add operator supports only objects of Sequential class, but "
+                            f"{type(other).__name__} is given.")
+        return self.extend(list(other))
+
+    def __mul__(self, other: int) -> "Sequential":
+        if not isinstance(other, int) or isinstance(other, bool) or other <= 0:
+            raise ValueError(f"Non-positive multiplication factor {other!r} for Sequential")
+        return Sequential(*(list(self) * other))
+
+    __rmul__ = __mul__
+
 
 class ModuleList(Module):
     """A list of modules whose parameters are registered (for models with a custom forward)."""
@@ -100,6 +125,33 @@ class ModuleList(Module):
         for module in modules:
             self.append(module)
         return self
+
+    def insert(self, index: int, module: Module) -> None:
+        modules = list(self._modules.values())
+        modules.insert(index, module)
+        self._renumber(modules)
+
+    def pop(self, index: int = -1) -> Module:
+        module = self[index]
+        del self[index]
+        return module
+
+    def __delitem__(self, index: int | slice) -> None:
+        modules = list(self._modules.values())
+        del modules[index]
+        self._renumber(modules)
+
+    def _renumber(self, modules: list) -> None:
+        for key in list(self._modules):
+            delattr(self, key)
+        for i, module in enumerate(modules):
+            self.add_module(str(i), module)
+
+    def __iadd__(self, modules: Iterable[Module]) -> "ModuleList":
+        return self.extend(modules)
+
+    def __add__(self, other: Iterable[Module]) -> "ModuleList":
+        return ModuleList([*self, *other])
 
     def __len__(self) -> int:
         return len(self._modules)

@@ -341,6 +341,10 @@ class Module(ModuleHooks):
     def half(self) -> "Module":
         return self.to(dtype="float16")
 
+    def type(self, dst_type: Any) -> "Module":
+        """Cast every floating-point parameter and buffer to ``dst_type``."""
+        return self.to(dtype=dst_type)
+
     # ---- state_dict -------------------------------------------------------------------
     def state_dict(self, destination: dict | None = None, prefix: str = "",
                    keep_vars: bool = False) -> dict:
@@ -369,12 +373,14 @@ class Module(ModuleHooks):
                 hook(module, out, head, {"version": 1})
         return out
 
-    def load_state_dict(self, state_dict: Any, strict: bool = True) -> IncompatibleKeys:
+    def load_state_dict(self, state_dict: Any, strict: bool = True,
+                        assign: bool = False) -> IncompatibleKeys:
         """Copy values into the parameters and buffers (cast to their dtype, moved to their
-        device). Nothing is changed unless every key can be loaded: a shape mismatch always
-        raises; missing and unexpected keys raise when ``strict`` (the default) and are
-        returned otherwise. Values may be Tensors or host arrays."""
-        return load_into(self, state_dict, strict)
+        device; with ``assign=True`` they keep the values' dtype, as PyTorch's assign).
+        Nothing is changed unless every key can be loaded: a shape mismatch always raises;
+        missing and unexpected keys raise when ``strict`` (the default) and are returned
+        otherwise. Values may be Tensors or host arrays."""
+        return load_into(self, state_dict, strict, assign)
 
     # ---- repr -------------------------------------------------------------------------
     def extra_repr(self) -> str:

@@ -73,3 +73,30 @@ def test_module_list_repr_folds_identical_runs_like_torch():
     assert repr(build(xg)) == repr(build(torch))
     assert repr(nn.ModuleList()) == repr(torch.nn.ModuleList())
     assert repr(nn.ModuleList([nn.ReLU()])) == repr(torch.nn.ModuleList([torch.nn.ReLU()]))
+
+
+def test_sequential_and_module_list_list_operations_as_pytorch():
+    seq = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Tanh())
+    assert isinstance(seq.pop(1), nn.ReLU) and [n for n, _ in seq.named_children()] == ["0", "1"]
+    both = seq + nn.Sequential(nn.Sigmoid())
+    assert [type(m).__name__ for m in both] == ["Linear", "Tanh", "Sigmoid"] and len(seq) == 2
+    seq += nn.Sequential(nn.ReLU())
+    assert len(seq) == 3
+    assert len(nn.Sequential(nn.ReLU()) * 3) == 3 and len(2 * nn.Sequential(nn.ReLU())) == 2
+    with pytest.raises(TypeError, match="only objects of Sequential"):
+        seq + [nn.ReLU()]
+    layers = nn.ModuleList([nn.Linear(2, 2)])
+    layers.insert(0, nn.Sigmoid())
+    layers += [nn.ReLU()]
+    assert [type(m).__name__ for m in layers] == ["Sigmoid", "Linear", "ReLU"]
+    assert isinstance(layers.pop(0), nn.Sigmoid)
+    del layers[0]
+    assert [n for n, _ in layers.named_children()] == ["0"] and len(layers + [nn.Tanh()]) == 2
+
+
+def test_load_state_dict_assign_keeps_the_values_dtype_and_module_type_casts():
+    m = nn.Linear(2, 3)
+    m.load_state_dict({"weight": xg.ones(3, 2, dtype="float64"), "bias": xg.zeros(3)},
+                      assign=True)
+    assert m.weight.dtype == xg.float64 and float(m.weight.sum()) == 6.0
+    assert nn.Linear(2, 3).type(xg.float64).weight.dtype == xg.float64
