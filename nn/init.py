@@ -2,7 +2,8 @@
 
 Each function replaces the tensor's values under no_grad (the Parameter object stays the
 same, so optimizers and state_dict keys are unaffected), draws from the tensor's own device
-generator (seeded by ``xg.manual_seed``), and returns the tensor.
+generator (seeded by ``xg.manual_seed``; or an ``xg.Generator`` passed as ``generator=``, as
+in PyTorch), and returns the tensor.
 
 Fans follow PyTorch: for a weight of shape (out, in, *kernel), fan_in = in * prod(kernel)
 and fan_out = out * prod(kernel). Keras' names map as: glorot_uniform_ = xavier_uniform_,
@@ -22,6 +23,7 @@ import math
 import warnings
 from typing import Any
 
+from ..autograd.factories import _draw
 from ..autograd.function import run_kernel
 from ..autograd.ops.math_special import erfinv_array
 from ..autograd.tensor import Tensor
@@ -73,12 +75,14 @@ def _fill(tensor: Tensor, kernel: Any, *args: Any) -> Tensor:
     return tensor
 
 
-def _uniform(backend: Any, dst: Any, dtype: Any, a: float, b: float) -> None:
-    backend.setitem(dst, Ellipsis, backend.random_uniform(dst.shape, dtype) * (b - a) + a)
+def _uniform(backend: Any, dst: Any, dtype: Any, a: float, b: float, generator: Any) -> None:
+    draw = _draw(backend, generator, "uniform", "nn.init")
+    backend.setitem(dst, Ellipsis, draw(dst.shape, dtype) * (b - a) + a)
 
 
-def _normal(backend: Any, dst: Any, dtype: Any, mean: float, std: float) -> None:
-    backend.setitem(dst, Ellipsis, backend.random_normal(dst.shape, dtype) * std + mean)
+def _normal(backend: Any, dst: Any, dtype: Any, mean: float, std: float, generator: Any) -> None:
+    draw = _draw(backend, generator, "normal", "nn.init")
+    backend.setitem(dst, Ellipsis, draw(dst.shape, dtype) * std + mean)
 
 
 def _constant(backend: Any, dst: Any, dtype: Any, value: float) -> None:
@@ -96,20 +100,21 @@ def _fans(tensor: Tensor, name: str) -> tuple[int, int]:
     return tensor.shape[1] * receptive, tensor.shape[0] * receptive
 
 
-def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
-    """Fill with samples of U(a, b)."""
+def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, generator: Any = None) -> Tensor:
+    """Fill with samples of U(a, b) (from ``generator``, an xg.Generator, if given)."""
     _check(tensor, "uniform_")
     if not b >= a:
         raise ValueError(f"uniform_: expected a <= b, got a={a}, b={b}")
-    return _fill(tensor, _uniform, tensor.dtype, a, b)
+    return _fill(tensor, _uniform, tensor.dtype, a, b, generator)
 
 
-def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
+def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0,
+            generator: Any = None) -> Tensor:
     """Fill with samples of N(mean, std^2)."""
     _check(tensor, "normal_")
     if std < 0:
         raise ValueError(f"normal_: std must be >= 0, got {std}")
-    return _fill(tensor, _normal, tensor.dtype, mean, std)
+    return _fill(tensor, _normal, tensor.dtype, mean, std, generator)
 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:
@@ -126,20 +131,20 @@ def ones_(tensor: Tensor) -> Tensor:
     return constant_(tensor, 1.0)
 
 
-def xavier_uniform_(tensor: Tensor, gain: float = 1.0) -> Tensor:
+def xavier_uniform_(tensor: Tensor, gain: float = 1.0, generator: Any = None) -> Tensor:
     """Glorot uniform: U(-a, a) with a = gain * sqrt(6 / (fan_in + fan_out)) (Keras' Dense
     default)."""
     _check(tensor, "xavier_uniform_")
     fan_in, fan_out = _fans(tensor, "xavier_uniform_")
     bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
-    return uniform_(tensor, -bound, bound)
+    return uniform_(tensor, -bound, bound, generator)
 
 
-def xavier_normal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
+def xavier_normal_(tensor: Tensor, gain: float = 1.0, generator: Any = None) -> Tensor:
     """Glorot normal: N(0, std^2) with std = gain * sqrt(2 / (fan_in + fan_out))."""
     _check(tensor, "xavier_normal_")
     fan_in, fan_out = _fans(tensor, "xavier_normal_")
-    return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)))
+    return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)), generator)
 
 
 def _kaiming_std(tensor: Tensor, a: float, mode: str, nonlinearity: str, name: str) -> float:
@@ -152,17 +157,18 @@ def _kaiming_std(tensor: Tensor, a: float, mode: str, nonlinearity: str, name: s
 
 
 def kaiming_uniform_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in",
-                     nonlinearity: str = "leaky_relu") -> Tensor:
+                     nonlinearity: str = "leaky_relu", generator: Any = None) -> Tensor:
     """He uniform: U(-b, b) with b = gain * sqrt(3 / fan); the default gain (leaky_relu with
     a = 0) is sqrt(2), so b = sqrt(6 / fan_in), Keras' HeUniform."""
     bound = math.sqrt(3.0) * _kaiming_std(tensor, a, mode, nonlinearity, "kaiming_uniform_")
-    return uniform_(tensor, -bound, bound)
+    return uniform_(tensor, -bound, bound, generator)
 
 
 def kaiming_normal_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in",
-                    nonlinearity: str = "leaky_relu") -> Tensor:
+                    nonlinearity: str = "leaky_relu", generator: Any = None) -> Tensor:
     """He normal: N(0, std^2) with std = gain / sqrt(fan) (sqrt(2 / fan_in) by default)."""
-    return normal_(tensor, 0.0, _kaiming_std(tensor, a, mode, nonlinearity, "kaiming_normal_"))
+    return normal_(tensor, 0.0, _kaiming_std(tensor, a, mode, nonlinearity, "kaiming_normal_"),
+                   generator)
 
 
 def glorot_uniform_(tensor: Tensor, gain: float = 1.0) -> Tensor:
@@ -186,11 +192,11 @@ def he_normal_(tensor: Tensor, mode: str = "fan_in") -> Tensor:
 
 
 # ---- structured initialisers -------------------------------------------------------------------
-def _orthogonal(backend: Any, dst: Any, dtype: Any, gain: float) -> None:
+def _orthogonal(backend: Any, dst: Any, dtype: Any, gain: float, generator: Any) -> None:
     xp = backend.xp
     rows = dst.shape[0]
     cols = math.prod(dst.shape) // rows
-    flat = backend.random_normal((rows, cols), dtype)
+    flat = _draw(backend, generator, "normal", "nn.init")((rows, cols), dtype)
     if rows < cols:
         flat = flat.T                                  # QR of the tall one: orthonormal rows
     q, r = xp.linalg.qr(flat)
@@ -202,7 +208,7 @@ def _orthogonal(backend: Any, dst: Any, dtype: Any, gain: float) -> None:
     backend.setitem(dst, Ellipsis, xp.reshape(q * gain, dst.shape))
 
 
-def orthogonal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
+def orthogonal_(tensor: Tensor, gain: float = 1.0, generator: Any = None) -> Tensor:
     """Fill with a (semi-)orthogonal matrix (Saxe et al. 2013): the tensor seen as
     (shape[0], rest) gets orthonormal rows (rows <= cols) or columns, times ``gain``; Q of
     the QR of a normal matrix, with the signs of R's diagonal, as PyTorch.
@@ -215,7 +221,7 @@ def orthogonal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
                          f"got shape {tuple(tensor.shape)}")
     if tensor.size == 0:
         return tensor
-    return _fill(tensor, _orthogonal, tensor.dtype, gain)
+    return _fill(tensor, _orthogonal, tensor.dtype, gain, generator)
 
 
 def _norm_cdf(x: float) -> float:
@@ -223,16 +229,16 @@ def _norm_cdf(x: float) -> float:
 
 
 def _trunc_normal(backend: Any, dst: Any, dtype: Any, mean: float, std: float, a: float,
-                  b: float) -> None:
+                  b: float, generator: Any) -> None:
     xp = backend.xp
     low, high = 2 * _norm_cdf((a - mean) / std) - 1, 2 * _norm_cdf((b - mean) / std) - 1
-    u = backend.random_uniform(dst.shape, dtype) * (high - low) + low
+    u = _draw(backend, generator, "uniform", "nn.init")(dst.shape, dtype) * (high - low) + low
     values = erfinv_array(xp, u) * (std * math.sqrt(2.0)) + mean
     backend.setitem(dst, Ellipsis, xp.clip(values, a, b))
 
 
 def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0,
-                  b: float = 2.0) -> Tensor:
+                  b: float = 2.0, generator: Any = None) -> Tensor:
     """Fill with N(mean, std^2) truncated to [a, b] (absolute bounds, not in stds): uniform
     samples of the CDF between a and b mapped back through the inverse CDF, as PyTorch.
 
@@ -246,7 +252,7 @@ def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float 
     if mean < a - 2 * std or mean > b + 2 * std:
         warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. The "
                       "distribution of values may be incorrect.", stacklevel=2)
-    return _fill(tensor, _trunc_normal, tensor.dtype, mean, std, a, b)
+    return _fill(tensor, _trunc_normal, tensor.dtype, mean, std, a, b, generator)
 
 
 def _require_tensor(tensor: Any, name: str) -> None:
@@ -307,19 +313,21 @@ def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
     return _fill(tensor, _dirac, tensor.dtype, groups)
 
 
-def _sparse(backend: Any, dst: Any, dtype: Any, zeros_per_column: int, std: float) -> None:
+def _sparse(backend: Any, dst: Any, dtype: Any, zeros_per_column: int, std: float,
+            generator: Any) -> None:
     xp = backend.xp
-    values = backend.random_normal(dst.shape, dtype) * std
+    values = _draw(backend, generator, "normal", "nn.init")(dst.shape, dtype) * std
     if zeros_per_column:
         # each column's rows in a random order (the ranks of uniform noise), the first
         # zeros_per_column of them set to zero: a randperm per column, in one pass
-        noise = backend.random_uniform(dst.shape, dtype)
+        noise = _draw(backend, generator, "uniform", "nn.init")(dst.shape, dtype)
         ranks = xp.argsort(xp.argsort(noise, axis=0), axis=0)
         values = xp.where(ranks < zeros_per_column, xp.zeros_like(values), values)
     backend.setitem(dst, Ellipsis, values)
 
 
-def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01) -> Tensor:
+def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01,
+            generator: Any = None) -> Tensor:
     """Fill a 2-D tensor as a sparse matrix (Martens 2010): N(0, std^2) values, with
     ceil(sparsity * rows) entries of every column set to zero at random rows.
 
@@ -335,4 +343,4 @@ def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01) -> Tensor:
     if std < 0:
         raise ValueError(f"sparse_: std must be >= 0, got {std}")
     zeros_per_column = int(math.ceil(sparsity * tensor.shape[0]))
-    return _fill(tensor, _sparse, tensor.dtype, zeros_per_column, std)
+    return _fill(tensor, _sparse, tensor.dtype, zeros_per_column, std, generator)

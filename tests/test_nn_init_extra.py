@@ -173,3 +173,23 @@ def test_seeded_initialisers_are_reproducible(fill, device):
         return fill(_param(device, 6, 9)).numpy()
     np.testing.assert_array_equal(draw(3), draw(3))
     assert not np.array_equal(draw(3), draw(4))
+
+
+@pytest.mark.parametrize("name, kwargs", [
+    ("uniform_", {}), ("normal_", {}), ("xavier_uniform_", {}), ("xavier_normal_", {}),
+    ("kaiming_uniform_", {}), ("kaiming_normal_", {}), ("orthogonal_", {}),
+    ("trunc_normal_", {}), ("sparse_", {"sparsity": 0.5})])
+def test_init_draws_from_a_generator_when_given(name, kwargs, device):
+    fn = getattr(nn.init, name)
+    w = xg.empty(4, 5, device=device)
+    first = fn(w, generator=xg.Generator().manual_seed(7), **kwargs).numpy().copy()
+    again = fn(w, generator=xg.Generator().manual_seed(7), **kwargs).numpy().copy()
+    other = fn(w, generator=xg.Generator().manual_seed(8), **kwargs).numpy().copy()
+    assert (first == again).all() and not (first == other).all()
+    xg.manual_seed(0)
+    fn(w, **kwargs)
+    global_draw = w.numpy().copy()
+    xg.manual_seed(0)
+    fn(w, generator=xg.Generator().manual_seed(1), **kwargs)    # leaves the global stream alone
+    fn(w, **kwargs)
+    assert (w.numpy() == global_draw).all()
