@@ -48,3 +48,5 @@ from .more_layers import *  # noqa: F401,F403,E402
 __all__ += (_activation_extra.__all__ + _layers_extra.__all__ + _conv_layers.__all__
             + _recurrent_layers.__all__ + _attention_layers.__all__ + _sampling_layers.__all__
             + _more_layers.__all__)
+from .adaptive_softmax import AdaptiveLogSoftmaxWithLoss  # noqa: E402
+__all__ += ["AdaptiveLogSoftmaxWithLoss"]

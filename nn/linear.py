@@ -35,8 +35,8 @@ class Linear(Module):
     def __init__(self, in_features: int, out_features: int, bias: bool = True,
                  device: Any = None, dtype: Any = None) -> None:
         super().__init__()
-        if int(in_features) <= 0 or int(out_features) <= 0:
-            raise ValueError(f"Linear: in_features and out_features must be positive, got "
+        if int(in_features) < 0 or int(out_features) < 0:
+            raise ValueError(f"Linear: in_features and out_features must be non-negative, got "
                              f"{in_features} and {out_features}")
         self.in_features = int(in_features)
         self.out_features = int(out_features)
@@ -53,7 +53,8 @@ class Linear(Module):
 
     def reset_parameters(self) -> None:
         """Glorot-uniform weight, zero bias (Keras' Dense defaults)."""
-        init.xavier_uniform_(self.weight)
+        if self.weight.size:               # a zero-size layer has nothing to draw
+            init.xavier_uniform_(self.weight)
         if self.bias is not None:
             init.zeros_(self.bias)
 
