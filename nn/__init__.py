@@ -50,3 +50,5 @@ __all__ += (_activation_extra.__all__ + _layers_extra.__all__ + _conv_layers.__a
             + _more_layers.__all__)
 from .adaptive_softmax import AdaptiveLogSoftmaxWithLoss  # noqa: E402
 __all__ += ["AdaptiveLogSoftmaxWithLoss"]
+from .pool_fractional import FractionalMaxPool2d, FractionalMaxPool3d  # noqa: E402
+__all__ += ["FractionalMaxPool2d", "FractionalMaxPool3d"]

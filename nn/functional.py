@@ -298,3 +298,7 @@ from .functional_more import *  # noqa: F401,F403,E402
 __all__ += (_functional_activations.__all__ + _functional_layers.__all__
             + _functional_conv.__all__ + _functional_attention.__all__
             + _functional_sampling.__all__ + _functional_more.__all__)
+from .pool_fractional import (fractional_max_pool2d, fractional_max_pool2d_with_indices,  # noqa: E402
+                              fractional_max_pool3d, fractional_max_pool3d_with_indices)
+__all__ += ["fractional_max_pool2d", "fractional_max_pool3d", "fractional_max_pool2d_with_indices",
+            "fractional_max_pool3d_with_indices"]
