@@ -1,6 +1,6 @@
 """Spatial transformers, as torch.nn.functional: ``affine_grid`` (sampling coordinates of an
-affine map) and ``grid_sample`` (read a 4-D input at those coordinates, bilinear or nearest,
-with zeros / border / reflection padding). Both are composites: the taps are a gather of the
+affine map, 2-D or 3-D) and ``grid_sample`` (read a 4-D or 5-D input at those coordinates,
+bilinear/trilinear or nearest, with zeros / border / reflection padding). Both are composites: the taps are a gather of the
 flattened input, the weights functions of the grid, so the gradient reaches the input and
 the grid (and, through affine_grid, theta).
 
@@ -32,19 +32,27 @@ def _base_axis(backend: Any, n: int, align_corners: bool, dtype: Any) -> Any:
     return line if align_corners else line * ((n - 1) / n)
 
 
-def _base_grid(backend: Any, h: int, w: int, align_corners: bool, dtype: Any) -> Any:
-    """(h * w, 3) rows [x, y, 1] in row-major order."""
+def _base_grid(backend: Any, sizes: tuple, align_corners: bool, dtype: Any) -> Any:
+    """(prod(sizes), len(sizes) + 1) rows [x, y(, z), 1] for spatial ``sizes`` (H, W) or
+    (D, H, W), in row-major order (x runs along the last dim)."""
     xp = backend.xp
-    xs = _base_axis(backend, w, align_corners, dtype)
-    ys = _base_axis(backend, h, align_corners, dtype)
-    gx = xp.reshape(xp.broadcast_to(xp.reshape(xs, (1, w)), (h, w)), (h * w,))
-    gy = xp.reshape(xp.broadcast_to(xp.reshape(ys, (h, 1)), (h, w)), (h * w,))
-    return xp.stack([gx, gy, xp.ones_like(gx)], axis=1)
+    count = 1
+    for n in sizes:
+        count *= n
+    columns = []
+    for axis in reversed(range(len(sizes))):           # x (the last dim) first
+        line = _base_axis(backend, sizes[axis], align_corners, dtype)
+        shape = [1] * len(sizes)
+        shape[axis] = sizes[axis]
+        columns.append(xp.reshape(xp.broadcast_to(xp.reshape(line, tuple(shape)), sizes),
+                                  (count,)))
+    return xp.stack(columns + [xp.ones_like(columns[0])], axis=1)
 
 
 def affine_grid(theta: Tensor, size: Any, align_corners: bool | None = None) -> Tensor:
-    """The (N, H, W, 2) sampling grid of the affine maps ``theta`` (N, 2, 3) for an output of
-    ``size`` (N, C, H, W), in [-1, 1] coordinates (x first), as PyTorch.
+    """The sampling grid of the affine maps ``theta`` for an output of ``size``: (N, 2, 3)
+    and (N, C, H, W) give (N, H, W, 2); (N, 3, 4) and (N, C, D, H, W) give (N, D, H, W, 3);
+    in [-1, 1] coordinates (x first), as PyTorch.
 
     >>> F.affine_grid(xg.tensor([[[1.0, 0, 0], [0, 1, 0]]]), (1, 1, 2, 2), align_corners=False)
     """
@@ -54,17 +62,19 @@ def affine_grid(theta: Tensor, size: Any, align_corners: bool | None = None) -> 
         warnings.warn(_ALIGN_WARNING, stacklevel=2)
         align_corners = False
     size = tuple(size)
-    if len(size) != 4 or any(isinstance(s, bool) or not isinstance(s, int) or s <= 0
-                             for s in size):
-        raise ValueError(f"{op}: only 4-D sizes (N, C, H, W) of positive ints are supported, "
-                         f"got size={size}")
-    n, _, h, w = size
-    if tuple(theta.shape) != (n, 2, 3):
-        raise ValueError(f"{op}: expected a batch of 2D affine matrices of shape Nx2x3 for "
-                         f"size {size}, got theta of shape {tuple(theta.shape)}")
-    base = run_kernel(theta._backend, _base_grid, h, w, bool(align_corners), theta.dtype)
+    if len(size) not in (4, 5) or any(isinstance(s, bool) or not isinstance(s, int) or s <= 0
+                                      for s in size):
+        raise ValueError(f"{op}: only 4-D (N, C, H, W) and 5-D (N, C, D, H, W) sizes of "
+                         f"positive ints are supported, got size={size}")
+    n, spatial = size[0], size[2:]
+    k = len(spatial)
+    if tuple(theta.shape) != (n, k, k + 1):
+        raise ValueError(f"{op}: expected a batch of {k}D affine matrices of shape "
+                         f"Nx{k}x{k + 1} for size {size}, got theta of shape "
+                         f"{tuple(theta.shape)}")
+    base = run_kernel(theta._backend, _base_grid, spatial, bool(align_corners), theta.dtype)
     base = make_tensor(base, theta._backend, False, None)
-    return (base @ theta.transpose(1, 2)).reshape((n, h, w, 2))
+    return (base @ theta.transpose(1, 2)).reshape((n,) + spatial + (k,))
 
 
 def _unnormalize(coord: Tensor, n: int, align_corners: bool) -> Tensor:
@@ -96,21 +106,27 @@ def _source(coord: Tensor, n: int, padding_mode: str, align_corners: bool) -> Te
     return coord
 
 
-def _tap(flat: Tensor, ix: Tensor, iy: Tensor, h: int, w: int) -> tuple:
-    """input values at integer positions (ix, iy) (N, P) as (N, C, P), and the in-bounds
-    mask (N, 1, P); out-of-bounds positions read position 0 and are masked by the caller."""
-    inside = (ix >= 0) & (ix <= w - 1) & (iy >= 0) & (iy <= h - 1)
-    flat_index = (iy.clip(0, h - 1) * w + ix.clip(0, w - 1)).astype(int64)
-    n, p = ix.shape
-    values = take_along_dim(flat, flat_index.reshape((n, 1, p)), 2)
+def _tap(flat: Tensor, coords: list, sizes: tuple) -> tuple:
+    """input values at integer positions ``coords`` (one (N, P) tensor per spatial dim, in
+    the order of ``sizes``) as (N, C, P), and the in-bounds mask (N, 1, P); out-of-bounds
+    positions read position 0 and are masked by the caller."""
+    inside, flat_index = None, None
+    for coord, size in zip(coords, sizes):
+        ok = (coord >= 0) & (coord <= size - 1)
+        inside = ok if inside is None else inside & ok
+        clipped = coord.clip(0, size - 1)
+        flat_index = clipped if flat_index is None else flat_index * size + clipped
+    n, p = coords[0].shape
+    values = take_along_dim(flat, flat_index.astype(int64).reshape((n, 1, p)), 2)
     return values, inside.reshape((n, 1, p))
 
 
 def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear",
                 padding_mode: str = "zeros", align_corners: bool | None = None) -> Tensor:
     """Sample (N, C, H, W) ``input`` at ``grid`` (N, Ho, Wo, 2) positions in [-1, 1] (x, y)
-    -> (N, C, Ho, Wo), as PyTorch (4-D inputs; bilinear or nearest; zeros, border or
-    reflection padding).
+    -> (N, C, Ho, Wo), or (N, C, D, H, W) at (N, Do, Ho, Wo, 3) (x, y, z) -> (N, C, Do, Ho,
+    Wo), as PyTorch (bilinear, trilinear in 5-D, or nearest; zeros, border or reflection
+    padding).
 
     >>> F.grid_sample(x, F.affine_grid(theta, x.shape, False), align_corners=False)
     """
@@ -125,30 +141,38 @@ def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear",
     if align_corners is None:
         warnings.warn(_ALIGN_WARNING, stacklevel=2)
         align_corners = False
-    if input.ndim != 4 or grid.ndim != 4 or grid.shape[-1] != 2 or \
+    k = input.ndim - 2
+    if input.ndim not in (4, 5) or grid.ndim != input.ndim or grid.shape[-1] != k or \
             grid.shape[0] != input.shape[0]:
-        raise ValueError(f"{op}: expected a 4-D input (N, C, H, W) and a grid (N, Ho, Wo, 2) "
-                         f"with the same N, got input of shape {tuple(input.shape)} and grid "
-                         f"of shape {tuple(grid.shape)}")
-    n, c, h, w = input.shape
-    _, ho, wo, _ = grid.shape
-    flat = input.reshape((n, c, h * w))
-    gx = _source(grid[..., 0].reshape((n, ho * wo)), w, padding_mode, bool(align_corners))
-    gy = _source(grid[..., 1].reshape((n, ho * wo)), h, padding_mode, bool(align_corners))
+        raise ValueError(f"{op}: expected a 4-D input (N, C, H, W) and a grid (N, Ho, Wo, 2), "
+                         f"or a 5-D input and a grid (N, Do, Ho, Wo, 3), with the same N; got "
+                         f"input of shape {tuple(input.shape)} and grid of shape "
+                         f"{tuple(grid.shape)}")
+    n, c, sizes = input.shape[0], input.shape[1], tuple(input.shape[2:])
+    outs = tuple(grid.shape[1:-1])
+    p = 1
+    for o in outs:
+        p *= o
+    flat = input.reshape((n, c, -1))
+    # the grid's components are x, y(, z): the last spatial dim first
+    coords = [_source(grid[..., k - 1 - d].reshape((n, p)), sizes[d], padding_mode,
+                      bool(align_corners)) for d in range(k)]
     if mode == "nearest":
         # PyTorch rounds half to even (nearbyint); the grid gets no gradient
-        values, inside = _tap(flat, gx.detach().round(), gy.detach().round(), h, w)
+        values, inside = _tap(flat, [g.detach().round() for g in coords], sizes)
         out = where(inside, values, 0.0)
         zero = grid.reshape((n, -1))[:, 0:0].sum(-1).reshape((n, 1, 1))   # grid on the graph
-        return (out + zero).reshape((n, c, ho, wo))
-    x0, y0 = gx.detach().floor(), gy.detach().floor()
+        return (out + zero).reshape((n, c) + outs)
+    lows = [g.detach().floor() for g in coords]
     out = None
-    for dx in (0, 1):
-        for dy in (0, 1):
-            ix, iy = x0 + dx, y0 + dy
-            wx = (gx - x0) if dx else (x0 + 1.0 - gx)
-            wy = (gy - y0) if dy else (y0 + 1.0 - gy)
-            values, inside = _tap(flat, ix, iy, h, w)
-            term = where(inside, values * (wx * wy).reshape((n, 1, ho * wo)), 0.0)
-            out = term if out is None else out + term
-    return out.reshape((n, c, ho, wo))
+    for corner in range(2 ** k):
+        taps, weight = [], None
+        for d in range(k):
+            up = (corner >> d) & 1
+            taps.append(lows[d] + up)
+            wd = (coords[d] - lows[d]) if up else (lows[d] + 1.0 - coords[d])
+            weight = wd if weight is None else weight * wd
+        values, inside = _tap(flat, taps, sizes)
+        term = where(inside, values * weight.reshape((n, 1, p)), 0.0)
+        out = term if out is None else out + term
+    return out.reshape((n, c) + outs)

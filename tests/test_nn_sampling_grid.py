@@ -77,8 +77,10 @@ def test_grid_errors_and_default_warning():
         F.grid_sample(xg.zeros(1, 1, 2, 2), grid)
     with pytest.raises(ValueError, match=r"Nx2x3.*\(2, 2, 3\)"):
         F.affine_grid(xg.zeros(2, 2, 3), (1, 1, 2, 2), align_corners=False)
-    with pytest.raises(ValueError, match="only 4-D sizes"):
+    with pytest.raises(ValueError, match="Nx3x4"):
         F.affine_grid(theta, (1, 1, 2, 2, 2), align_corners=False)
+    with pytest.raises(ValueError, match="only 4-D .* and 5-D"):
+        F.affine_grid(theta, (1, 1, 2), align_corners=False)
     with pytest.raises(NotImplementedError, match="bicubic is not supported"):
         F.grid_sample(xg.zeros(1, 1, 2, 2), grid, mode="bicubic", align_corners=False)
     with pytest.raises(ValueError, match="padding_mode"):
@@ -87,3 +89,36 @@ def test_grid_errors_and_default_warning():
         F.grid_sample(xg.zeros(2, 1, 2, 2), grid, align_corners=False)
     with pytest.raises(TypeError, match="one dtype"):
         F.grid_sample(xg.zeros(1, 1, 2, 2, dtype="float64"), grid, align_corners=False)
+
+
+@pytest.mark.parametrize("mode", ["bilinear", "nearest"])
+@pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
+@pytest.mark.parametrize("align_corners", [False, True])
+def test_5d_affine_grid_and_grid_sample_match_torch(mode, padding_mode, align_corners):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((2, 3, 4, 5, 6))
+    theta = rng.standard_normal((2, 3, 4)) * 0.8
+    g_t = torch.nn.functional.affine_grid(torch.tensor(theta, requires_grad=True),
+                                          (2, 3, 3, 4, 5), align_corners=align_corners)
+    g_o = F.affine_grid(xg.tensor(theta), (2, 3, 3, 4, 5), align_corners=align_corners)
+    np.testing.assert_allclose(g_o.numpy(), g_t.detach().numpy(), rtol=1e-12, atol=1e-14)
+    grid = rng.uniform(-1.3, 1.3, (2, 3, 4, 5, 3))
+    xt, gt = torch.tensor(x, requires_grad=True), torch.tensor(grid, requires_grad=True)
+    xo, go = xg.tensor(x, requires_grad=True), xg.tensor(grid, requires_grad=True)
+    yt = torch.nn.functional.grid_sample(xt, gt, mode, padding_mode, align_corners)
+    yo = F.grid_sample(xo, go, mode, padding_mode, align_corners)
+    np.testing.assert_allclose(yo.numpy(), yt.detach().numpy(), rtol=1e-10, atol=1e-12)
+    w = rng.standard_normal(tuple(yt.shape))
+    (yt * torch.tensor(w)).sum().backward()
+    (yo * xg.tensor(w)).sum().backward()
+    np.testing.assert_allclose(xo.grad.numpy(), xt.grad.numpy(), rtol=1e-10, atol=1e-12)
+    if mode == "bilinear":
+        np.testing.assert_allclose(go.grad.numpy(), gt.grad.numpy(), rtol=1e-9, atol=1e-11)
+
+
+def test_5d_grid_sample_gradcheck(device):
+    rng = np.random.default_rng(4)
+    x = xg.tensor(rng.standard_normal((1, 2, 3, 3, 4)), requires_grad=True, device=device)
+    grid = xg.tensor(rng.uniform(-0.9, 0.9, (1, 2, 2, 2, 3)), requires_grad=True, device=device)
+    xg.gradcheck(lambda a, g: F.grid_sample(a, g, align_corners=False), (x, grid))
