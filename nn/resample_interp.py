@@ -23,7 +23,8 @@ from ..autograd.ops._util import require_tensor
 from ..autograd.tensor import Tensor, make_tensor
 from ..dtypes import float32, float64
 from .pool_functional import adaptive_avg_pool1d, adaptive_avg_pool2d
-from .resample_tables import (cubic_table, linear_table, nearest_table, source_scale)
+from .resample_tables import (antialias_table, cubic_table, linear_table, nearest_table,
+                              source_scale)
 
 __all__ = ["interpolate", "upsample", "upsample_nearest", "upsample_bilinear"]
 
@@ -113,9 +114,7 @@ def _check_mode(input: Tensor, mode: Any, align_corners: Any, antialias: bool) -
         raise NotImplementedError(f"interpolate: got {_RANK_NAMES[input.ndim]} input of shape "
                                   f"{tuple(input.shape)}, but {mode} mode needs "
                                   f"{_RANK_NAMES[rank]} input")
-    if antialias:
-        if mode in ("bilinear", "bicubic") and input.ndim == 4:
-            raise NotImplementedError("interpolate: antialias=True is not supported yet")
+    if antialias and not (mode in ("bilinear", "bicubic") and input.ndim == 4):
         raise ValueError("interpolate: anti-alias option is restricted to bilinear and "
                          "bicubic modes and requires a 4-D tensor as input")
     if rank is not None and not input.dtype.is_floating:
@@ -139,8 +138,24 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
         return _area(input, sizes)
     x = input
     for i, (n_out, scale) in enumerate(zip(sizes, scales)):
-        x = _resample_axis(x, 2 + i, n_out, scale, mode, align_corners)
+        if antialias:
+            x = _antialias_axis(x, 2 + i, n_out, scale, mode == "bicubic", align_corners)
+        else:
+            x = _resample_axis(x, 2 + i, n_out, scale, mode, align_corners)
     return x if x is not input else input.clone()
+
+
+def _antialias_axis(x: Tensor, axis: int, n_out: int, scale: float | None, cubic: bool,
+                    align_corners: bool) -> Tensor:
+    """x resampled along one axis with the antialiasing filter (a weighted gather)."""
+    backend = x._backend
+    step = source_scale(x.shape[axis], n_out, align_corners, scale, False)
+    index, weights = run_kernel(backend, antialias_table, x.shape[axis], n_out, step, cubic,
+                                x.dtype, x.ndim - axis - 1)
+    taps = weights.shape[0]
+    picked = index_select(x, axis, make_tensor(index, backend, False, None))
+    picked = picked.reshape(x.shape[:axis] + (taps, n_out) + x.shape[axis + 1:])
+    return (picked * make_tensor(weights, backend, False, None)).sum(axis)
 
 
 def _resample_axis(x: Tensor, axis: int, n_out: int, scale: float | None, mode: str,

@@ -110,3 +110,41 @@ def cubic_table(backend: Any, n_in: int, n_out: int, scale: float, align_corners
     weights = xp.stack([_cubic_outer(t + 1.0), _cubic_inner(t), _cubic_inner(u),
                         _cubic_outer(u + 1.0)])
     return index, _trailing(backend, weights, trailing, dtype)
+
+
+def _aa_filter(x: float, cubic: bool) -> float:
+    """PyTorch's antialias filters: the triangle (bilinear) or Keys' cubic with A = -0.5."""
+    x = abs(x)
+    if not cubic:
+        return 1.0 - x if x < 1.0 else 0.0
+    a = -0.5
+    if x < 1.0:
+        return ((a + 2) * x - (a + 3)) * x * x + 1
+    if x < 2.0:
+        return (((x - 5) * x + 8) * x - 4) * a
+    return 0.0
+
+
+def antialias_table(backend: Any, n_in: int, n_out: int, scale: float, cubic: bool,
+                    dtype: Any, trailing: int) -> tuple:
+    """The taps of antialiased resampling (PyTorch's separable ``antialias=True``, as PIL):
+    when shrinking, the filter widens by the scale so every input position contributes;
+    each output's weights are normalised to sum to 1. Returns (index (taps * n_out,),
+    weights (taps, n_out, 1, ...)), short windows padded with zero weights."""
+    xp = backend.xp
+    support = (2.0 if cubic else 1.0) * (scale if scale >= 1.0 else 1.0)
+    inv = 1.0 / scale if scale >= 1.0 else 1.0
+    windows = []
+    for i in range(n_out):
+        center = scale * (i + 0.5)
+        low = max(int(center - support + 0.5), 0)
+        high = min(int(center + support + 0.5), n_in)
+        w = [_aa_filter((j - center + 0.5) * inv, cubic) for j in range(low, high)]
+        total = sum(w)
+        windows.append((low, [v / total if total else 0.0 for v in w]))
+    taps = max(len(w) for _, w in windows)
+    index = [[min(low + k, n_in - 1) for low, _ in windows] for k in range(taps)]
+    weights = [[w[k] if k < len(w) else 0.0 for _, w in windows] for k in range(taps)]
+    index = backend.asarray(sum(index, []), int64)
+    weights = backend.asarray(weights, float64)
+    return index, _trailing(backend, weights, trailing, dtype)

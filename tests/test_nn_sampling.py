@@ -183,8 +183,6 @@ def test_interpolate_errors():
     with pytest.raises(TypeError, match="needs a floating-point input, got int64"):
         F.interpolate(xg.tensor(np.zeros((1, 1, 2, 2), dtype=np.int64)), size=3,
                       mode="bilinear")
-    with pytest.raises(NotImplementedError, match="antialias"):
-        F.interpolate(x4, size=2, mode="bilinear", antialias=True)
     with pytest.raises(ValueError, match="anti-alias option is restricted"):
         F.interpolate(x4, size=2, mode="nearest", antialias=True)
     with pytest.raises(TypeError, match="interpolate"):
@@ -237,3 +235,38 @@ def test_upsample_defaults_and_deprecated_forms():
         with pytest.warns(UserWarning):
             yt = theirs(torch.tensor(x), **kw)
         np.testing.assert_allclose(yo.numpy(), yt.numpy(), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("mode", ["bilinear", "bicubic"])
+@pytest.mark.parametrize("align_corners", [False, True])
+@pytest.mark.parametrize("kwargs", [{"size": (5, 4)}, {"scale_factor": 0.37},
+                                    {"size": (30, 20)}, {"scale_factor": (0.5, 1.7)}])
+def test_antialias_matches_torch(mode, align_corners, kwargs):
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(1).standard_normal((2, 3, 17, 13))
+    xt, xo = torch.tensor(x, requires_grad=True), xg.tensor(x, requires_grad=True)
+    yt = torch.nn.functional.interpolate(xt, mode=mode, align_corners=align_corners,
+                                         antialias=True, **kwargs)
+    yo = F.interpolate(xo, mode=mode, align_corners=align_corners, antialias=True, **kwargs)
+    np.testing.assert_allclose(yo.numpy(), yt.detach().numpy(), rtol=1e-12, atol=1e-13)
+    w = np.random.default_rng(2).standard_normal(tuple(yt.shape))
+    (yt * torch.tensor(w)).sum().backward()
+    (yo * xg.tensor(w)).sum().backward()
+    np.testing.assert_allclose(xo.grad.numpy(), xt.grad.numpy(), rtol=1e-11, atol=1e-12)
+    x32 = x.astype(np.float32)
+    np.testing.assert_allclose(
+        F.interpolate(xg.tensor(x32), mode=mode, align_corners=align_corners, antialias=True,
+                      **kwargs).numpy(),
+        torch.nn.functional.interpolate(torch.tensor(x32), mode=mode, antialias=True,
+                                        align_corners=align_corners, **kwargs).numpy(),
+        rtol=1e-5, atol=1e-5)
+
+
+def test_antialias_weights_by_hand_and_errors(device):
+    # halving widens the triangle filter to 2 inputs each side: the inner outputs weigh
+    # 1/8, 3/8, 3/8, 1/8; the edge ones lose a tap and renormalise 3/4, 3/4, 1/4 to sevenths
+    x = xg.arange(8.0, dtype="float64", device=device).reshape(1, 1, 1, 8)
+    y = F.interpolate(x, size=(1, 4), mode="bilinear", antialias=True)
+    np.testing.assert_allclose(y.numpy().ravel(), [5 / 7, 2.5, 4.5, 44 / 7], rtol=1e-12)
+    with pytest.raises(ValueError, match="anti-alias option is restricted"):
+        F.interpolate(xg.ones(1, 1, 4), size=2, mode="linear", antialias=True)
