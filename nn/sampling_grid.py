@@ -1,6 +1,6 @@
 """Spatial transformers, as torch.nn.functional: ``affine_grid`` (sampling coordinates of an
 affine map, 2-D or 3-D) and ``grid_sample`` (read a 4-D or 5-D input at those coordinates,
-bilinear/trilinear or nearest, with zeros / border / reflection padding). Both are composites: the taps are a gather of the
+bilinear/trilinear, nearest or (4-D) bicubic, with zeros / border / reflection padding). Both are composites: the taps are a gather of the
 flattened input, the weights functions of the grid, so the gradient reaches the input and
 the grid (and, through affine_grid, theta).
 
@@ -121,20 +121,66 @@ def _tap(flat: Tensor, coords: list, sizes: tuple) -> tuple:
     return values, inside.reshape((n, 1, p))
 
 
+def _cubic_weights(t: Tensor) -> list:
+    """The four cubic-convolution weights (A = -0.75, PyTorch's) of taps -1, 0, 1, 2."""
+    a = -0.75
+
+    def inner(x: Tensor) -> Tensor:
+        return ((x * (a + 2) - (a + 3)) * x) * x + 1
+
+    def outer(x: Tensor) -> Tensor:
+        return ((x * a - 5 * a) * x + 8 * a) * x - 4 * a
+    return [outer(t + 1.0), inner(t), inner(1.0 - t), outer(2.0 - t)]
+
+
+def _bicubic(flat: Tensor, grid: Tensor, sizes: tuple, padding_mode: str,
+             align_corners: bool) -> Tensor:
+    """PyTorch's bicubic grid_sample: 4 x 4 taps around the unpadded source position, each
+    tap's integer coordinate padded (border, reflection) or read as zero outside."""
+    n = grid.shape[0]
+    p = grid[..., 0].numel() // n
+    h, w = sizes
+    x = _unnormalize(grid[..., 0].reshape((n, p)), w, align_corners)
+    y = _unnormalize(grid[..., 1].reshape((n, p)), h, align_corners)
+    x0, y0 = x.detach().floor(), y.detach().floor()
+    wx, wy = _cubic_weights(x - x0), _cubic_weights(y - y0)
+    out = None
+    for i in range(4):
+        tap_y = y0 + (i - 1)
+        if padding_mode != "zeros":
+            tap_y = _padded_tap(tap_y, h, padding_mode, align_corners)
+        for j in range(4):
+            tap_x = x0 + (j - 1)
+            if padding_mode != "zeros":
+                tap_x = _padded_tap(tap_x, w, padding_mode, align_corners)
+            values, inside = _tap(flat, [tap_y, tap_x], sizes)
+            term = where(inside, values * (wy[i] * wx[j]).reshape((n, 1, p)), 0.0)
+            out = term if out is None else out + term
+    return out
+
+
+def _padded_tap(coord: Tensor, size: int, padding_mode: str, align_corners: bool) -> Tensor:
+    """An integer tap coordinate moved into the input by the padding mode (no gradient)."""
+    if padding_mode == "reflection":
+        coord = (_reflect(coord, 0, 2 * (size - 1)) if align_corners
+                 else _reflect(coord, -1, 2 * size - 1))
+    return coord.clip(0.0, float(size - 1))
+
+
 def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear",
                 padding_mode: str = "zeros", align_corners: bool | None = None) -> Tensor:
     """Sample (N, C, H, W) ``input`` at ``grid`` (N, Ho, Wo, 2) positions in [-1, 1] (x, y)
     -> (N, C, Ho, Wo), or (N, C, D, H, W) at (N, Do, Ho, Wo, 3) (x, y, z) -> (N, C, Do, Ho,
-    Wo), as PyTorch (bilinear, trilinear in 5-D, or nearest; zeros, border or reflection
-    padding).
+    Wo), as PyTorch (bilinear, trilinear in 5-D, nearest, or bicubic in 4-D; zeros, border
+    or reflection padding).
 
     >>> F.grid_sample(x, F.affine_grid(theta, x.shape, False), align_corners=False)
     """
     op = "grid_sample"
     _same_kind(op, input, grid)
-    if mode not in ("bilinear", "nearest"):
-        raise NotImplementedError(f"{op}: mode must be 'bilinear' or 'nearest' (bicubic is "
-                                  f"not supported), got {mode!r}")
+    if mode not in ("bilinear", "nearest", "bicubic"):
+        raise ValueError(f"{op}: expected mode to be 'bilinear', 'nearest' or 'bicubic', got "
+                         f"{mode!r}")
     if padding_mode not in ("zeros", "border", "reflection"):
         raise ValueError(f"{op}: expected padding_mode to be 'zeros', 'border' or "
                          f"'reflection', got {padding_mode!r}")
@@ -154,6 +200,11 @@ def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear",
     for o in outs:
         p *= o
     flat = input.reshape((n, c, -1))
+    if mode == "bicubic":
+        if k != 2:
+            raise ValueError(f"{op}: bicubic interpolation only supports 4D input")
+        return _bicubic(flat, grid, sizes, padding_mode, bool(align_corners)).reshape(
+            (n, c) + outs)
     # the grid's components are x, y(, z): the last spatial dim first
     coords = [_source(grid[..., k - 1 - d].reshape((n, p)), sizes[d], padding_mode,
                       bool(align_corners)) for d in range(k)]

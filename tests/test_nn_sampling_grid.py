@@ -81,8 +81,11 @@ def test_grid_errors_and_default_warning():
         F.affine_grid(theta, (1, 1, 2, 2, 2), align_corners=False)
     with pytest.raises(ValueError, match="only 4-D .* and 5-D"):
         F.affine_grid(theta, (1, 1, 2), align_corners=False)
-    with pytest.raises(NotImplementedError, match="bicubic is not supported"):
-        F.grid_sample(xg.zeros(1, 1, 2, 2), grid, mode="bicubic", align_corners=False)
+    with pytest.raises(ValueError, match="expected mode to be 'bilinear', 'nearest' or"):
+        F.grid_sample(xg.zeros(1, 1, 2, 2), grid, mode="cubic", align_corners=False)
+    with pytest.raises(ValueError, match="bicubic interpolation only supports 4D"):
+        F.grid_sample(xg.zeros(1, 1, 2, 2, 2), xg.zeros(1, 1, 1, 1, 3), mode="bicubic",
+                      align_corners=False)
     with pytest.raises(ValueError, match="padding_mode"):
         F.grid_sample(xg.zeros(1, 1, 2, 2), grid, padding_mode="wrap", align_corners=False)
     with pytest.raises(ValueError, match=r"same N.*\(2, 1, 2, 2\)"):
@@ -122,3 +125,33 @@ def test_5d_grid_sample_gradcheck(device):
     x = xg.tensor(rng.standard_normal((1, 2, 3, 3, 4)), requires_grad=True, device=device)
     grid = xg.tensor(rng.uniform(-0.9, 0.9, (1, 2, 2, 2, 3)), requires_grad=True, device=device)
     xg.gradcheck(lambda a, g: F.grid_sample(a, g, align_corners=False), (x, grid))
+
+
+@pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
+@pytest.mark.parametrize("align_corners", [False, True])
+def test_bicubic_grid_sample_matches_torch(padding_mode, align_corners):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(5)
+    x, grid = rng.standard_normal((2, 3, 5, 6)), rng.uniform(-1.3, 1.3, (2, 4, 3, 2))
+    xt, gt = torch.tensor(x, requires_grad=True), torch.tensor(grid, requires_grad=True)
+    xo, go = xg.tensor(x, requires_grad=True), xg.tensor(grid, requires_grad=True)
+    yt = torch.nn.functional.grid_sample(xt, gt, "bicubic", padding_mode, align_corners)
+    yo = F.grid_sample(xo, go, "bicubic", padding_mode, align_corners)
+    np.testing.assert_allclose(yo.numpy(), yt.detach().numpy(), rtol=1e-10, atol=1e-12)
+    w = rng.standard_normal(tuple(yt.shape))
+    (yt * torch.tensor(w)).sum().backward()
+    (yo * xg.tensor(w)).sum().backward()
+    np.testing.assert_allclose(xo.grad.numpy(), xt.grad.numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(go.grad.numpy(), gt.grad.numpy(), rtol=1e-9, atol=1e-11)
+
+
+def test_bicubic_grid_sample_reproduces_the_input_and_gradchecks(device):
+    rng = np.random.default_rng(6)
+    x = xg.tensor(rng.standard_normal((1, 2, 4, 5)), requires_grad=True, device=device)
+    identity = F.affine_grid(xg.tensor([[[1.0, 0, 0], [0, 1, 0]]], dtype="float64",
+                                       device=device), (1, 2, 4, 5), align_corners=False)
+    y = F.grid_sample(x, identity, mode="bicubic", align_corners=False)
+    np.testing.assert_allclose(y.numpy(), x.detach().numpy(), atol=1e-12)
+    grid = xg.tensor(rng.uniform(-0.9, 0.9, (1, 2, 3, 2)), requires_grad=True, device=device)
+    xg.gradcheck(lambda a, g: F.grid_sample(a, g, mode="bicubic", padding_mode="border",
+                                            align_corners=True), (x, grid))
