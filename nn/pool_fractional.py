@@ -109,40 +109,32 @@ def _fractional(input: Tensor, kernel_size: Any, output_size: Any, output_ratio:
     return pooled, indices
 
 
-def fractional_max_pool2d_with_indices(input: Tensor, kernel_size: Any, output_size: Any = None,
-                                       output_ratio: Any = None, return_indices: bool = False,
-                                       _random_samples: Any = None) -> tuple[Tensor, Tensor]:
-    """(pooled, indices into each flattened input plane). >>> y, i = F.fractional_max_pool2d_with_indices(x, 2, 3)"""
-    return _fractional(input, kernel_size, output_size, output_ratio, _random_samples, 2,
-                       "fractional_max_pool2d")
+def _functionals(dims: int) -> tuple:
+    op = f"fractional_max_pool{dims}d"
+
+    def with_indices(input: Tensor, kernel_size: Any, output_size: Any = None,
+                     output_ratio: Any = None, return_indices: bool = False,
+                     _random_samples: Any = None) -> tuple[Tensor, Tensor]:
+        return _fractional(input, kernel_size, output_size, output_ratio, _random_samples,
+                           dims, op)
+
+    def pool(input: Tensor, kernel_size: Any, output_size: Any = None,
+             output_ratio: Any = None, return_indices: bool = False,
+             _random_samples: Any = None) -> Any:
+        pooled, indices = with_indices(input, kernel_size, output_size, output_ratio,
+                                       return_indices, _random_samples)
+        return (pooled, indices) if return_indices else pooled
+    with_indices.__name__, pool.__name__ = f"{op}_with_indices", op
+    layout = "(N, C, H, W) or (C, H, W)" if dims == 2 else "(N, C, D, H, W) or (C, D, H, W)"
+    pool.__doc__ = (f"Fractional max pooling over {layout}; with ``return_indices`` also the "
+                    f"indices into each flattened input plane.\n\n    >>> F.{op}(x, 2, "
+                    f"output_ratio=0.5)")
+    with_indices.__doc__ = f"{op} that always returns (pooled, indices)."
+    return pool, with_indices
 
 
-def fractional_max_pool3d_with_indices(input: Tensor, kernel_size: Any, output_size: Any = None,
-                                       output_ratio: Any = None, return_indices: bool = False,
-                                       _random_samples: Any = None) -> tuple[Tensor, Tensor]:
-    """The 3-D form of fractional_max_pool2d_with_indices."""
-    return _fractional(input, kernel_size, output_size, output_ratio, _random_samples, 3,
-                       "fractional_max_pool3d")
-
-
-def fractional_max_pool2d(input: Tensor, kernel_size: Any, output_size: Any = None,
-                          output_ratio: Any = None, return_indices: bool = False,
-                          _random_samples: Any = None) -> Any:
-    """Fractional max pooling over (N, C, H, W) or (C, H, W).
-    >>> F.fractional_max_pool2d(x, 3, output_ratio=0.5)"""
-    pooled, indices = fractional_max_pool2d_with_indices(
-        input, kernel_size, output_size, output_ratio, return_indices, _random_samples)
-    return (pooled, indices) if return_indices else pooled
-
-
-def fractional_max_pool3d(input: Tensor, kernel_size: Any, output_size: Any = None,
-                          output_ratio: Any = None, return_indices: bool = False,
-                          _random_samples: Any = None) -> Any:
-    """Fractional max pooling over (N, C, D, H, W) or (C, D, H, W).
-    >>> F.fractional_max_pool3d(x, 2, output_size=4)"""
-    pooled, indices = fractional_max_pool3d_with_indices(
-        input, kernel_size, output_size, output_ratio, return_indices, _random_samples)
-    return (pooled, indices) if return_indices else pooled
+fractional_max_pool2d, fractional_max_pool2d_with_indices = _functionals(2)
+fractional_max_pool3d, fractional_max_pool3d_with_indices = _functionals(3)
 
 
 class _FractionalMaxPool(Module):
