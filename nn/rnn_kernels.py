@@ -21,7 +21,6 @@ from typing import Any
 
 from ..autograd import ops as _ops
 from ..autograd.factories import zeros_like as _zeros_like
-from ..autograd.ops.elementwise import Sigmoid
 
 
 class ArrayOps:
@@ -32,7 +31,9 @@ class ArrayOps:
         self.xp = xp
 
     def sigmoid(self, a: Any) -> Any:
-        return Sigmoid.forward(self.xp, a)
+        # sigmoid(a) = (1 + tanh(a / 2)) / 2: three passes where exp(-|a|) takes five, and as
+        # stable; the tiny gate values of very negative a lose relative (not absolute) digits
+        return self.xp.tanh(a * 0.5) * 0.5 + 0.5
 
     def tanh(self, a: Any) -> Any:
         return self.xp.tanh(a)
@@ -154,6 +155,8 @@ def sequence_forward(ops: Any, mode: str, xw: Any, h0: Any, c0: Any, w_hh: Any, 
     """(packed output, state for :func:`sequence_backward`) of one layer and direction."""
     w_t = ops.t(w_hh)
     length = xw.shape[0]
+    if b_hh is not None and mode != "GRU":      # GRU's b_hn sits inside r * (...)
+        xw, b_hh = xw + b_hh, None              # one add for the sequence, not one per step
     hs: list = [None] * length
     saved: list = [None] * length
     h = h0
