@@ -40,12 +40,28 @@ def _random_like(t: Tensor) -> Tensor:
     return randn(*t.shape, dtype="float64", device=t._backend)
 
 
+# torch.autograd.gradcheck's further switches: accepted, and the full check runs regardless
+# (fast_mode, batched and forward-mode checks are PyTorch's shortcuts and extras)
+_TORCH_SWITCHES = ("nondet_tol", "check_undefined_grad", "check_grad_dtypes",
+                   "check_batched_grad", "check_batched_forward_grad", "check_forward_ad",
+                   "check_backward_ad", "fast_mode", "masked", "gen_non_contig_grad_outputs",
+                   "check_fwd_over_rev", "check_rev_over_rev")
+
+
+def _torch_switches(op: str, switches: dict) -> None:
+    unknown = sorted(set(switches) - set(_TORCH_SWITCHES))
+    if unknown:
+        raise TypeError(f"{op}() got unexpected keyword argument(s) {unknown}")
+
+
 def gradcheck(fn: Callable, inputs: Any, eps: float = 1e-6, atol: float = 1e-5,
-              rtol: float = 1e-3, raise_exception: bool = True, cotangents: Any = None) -> bool:
+              rtol: float = 1e-3, raise_exception: bool = True, cotangents: Any = None,
+              **torch_switches: Any) -> bool:
     """Check d fn / d inputs against central differences; raises GradcheckError on mismatch.
 
     >>> xg.gradcheck(lambda a, b: (a * b).sin(), (a, b))   # a, b float64, requires_grad
     """
+    _torch_switches("gradcheck", torch_switches)
     inputs = _as_tuple(inputs)
     diff = [i for i, t in enumerate(inputs) if isinstance(t, Tensor) and t.requires_grad]
     if not diff:
@@ -121,13 +137,25 @@ def _unravel(k: int, shape: tuple) -> tuple:
     return tuple(reversed(index))
 
 
-def gradgradcheck(fn: Callable, inputs: Any, eps: float = 1e-6, atol: float = 1e-5,
-                  rtol: float = 1e-3, raise_exception: bool = True) -> bool:
-    """Check second derivatives: gradcheck of (inputs, v) -> d<fn(inputs), v>/d inputs."""
+def gradgradcheck(fn: Callable, inputs: Any, grad_outputs: Any = None, *, eps: float = 1e-6,
+                  atol: float = 1e-5, rtol: float = 1e-3, raise_exception: bool = True,
+                  **torch_switches: Any) -> bool:
+    """Check second derivatives: gradcheck of (inputs, v) -> d<fn(inputs), v>/d inputs, with
+    the cotangents v = ``grad_outputs`` (random if None), as torch.autograd.gradgradcheck.
+
+    >>> xg.gradgradcheck(lambda a: a.tanh(), (a,))
+    """
+    _torch_switches("gradgradcheck", torch_switches)
     inputs = _as_tuple(inputs)
     diff = [i for i, t in enumerate(inputs) if isinstance(t, Tensor) and t.requires_grad]
     outs = _outputs(fn, inputs)
-    cotangents = [_random_like(o).requires_grad_() for o in outs]
+    if grad_outputs is None:
+        cotangents = [_random_like(o).requires_grad_() for o in outs]
+    else:
+        given = _as_tuple(grad_outputs)
+        if len(given) != len(outs):
+            raise ValueError(f"gradgradcheck: {len(given)} grad_outputs for {len(outs)} outputs")
+        cotangents = [g.detach().astype(o.dtype).requires_grad_() for g, o in zip(given, outs)]
     n = len(inputs)
 
     def first_grads(*args: Any) -> tuple:
