@@ -69,17 +69,29 @@ def _weighted(loss: Tensor, weight: Tensor | None, name: str) -> Tensor:
                          f"to the loss of shape {tuple(loss.shape)}") from None
 
 
-def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
-    """Mean squared error: mean((input - target)^2)."""
+def _elementwise_weight(loss: Tensor, weight: Tensor | None, name: str) -> Tensor:
+    """PyTorch 2.13's ``weight=`` of mse_loss/l1_loss: one weight per element (same shape)."""
+    if weight is None:
+        return loss
+    if tuple(weight.shape) != tuple(loss.shape):
+        raise ValueError(f"{name}: weights and input must have the same size, got weight of "
+                         f"shape {tuple(weight.shape)} and input of shape {tuple(loss.shape)}")
+    return loss * weight
+
+
+def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean",
+             weight: Tensor | None = None) -> Tensor:
+    """Mean squared error: mean((input - target)^2), each term times ``weight`` if given."""
     target = _prepare(input, target, "mse_loss", reduction)
     d = input - target
-    return _reduce(d * d, reduction)
+    return _reduce(_elementwise_weight(d * d, weight, "mse_loss"), reduction)
 
 
-def l1_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
-    """Mean absolute error: mean(|input - target|)."""
+def l1_loss(input: Tensor, target: Tensor, reduction: str = "mean",
+            weight: Tensor | None = None) -> Tensor:
+    """Mean absolute error: mean(|input - target|), each term times ``weight`` if given."""
     target = _prepare(input, target, "l1_loss", reduction)
-    return _reduce((input - target).abs(), reduction)
+    return _reduce(_elementwise_weight((input - target).abs(), weight, "l1_loss"), reduction)
 
 
 def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,

@@ -240,3 +240,12 @@ def test_cross_entropy_probability_shape_error(device):
     with pytest.raises(ValueError, match=r"weight must have one entry per class.*\(2,\)"):
         F.cross_entropy(t(LOGITS, device), xg.tensor(TARGET, device=device),
                         weight=t([1.0, 2.0], device))
+
+
+def test_mse_and_l1_take_elementwise_weights_as_pytorch_2_13():
+    a, b, w = xg.tensor([1.0, 2.0, 3.0]), xg.zeros(3), xg.tensor([1.0, 0.0, 2.0])
+    assert abs(F.mse_loss(a, b, weight=w).item() - 19 / 3) < 1e-6
+    assert F.mse_loss(a, b, weight=w, reduction="sum").item() == 19.0
+    assert F.l1_loss(a, b, weight=w, reduction="none").tolist() == [1.0, 0.0, 6.0]
+    with pytest.raises(ValueError, match="weights and input must have the same size"):
+        F.mse_loss(xg.ones(2, 3), xg.zeros(2, 3), weight=xg.ones(3))
