@@ -271,3 +271,14 @@ def test_load_checkpoint_errors_surface(tmp_path):
     with pytest.raises(CheckpointError, match="holds no training state"):
         xg.train.load_checkpoint(weights_only, model)
     model.load_state_dict(xg.load(weights_only))            # the right way for weights only
+
+
+def test_load_takes_torchs_map_location(tmp_path):
+    path = tmp_path / "m.safetensors"
+    xg.save({"w": xg.ones(2)}, path)
+    assert xg.load(path, map_location="strict:device1")["w"].device == "strict:device1"
+    assert xg.load(path, weights_only=True)["w"].tolist() == [1.0, 1.0]
+    with pytest.raises(TypeError, match="either device= or map_location="):
+        xg.load(path, "cpu", map_location="cpu")
+    with pytest.raises(TypeError, match="map_location must be a device"):
+        xg.load(path, map_location=lambda storage, loc: storage)

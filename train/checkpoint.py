@@ -156,13 +156,22 @@ def _write(tmp: str, arrays: dict, meta: str) -> None:
     save_file(arrays, tmp, metadata={_META_KEY: meta})
 
 
-def load(path: str | os.PathLike, device: Any = None) -> Any:
+def load(path: str | os.PathLike, device: Any = None, *, map_location: Any = None,
+         weights_only: bool = True) -> Any:
     """Read a checkpoint written by ``save``: the same nested structure, with tensors on
-    ``device`` (default cpu). Never runs code from the file; a truncated, corrupted or
+    ``device`` (PyTorch's spelling ``map_location=`` works too; default cpu). Never runs code
+    from the file (so ``weights_only`` is always in effect); a truncated, corrupted or
     foreign file raises CheckpointError.
 
-    >>> model.load_state_dict(xg.load("heart.safetensors", device="cuda"))
+    >>> model.load_state_dict(xg.load("heart.safetensors", map_location="cuda"))
     """
+    if map_location is not None:
+        if device is not None:
+            raise TypeError("load: pass either device= or map_location=, not both")
+        if callable(map_location) or isinstance(map_location, dict):
+            raise TypeError("load: map_location must be a device (a string such as 'cpu' or "
+                            "'cuda:0'); functions and remapping dicts are not supported")
+        device = map_location
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"load: no checkpoint file at {path}")
