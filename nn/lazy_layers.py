@@ -299,9 +299,10 @@ def _lazy_norm(eager: type, affine: bool, track: bool, unbatched: bool, doc: str
 
         def __init__(self, eps: float = 1e-5, momentum: float | None = 0.1,
                      affine: bool = affine, track_running_stats: bool = track,
-                     device: Any = None, dtype: Any = None) -> None:
+                     device: Any = None, dtype: Any = None, *, bias: bool = True) -> None:
             self._lazy_setup((), {"eps": eps, "momentum": momentum, "affine": affine,
-                                  "track_running_stats": track_running_stats}, device, dtype)
+                                  "track_running_stats": track_running_stats, "bias": bias},
+                             device, dtype)
     LazyNorm.__name__ = LazyNorm.__qualname__ = "Lazy" + eager.__name__
     LazyNorm.__doc__ = doc
     return LazyNorm

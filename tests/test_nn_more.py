@@ -366,3 +366,11 @@ def test_lazy_module_on_device(device):
         ref.weight.copy_(torch.tensor(conv.weight.numpy()))
         ref.bias.copy_(torch.tensor(conv.bias.numpy()))
     _close(out, ref(torch.tensor(data)), 1e-5)
+
+
+def test_lazy_norms_take_bias_like_pytorch():
+    bn = nn.LazyBatchNorm1d(bias=False)
+    bn(xg.randn(4, 3))
+    assert type(bn).__name__ == "BatchNorm1d" and bn.bias is None and bn.weight.shape == (3,)
+    assert sorted(bn.state_dict()) == ["num_batches_tracked", "running_mean", "running_var",
+                                       "weight"]
