@@ -54,7 +54,7 @@ class KernelOptimizer(Optimizer):
             for p in group["params"]:
                 if p.grad is not None:
                     s = self.state.get(index)
-                    if s is None or not self._kernel_ready(s, group) or \
+                    if not s or not self._kernel_ready(s, group) or \
                             not tracer.is_computed(p.grad.data):
                         return False                # a host region instead
                     plan.append((index, s, group, p))

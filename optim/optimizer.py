@@ -158,7 +158,7 @@ class Optimizer:
                     grad = p.grad
                     if grad is not None:
                         s = state.get(index)
-                        if s is None:
+                        if not s:                  # None, or {} made by state[p]
                             s = state[index] = {"step": 0}
                         s["step"] += 1
                         update(p, grad.data, s, group)

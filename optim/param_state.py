@@ -2,19 +2,20 @@
 ``param_groups`` (how the update loop and ``state_dict`` number parameters), which also
 answers PyTorch's spelling ``optimizer.state[p]`` for a parameter tensor ``p``.
 
->>> opt.state[model.weight]["exp_avg"]      # a Tensor sharing the optimizer's array
+>>> opt.state[model.weight]["exp_avg"]      # the optimizer's array for that parameter
 """
 from __future__ import annotations
 
 from typing import Any
 
-from ..autograd.tensor import Tensor, make_tensor
+from ..autograd.tensor import Tensor
 
 
 class ParamState(dict):
-    """A dict ``{position: {name: array | number}}``; a parameter as key gives that
-    parameter's entries with arrays seen as Tensors (sharing memory, so in-place changes
-    reach the optimizer), or ``{}`` before its first step, as PyTorch's defaultdict does."""
+    """A dict ``{position: {name: array | number}}``. A parameter as key gives that
+    parameter's own entry dict, created empty on first use as PyTorch's defaultdict does, so
+    a torch-style custom ``step()`` (``state = self.state[p]; if not state: ...``) keeps its
+    state between steps; the built-in optimizers treat an empty entry as not started."""
 
     __slots__ = ("_groups",)
 
@@ -22,36 +23,25 @@ class ParamState(dict):
         super().__init__(entries)
         self._groups = groups          # the optimizer's param_groups list (appended to in place)
 
-    def _position(self, p: Tensor) -> int | None:
+    def _position(self, p: Tensor) -> int:
         index = 0
         for group in self._groups:
             for q in group["params"]:
                 if q is p:
                     return index
                 index += 1
-        return None
+        raise KeyError(f"optimizer.state: the tensor of shape {p.shape} is not a parameter of "
+                       "this optimizer")
 
     def __getitem__(self, key: Any) -> Any:
-        if not isinstance(key, Tensor):
-            return super().__getitem__(key)
-        position = self._position(key)
-        entries = super().get(position) if position is not None else None
-        if entries is None:
-            if position is None:
-                raise KeyError(f"optimizer.state: the tensor of shape {key.shape} is not a "
-                               "parameter of this optimizer")
-            return {}
-        backend = key._backend
-        return {k: (make_tensor(v, backend, False, None)
-                    if isinstance(v, backend.array_type) else v) for k, v in entries.items()}
+        if isinstance(key, Tensor):
+            return self.setdefault(self._position(key), {})
+        return super().__getitem__(key)
 
     def __contains__(self, key: Any) -> bool:
         if isinstance(key, Tensor):
-            position = self._position(key)
-            return position is not None and super().__contains__(position)
+            try:
+                return super().__contains__(self._position(key))
+            except KeyError:
+                return False
         return super().__contains__(key)
-
-    def get(self, key: Any, default: Any = None) -> Any:
-        if isinstance(key, Tensor):
-            return self[key] if key in self else default
-        return super().get(key, default)

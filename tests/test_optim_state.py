@@ -214,15 +214,46 @@ def test_invalid_parameters(params, error, match):
 def test_state_is_indexed_by_parameter_as_in_pytorch():
     model = xg.nn.Linear(2, 2)
     opt = xg.optim.Adam(model.parameters(), lr=0.01)
-    assert opt.state[model.weight] == {} and model.weight not in opt.state
+    assert model.weight not in opt.state and opt.state[model.weight] == {}
     model(xg.ones(1, 2)).sum().backward()
-    opt.step()
+    opt.step()                                       # the empty entry made above is replaced
     entries = opt.state[model.weight]
     assert model.weight in opt.state and sorted(entries) == ["exp_avg", "exp_avg_sq", "step"]
-    assert isinstance(entries["exp_avg"], xg.Tensor) and entries["exp_avg"].shape == (2, 2)
-    entries["exp_avg"].zero_()                       # shares the optimizer's array
-    assert float(abs(opt.state[model.weight]["exp_avg"]).sum()) == 0.0
-    assert sorted(opt.state) == [0, 1]               # positions, as state_dict numbers them
+    assert entries["exp_avg"].shape == (2, 2) and entries["step"] == 1
+    assert entries is opt.state[0]                   # positions, as state_dict numbers them
     with pytest.raises(KeyError, match="not a parameter of this optimizer"):
         opt.state[xg.ones(2)]
-    assert opt.state.get(xg.ones(2), "absent") == "absent"
+    assert xg.ones(2) not in opt.state
+
+
+class _TorchStyleMomentum(optim.Optimizer):
+    """A custom optimizer written the PyTorch way: its own step() over self.state[p]."""
+
+    def __init__(self, params, lr=0.1, beta=0.5):
+        super().__init__(params, {"lr": lr, "beta": beta})
+
+    def step(self, closure=None):
+        with xg.no_grad():
+            for group in self.param_groups:
+                for p in group["params"]:
+                    state = self.state[p]
+                    if not state:
+                        state["buf"] = xg.zeros_like(p)
+                        state["steps"] = 0
+                    state["buf"].mul_(group["beta"]).add_(p.grad)
+                    state["steps"] += 1
+                    p.sub_(group["lr"] * state["buf"])
+
+
+def test_a_torch_style_custom_optimizer_keeps_its_state():
+    w = xg.nn.Parameter(xg.tensor([1.0, -2.0]))
+    opt = _TorchStyleMomentum([w])
+    for _ in range(3):
+        opt.zero_grad()
+        (w * xg.tensor([1.0, 2.0])).sum().backward()
+        opt.step()
+    # buf: 1, 1.5, 1.75 times the constant gradient (1, 2); w -= 0.1 * buf each step
+    assert opt.state[w]["steps"] == 3
+    assert [round(v, 6) for v in w.tolist()] == [round(1.0 - 0.1 * 4.25, 6),
+                                                round(-2.0 - 0.2 * 4.25, 6)]
+    assert sorted(opt.state_dict()["state"][0]) == ["buf", "steps"]
