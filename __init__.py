@@ -40,5 +40,9 @@ from . import func  # noqa: E402  (xg.func, as torch.func)
 from . import special  # noqa: E402  (xg.special, as torch.special)
 from . import train  # noqa: E402
 from .train import save, load  # noqa: E402
+# torch's top-level nn aliases and settings (at the root: autograd/ may not import nn/)
+from .torch_namespace import *  # noqa: E402,F401,F403  (xg.conv2d, xg.batch_norm, ...)
+from .torch_nn_native import *  # noqa: E402,F401,F403  (xg.convolution, xg.gru_cell, ...)
+from .torch_runtime import *  # noqa: E402,F401,F403  (set_printoptions, cond, vmap, ...)
 
 __version__ = "0.1.0"

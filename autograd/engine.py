@@ -128,7 +128,7 @@ def _run_hooks(hooks: list, grad: Tensor, create_graph: bool = False,
 class _Accumulator:
     """Where leaf gradients go: into ``.grad`` (backward) or into a result list (autograd.grad)."""
 
-    __slots__ = ("create_graph", "capture", "results", "owned", "pending", "fed")
+    __slots__ = ("create_graph", "capture", "results", "owned", "pending", "fed", "borrowed")
 
     def __init__(self, create_graph: bool, capture: dict | None, n_inputs: int) -> None:
         self.create_graph = create_graph
@@ -137,6 +137,10 @@ class _Accumulator:
         self.owned: set = set()         # ids of arrays already handed to a leaf in this pass
         self.pending: dict = {}         # leaf id -> contributions still to come (post hooks)
         self.fed: set = set()           # ids of hooked leaves that got a gradient in this pass
+        # ids of leaves whose .grad is an op's gradient taken as is: other nodes of this pass
+        # may still read that array (Add hands both inputs the same one), so the next
+        # contribution is added out of place rather than into it
+        self.borrowed: set = set()
 
     def add(self, leaf: Tensor, g: Tensor) -> None:
         if leaf._hooks is not None:
@@ -153,7 +157,7 @@ class _Accumulator:
             tracer.grad_read(leaf, prev)
         if prev is None:
             if not self.create_graph:
-                g = self._owned_copy(g)
+                g = self._owned_copy(g, leaf)
             leaf.grad = g
             if tracer is not None:
                 tracer.bind_grad(leaf, g)
@@ -162,8 +166,9 @@ class _Accumulator:
                 f"cannot accumulate a gradient of shape {g.shape} on {g.device} into .grad of "
                 f"shape {prev.shape} on {prev.device} (the leaf is {leaf.dtype}{list(leaf.shape)} "
                 f"on {leaf.device}); set .grad = None, or to a tensor like the leaf")
-        elif self.create_graph or prev.grad_fn is not None:
+        elif self.create_graph or prev.grad_fn is not None or id(leaf) in self.borrowed:
             leaf.grad = prev + g
+            self.borrowed.discard(id(leaf))
             if tracer is not None:
                 tracer.bind_grad(leaf, leaf.grad)
         else:
@@ -171,7 +176,7 @@ class _Accumulator:
         if leaf._hooks is not None:
             self._post_hooks(leaf)
 
-    def _owned_copy(self, g: Tensor) -> Tensor:
+    def _owned_copy(self, g: Tensor, leaf: Tensor) -> Tensor:
         # A gradient that is a view of another array, or one already given to another leaf,
         # is copied, so updating one .grad in place can never change another.
         data = g.data
@@ -180,6 +185,8 @@ class _Accumulator:
         if id(data) in self.owned or (g._backend.is_view(data) if tracer is None else
                                       tracer.is_view(g._backend, data)):
             g = make_tensor(backend_call(g._backend.copy, data), g._backend, False, None)
+        else:
+            self.borrowed.add(id(leaf))
         self.owned.add(id(g.data))
         return g
 

@@ -98,7 +98,18 @@ class TensorMutation:
         from .tensor import make_tensor
         previous = make_tensor(self.data, self._backend, self._rg, self.grad_fn)
         self._check_rebind("an in-place write t[...] = v", value, previous)
+        uses = getattr(self, "_used", 0)
         result = setitem_recorded(previous, key, value)
+        self._take_rewired(result, previous, uses)
+
+    def _take_rewired(self, result: Any, previous: Any, uses: int) -> None:
+        """``_take``, after pointing the ops of the write itself that read this tensor
+        (``t.add_(t)``, ``t[...] = t``: they ran after ``uses`` uses) at ``previous``: the
+        tensor now names their result, so they would take it as their own input."""
+        new = getattr(self, "_used", 0) - uses
+        if new and not _rewire_uses(self, new, result, previous):
+            raise RuntimeError(f"in-place write on a tensor of shape {self.shape}: could not "
+                               "find the uses of the tensor by its own write")
         self._take(result)
 
     def _take(self, result: Any) -> None:
@@ -135,13 +146,15 @@ class TensorMutation:
         if grad_mode.enabled and (self.grad_fn is not None or self._rg):
             previous = make_tensor(self.data, self._backend, self._rg, self.grad_fn)
             self._check_rebind(what, value, previous)
+            uses = getattr(self, "_used", 0)
             result = compute(previous)
-        else:
-            result = compute(self.detach())
-            if not result._rg:           # no graph involved: write into the array
-                _run_kernel()(self._backend, _assign, self.data, result.data)
-                return
-            self._check_rebind(what, result, self.detach())   # a value brings in the graph
+            self._take_rewired(result, previous, uses)
+            return
+        result = compute(self.detach())
+        if not result._rg:               # no graph involved: write into the array
+            _run_kernel()(self._backend, _assign, self.data, result.data)
+            return
+        self._check_rebind(what, result, self.detach())   # a value brings in the graph
         self._take(result)
 
     def _check_rebind(self, what: str, value: Any, previous: Any) -> None:

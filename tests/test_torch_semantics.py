@@ -96,3 +96,63 @@ def test_random_fills_are_refused_on_leaves_that_require_grad():
     w = xg.zeros(3, requires_grad=True)
     with pytest.raises(RuntimeError, match="requires grad"):
         w.bernoulli_(0.5)
+
+
+def test_integer_reductions_and_means():
+    for dt in ("uint8", "int8", "int16", "int32", "int64", "bool"):
+        x = xg.tensor([1, 1, 0], dtype=dt)
+        assert x.sum().dtype == xg.int64 and x.sum().item() == 2
+        assert x.sum(0, keepdim=True).dtype == xg.int64
+    assert xg.tensor([1, 1], dtype="bool", device="strict:device1").sum().item() == 2
+    with pytest.raises(TypeError, match="mean: could not infer the output dtype of a int64"):
+        xg.tensor([1, 2]).mean()
+    assert xg.tensor([1, 2]).mean(dtype=xg.float64).item() == 1.5
+    assert xg.tensor([1, 2]).float().mean().item() == 1.5
+
+
+def test_dtype_spellings():
+    assert xg.tensor([1], dtype=float).dtype == xg.float64      # Python's float, as torch's
+    assert xg.float32.is_floating_point and not xg.int64.is_floating_point
+    assert not xg.float32.is_complex
+    assert xg.int8.is_signed and not xg.uint8.is_signed and not xg.bool.is_signed
+
+
+def test_shifts_and_bool_negation():
+    x = xg.tensor([1, 2, -8])
+    assert (x << 1).tolist() == [2, 4, -16] and (x >> 1).tolist() == [0, 1, -4]
+    assert (1 << xg.tensor([2])).tolist() == [4] and (16 >> xg.tensor([2])).tolist() == [4]
+    assert xg.bitwise_left_shift(x, 2).tolist() == [4, 8, -32]
+    with pytest.raises(TypeError, match="bitwise_left_shift: expected integer tensors"):
+        xg.ones(2) << 1
+    with pytest.raises(TypeError, match="negation .* bool tensor"):
+        -xg.tensor([True, False])
+    assert (-xg.tensor([1], dtype="int8")).tolist() == [-1]
+
+
+def test_cat_skips_empty_vectors_as_pytorch_does():
+    x = xg.ones(2, 3, requires_grad=True)
+    y = xg.cat([x, xg.ones(0), x], dim=0)
+    assert y.shape == (4, 3)
+    y.sum().backward()
+    assert x.grad.tolist() == [[2.0] * 3] * 2
+    assert xg.cat([xg.ones(0), xg.ones(0)]).shape == (0,)
+
+
+@pytest.mark.parametrize("probs, message", [
+    ([-1.0, 1.0], "element < 0"), ([float("nan"), 1.0], "nan"), ([0.0, 0.0], "sums to 0")])
+def test_multinomial_refuses_bad_probabilities(probs, message):
+    with pytest.raises(ValueError, match=message):
+        xg.multinomial(xg.tensor(probs), 1)
+
+
+@pytest.mark.parametrize("values", [[1.5], [-0.1, 0.5], [float("nan")]])
+def test_binary_cross_entropy_refuses_non_probabilities(values):
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        xg.nn.functional.binary_cross_entropy(xg.tensor(values), xg.ones(len(values)))
+    assert xg.nn.BCELoss()(xg.tensor([0.0, 1.0]), xg.tensor([1.0, 1.0])).item() == 50.0
+
+
+@pytest.mark.parametrize("classes", [[0, 3], [-1]])
+def test_one_hot_refuses_classes_out_of_range(classes):
+    with pytest.raises(ValueError, match=r"one_hot: class values must be in \[0, num_classes\)"):
+        xg.nn.functional.one_hot(xg.tensor(classes), 3)

@@ -17,6 +17,7 @@ from .indexing import getitem
 # Tensor methods it adds in ``TENSOR_METHODS`` (installed here, so tensor.py stays small).
 from . import (elementwise_math, shape_extra, reduction_extra, linalg_extra, counting, statistics,
                torch_extras, inplace_methods)
+from . import torch_more, torch_copies, torch_math_more, linalg_lu, linalg_more, linalg_householder
 from .elementwise_math import *  # noqa: F401,F403
 from .shape_extra import *  # noqa: F401,F403
 from .reduction_extra import *  # noqa: F401,F403
@@ -24,6 +25,12 @@ from .linalg_extra import *  # noqa: F401,F403
 from .counting import *  # noqa: F401,F403
 from .statistics import *  # noqa: F401,F403
 from .torch_extras import *  # noqa: F401,F403
+from .torch_more import *  # noqa: F401,F403  (greater, fill, range, split_with_sizes, put, ...)
+from .torch_copies import *  # noqa: F401,F403  (view_copy, ..., as_strided, sin_, exp_, ...)
+from .torch_math_more import *  # noqa: F401,F403  (gradient, windows, binomial, histogramdd)
+from .linalg_lu import *  # noqa: F401,F403  (lu, lu_unpack, lu_solve, triangular_solve)
+from .linalg_more import *  # noqa: F401,F403  (matrix_exp, nuclear_norm, svd_lowrank, ...)
+from .linalg_householder import *  # noqa: F401,F403  (geqrf, orgqr, ormqr)
 from types import ModuleType as _ModuleType
 
 from ..tensor import Tensor as _Tensor
@@ -31,7 +38,7 @@ from ..tensor import Tensor as _Tensor
 
 def _install_tensor_methods() -> None:
     for module in (elementwise_math, shape_extra, reduction_extra, linalg_extra, counting,
-                   statistics, torch_extras, inplace_methods):
+                   statistics, torch_extras, inplace_methods, torch_more):
         for name, fn in module.TENSOR_METHODS.items():
             if name in vars(_Tensor):
                 raise RuntimeError(f"Tensor.{name} is defined twice ({module.__name__})")

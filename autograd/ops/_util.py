@@ -94,6 +94,13 @@ def link_zero_grad(g: Tensor, x: Tensor) -> Tensor:
     return apply2(ZeroGradLink, g, x)
 
 
+def zero_slope(gy: Tensor) -> Tensor:
+    """The gradient of a piecewise-constant op (floor, round, x ** 0): exact zeros, as
+    PyTorch's ``zeros_like(grad)``, so an inf or NaN gradient arriving does not become NaN
+    (``gy * 0`` would); still joined to ``gy``'s graph, as ``gy * 0`` was."""
+    return link_zero_grad(_zeros_like(gy).detach(), gy)
+
+
 def torch_names(axis: Any, keepdims: bool, dim: Any, keepdim: bool | None) -> tuple:
     """Accept PyTorch's ``dim=``/``keepdim=`` beside NumPy's ``axis=``/``keepdims=``."""
     if dim is not None:

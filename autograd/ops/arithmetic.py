@@ -9,7 +9,7 @@ from typing import Any
 
 from ..function import Function, apply1, apply2, applyn
 from ..tensor import Tensor
-from ._util import NUMBER_TYPES, as_operand, require_tensor
+from ._util import NUMBER_TYPES, as_operand, require_tensor, zero_slope
 
 
 class Add(Function):
@@ -108,7 +108,7 @@ class PowScalar(Function):             # x ** c
     def backward(self, gy):
         c = self.args[0]
         if c == 0:
-            return gy * 0.0
+            return zero_slope(gy)
         x, = self.inputs
         return gy * c * (x ** (c - 1) if c != 2 else x)
 
@@ -122,7 +122,7 @@ class RPowScalar(Function):            # c ** x
         import math
         c = self.args[0]
         if c == 0:          # 0 ** x is piecewise constant: slope 0, as Pow's zero-base rule
-            return gy * 0.0
+            return zero_slope(gy)
         return gy * self.output() * (math.log(c) if c > 0 else float("nan"))
 
 
@@ -144,9 +144,11 @@ class Minimum(Function):
 
 
 def _split_ties(gy: Tensor, winner: Tensor, other: Tensor) -> tuple[Tensor, Tensor]:
-    """Gradient of max(winner, other): to the larger input; split evenly on ties (PyTorch)."""
-    w = (winner > other).astype(gy.dtype) + (winner == other).astype(gy.dtype) * 0.5
-    return gy * w, gy * (1.0 - w)
+    """Gradient of max(winner, other), as PyTorch's: to the larger input, exactly 0 to the
+    other (selected, so an inf gradient does not make 0 * inf = NaN there); split evenly on
+    ties; to both where one is NaN (neither is larger: the result is NaN)."""
+    shared = where(winner == other, gy * 0.5, gy)
+    return where(other > winner, 0.0, shared), where(winner > other, 0.0, shared)
 
 
 class Where(Function):
@@ -154,9 +156,9 @@ class Where(Function):
     @staticmethod
     def forward(xp, arrays): return xp.where(arrays[0], arrays[1], arrays[2])
     def backward(self, gy):
-        cond, a, b = self.inputs
-        zero = gy * 0.0
-        return None, where(cond, gy, zero), where(cond, zero, gy)
+        cond, a, b = self.inputs        # selected: 0 where not chosen, even for an inf gy
+        return (None, where(cond, gy, 0.0) if a._rg else None,
+                where(cond, 0.0, gy) if b._rg else None)
 
 
 class Clip(Function):
@@ -171,7 +173,7 @@ class Clip(Function):
             inside = x >= lo
         if hi is not None:
             inside = (x <= hi) if inside is None else inside & (x <= hi)
-        return gy if inside is None else gy * inside.astype(gy.dtype)
+        return gy if inside is None else where(inside, gy, 0.0)   # 0, even for an inf gy
 
 
 # ---- public functions --------------------------------------------------------------------
@@ -296,7 +298,11 @@ div = divide = truediv
 
 def neg(x: Tensor) -> Tensor:
     """-x"""
-    return apply1(MulScalar, x, -1)
+    out = apply1(MulScalar, x, -1)
+    if out.data.dtype is not x.data.dtype and x.dtype.is_bool:   # only a bool input changes dtype
+        raise TypeError("neg: negation (the - operator) of a bool tensor is not supported, as "
+                        "in PyTorch; to invert a mask use ~ or logical_not()")
+    return out
 
 
 def pow(a: Any, b: Any) -> Tensor:

@@ -19,7 +19,7 @@ __all__ = [
     "absolute", "sgn", "signbit", "copysign", "heaviside", "fmax", "fmin", "float_power",
     "true_divide", "rsub", "deg2rad", "rad2deg", "logit", "isneginf", "isposinf", "isreal",
     "ldexp", "frexp", "nextafter", "gcd", "lcm", "bitwise_and", "bitwise_or", "bitwise_xor",
-    "bitwise_not", "real", "imag", "conj", "resolve_conj", "resolve_neg", "adjoint",
+    "bitwise_not", "bitwise_left_shift", "bitwise_right_shift", "real", "imag", "conj", "resolve_conj", "resolve_neg", "adjoint",
 ]
 
 
@@ -271,9 +271,9 @@ def lcm(input: Tensor, other: Tensor) -> Tensor:
     return where(g == 0, 0, abs(a.floor_divide(where(g == 0, 1, g)) * b))
 
 
-def _bitwise(name: str, doc: str) -> Any:
+def _bitwise(name: str, doc: str, allow_bool: bool = True) -> Any:
     def op(input: Any, other: Any) -> Tensor:
-        a, b = _integers(name, input, other, True)
+        a, b = _integers(name, input, other, allow_bool)
         return constant_op(name, a, b)
     op.__name__ = name
     op.__doc__ = doc
@@ -286,6 +286,13 @@ bitwise_or = _bitwise("bitwise_or", "Bitwise OR of integer or bool tensors.\n\n"
                       "    >>> xg.bitwise_or(xg.tensor([12]), xg.tensor([10]))  # tensor([14])")
 bitwise_xor = _bitwise("bitwise_xor", "Bitwise XOR of integer or bool tensors (as ``^``).\n\n"
                        "    >>> xg.bitwise_xor(xg.tensor([12]), xg.tensor([10]))  # tensor([6])")
+bitwise_left_shift = _bitwise("bitwise_left_shift", "Shift integer bits left (as ``<<``).\n\n"
+                              "    >>> xg.bitwise_left_shift(xg.tensor([1, 2]), 1)  # [2, 4]",
+                              allow_bool=False)
+bitwise_right_shift = _bitwise("bitwise_right_shift", "Shift integer bits right, arithmetically "
+                               "(as ``>>``).\n\n"
+                               "    >>> xg.bitwise_right_shift(xg.tensor([4, -4]), 1)  # [2, -2]",
+                               allow_bool=False)
 
 
 def bitwise_not(input: Tensor) -> Tensor:

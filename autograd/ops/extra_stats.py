@@ -7,6 +7,7 @@ import math
 from typing import Any, NamedTuple
 
 from ...dtypes import float64, int64
+from ..function import host_check
 from ..grad_mode import no_grad
 from ..tensor import Tensor
 from ._util import NUMBER_TYPES, normalize_axis, require_tensor
@@ -187,6 +188,8 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
     with no_grad():
         p = input.detach().astype(float64)
         p = p.reshape(1, -1) if p.ndim == 1 else p
+        if p._backend.kind == "numpy":      # host memory: the check costs no sync
+            host_check(p._backend, _refuse_bad_probabilities, p.data)
         rows = p.shape[0]
         u = rand(rows, num_samples if replacement else n, dtype=float64, device=input._backend,
                  generator=generator)
@@ -202,6 +205,14 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
             out = keys.topk(num_samples, -1).indices
         out = out.astype(int64)
     return out.reshape(-1) if input.ndim == 1 else out
+
+
+def _refuse_bad_probabilities(p: Any) -> None:
+    if not (p >= 0).all() or not (p < math.inf).all():
+        raise ValueError("multinomial: probability tensor contains either inf, nan or an "
+                         "element < 0")
+    if not (p.sum(axis=1) > 0).all():
+        raise ValueError("multinomial: invalid multinomial distribution (a row sums to 0)")
 
 
 def poisson(input: Tensor, generator: Any = None) -> Tensor:

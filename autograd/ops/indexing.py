@@ -75,7 +75,7 @@ def setitem_recorded(x: Tensor, key: Any, value: Any) -> Tensor:
     v = as_operand(value, x)
     if v.dtype != x.dtype:
         v = v.astype(x.dtype)
-    return apply2(SetItem, x, v, converted, x._backend)
+    return apply2(SetItem, x, _value_in_numpy_order(x, converted, v), converted, x._backend)
 
 
 def _convert_key(x: Tensor, key: Any) -> Any:
@@ -103,9 +103,72 @@ def _convert_key(x: Tensor, key: Any) -> Any:
     return tuple(out) if isinstance(key, tuple) else out[0]
 
 
-def getitem(x: Tensor, key: Any) -> Tensor:
-    """``x[key]`` (NumPy semantics). >>> x[0, 1:3], x[mask], x[[0, 2]]"""
-    return apply1(GetItem, x, _convert_key(x, key), x._backend)
+def _torch_order(x: Tensor, key: Any) -> tuple | None:
+    """Where PyTorch and NumPy lay out ``x[key]`` differently, the permutation from NumPy's
+    result dims to PyTorch's; else None. PyTorch applies ints (and 0-d integer tensors) first,
+    as selects, and only then the index arrays; NumPy counts ints among the advanced indices,
+    so in ``x[0, :, idx]`` the int and the array are apart and NumPy puts the indexed dims
+    first, where PyTorch keeps them in place (shape (3, 2), not (2, 3), for x of (2, 3, 4))."""
+    if not isinstance(key, tuple) or len(key) < 3:   # an int and an array, apart: 3 items
+        return None
+    kinds = []                          # (kind, dims consumed, dims of the index broadcast)
+    for k in key:
+        if k is None or k is Ellipsis:
+            kinds.append(("n" if k is None else "e", 0, 0))
+        elif isinstance(k, slice):
+            kinds.append(("s", 1, 0))
+        elif isinstance(k, NUMBER_TYPES):
+            kinds.append(("m", 0, 1) if isinstance(k, bool) else ("i", 1, 0))
+        elif x._backend.dtype_of(k).is_bool:
+            kinds.append(("m", k.ndim, 1))
+        else:
+            kinds.append(("i", 1, 0) if k.ndim == 0 else ("a", 1, k.ndim))
+    torch_kinds = [c for c in kinds if c[0] != "i"]
+    if len(torch_kinds) == len(kinds) or not any(c[0] in "am" for c in kinds) or \
+            not _apart(kinds, "iam") or _apart(torch_kinds, "am"):
+        return None
+    consumed = sum(c[1] for c in kinds)
+    first = next(i for i, c in enumerate(torch_kinds) if c[0] in "am")
+    p = sum(x.ndim - consumed if c[0] == "e" else 1 for c in torch_kinds[:first])
+    if p == 0:
+        return None
+    b = max(c[2] for c in torch_kinds)
+    return (b, p)
+
+
+def _apart(kinds: list, members: str) -> bool:
+    where = [i for i, c in enumerate(kinds) if c[0] in members]
+    return where[-1] - where[0] + 1 != len(where)
+
+
+def _perm(order: tuple, ndim: int, inverse: bool = False) -> tuple:
+    b, p = order
+    if inverse:                         # PyTorch's layout back to NumPy's
+        return tuple(range(p, p + b)) + tuple(range(p)) + tuple(range(p + b, ndim))
+    return tuple(range(b, b + p)) + tuple(range(b)) + tuple(range(b + p, ndim))
+
+
+def _value_in_numpy_order(x: Tensor, key: Any, value: Tensor) -> Tensor:
+    """A value for ``x[key] = value`` given in PyTorch's layout, in NumPy's."""
+    order = _torch_order(x, key)
+    if order is None:
+        return value
+    from .shape import broadcast_to, permute
+    region = getitem(x.detach(), key, converted=True).shape
+    value = broadcast_to(value, region) if tuple(value.shape) != tuple(region) else value
+    return permute(value, _perm(order, len(region), inverse=True))
+
+
+def getitem(x: Tensor, key: Any, converted: bool = False) -> Tensor:
+    """``x[key]`` with PyTorch's semantics (NumPy's, except that ints apply first: see
+    _torch_order). >>> x[0, 1:3], x[mask], x[[0, 2]]"""
+    key = key if converted else _convert_key(x, key)
+    out = apply1(GetItem, x, key, x._backend)
+    order = _torch_order(x, key)
+    if order is None:
+        return out
+    from .shape import permute
+    return permute(out, _perm(order, out.ndim))
 
 
 def setitem_(x: Tensor, key: Any, value: Any) -> None:
@@ -114,7 +177,8 @@ def setitem_(x: Tensor, key: Any, value: Any) -> None:
     converted = _convert_key(x, key)
     if isinstance(value, Tensor) and value._backend is not x._backend:
         raise RuntimeError(f"setitem: value is on {value.device} but the tensor is on {x.device}")
-    v = value if isinstance(value, NUMBER_TYPES) else as_operand(value, x).astype(x.dtype).data
+    v = value if isinstance(value, NUMBER_TYPES) else _value_in_numpy_order(
+        x, converted, as_operand(value, x).astype(x.dtype)).data
     from ..function import backend_call
     backend_call(x._backend.setitem, x.data, converted, v)
 
@@ -137,6 +201,7 @@ def index_put(x: Tensor, indices: Any, values: Any, accumulate: bool = False) ->
         v = v.astype(x.dtype)
     if tuple(v.shape) != tuple(region):
         v = broadcast_to(v, region)
+    v = _value_in_numpy_order(x, converted, v)
     return x + apply1(GetItemBackward, v, x.shape, converted, x._backend)
 
 

@@ -15,6 +15,11 @@ from .linalg_norms import linalg_norm, matrix_norm, vector_norm
 from .linalg_products import multi_dot, vecdot
 from .linalg_spectral import eigh, eigvalsh, linalg_svd, matrix_rank, pinv, qr, svdvals
 from .shape_diag import diagonal as _diagonal
+from .linalg_householder import householder_product
+from .linalg_ldl import ldl_factor, ldl_factor_ex, ldl_solve
+from .linalg_lu import linalg_lu, linalg_lu_solve, lu_factor, lu_factor_ex
+from .linalg_more import (cholesky_ex, cond, inv_ex, lstsq, matrix_exp, solve_ex, tensorinv,
+                          tensorsolve, vander)
 
 
 def diagonal(A: Any, *, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Any:
@@ -30,6 +35,12 @@ FUNCTIONS: dict = {
     "matrix_rank": matrix_rank, "matrix_power": matrix_power, "cross": linalg_cross,
     "norm": linalg_norm, "vector_norm": vector_norm, "matrix_norm": matrix_norm,
     "multi_dot": multi_dot, "vecdot": vecdot, "matmul": matmul, "diagonal": diagonal,
+    "matrix_exp": matrix_exp, "lstsq": lstsq, "solve_ex": solve_ex, "inv_ex": inv_ex,
+    "cholesky_ex": cholesky_ex, "vander": vander, "cond": cond, "tensorinv": tensorinv,
+    "tensorsolve": tensorsolve, "lu": linalg_lu, "lu_factor": lu_factor,
+    "lu_factor_ex": lu_factor_ex, "lu_solve": linalg_lu_solve,
+    "householder_product": householder_product, "ldl_factor": ldl_factor,
+    "ldl_factor_ex": ldl_factor_ex, "ldl_solve": ldl_solve,
 }
 
 

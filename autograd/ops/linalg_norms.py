@@ -152,6 +152,9 @@ def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False,
     if isinstance(dim, int) and not isinstance(dim, bool):
         dim = (dim,)
     if p == "fro":
+        if dim is not None and len(dim) > 2:           # a matrix norm, as PyTorch's
+            raise ValueError(f"norm: p='fro' takes one dim or a pair, got dim={tuple(dim)} "
+                             f"(shape {input.shape})")
         return vector_norm(input, 2, dim, keepdim, dtype=dtype)
     if p == "nuc":
         return matrix_norm(input, "nuc", (-2, -1) if dim is None else dim, keepdim, dtype=dtype)

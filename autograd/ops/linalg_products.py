@@ -195,11 +195,15 @@ def tensordot(a: Tensor, b: Tensor, dims: Any = 2) -> Tensor:
     a, b = promote(a, b)
     free_a = [d for d in range(a.ndim) if d not in da]
     free_b = [d for d in range(b.ndim) if d not in db]
-    k = 1
+    k = m = n = 1                   # explicit sizes: -1 is ambiguous with 0 elements
     for d in da:
         k *= a.shape[d]
-    left = reshape(permute(a, free_a + da), (-1, k))
-    right = reshape(permute(b, db + free_b), (k, -1))
+    for d in free_a:
+        m *= a.shape[d]
+    for d in free_b:
+        n *= b.shape[d]
+    left = reshape(permute(a, free_a + da), (m, k))
+    right = reshape(permute(b, db + free_b), (k, n))
     shape = tuple(a.shape[d] for d in free_a) + tuple(b.shape[d] for d in free_b)
     return reshape(matmul(left, right), shape)
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..function import Function, apply1, apply2
 from ..tensor import Tensor
-from ._util import NUMBER_TYPES, as_operand, require_tensor
+from ._util import NUMBER_TYPES, as_operand, require_tensor, zero_slope
 from .arithmetic import _dispatch, _with_number, promote
 from .comparison import constant_op
 
@@ -24,21 +24,21 @@ class Floor(Function):
     __slots__ = ()
     @staticmethod
     def forward(xp, a): return xp.floor(a)
-    def backward(self, gy): return gy * 0.0
+    def backward(self, gy): return zero_slope(gy)
 
 
 class Ceil(Function):
     __slots__ = ()
     @staticmethod
     def forward(xp, a): return xp.ceil(a)
-    def backward(self, gy): return gy * 0.0
+    def backward(self, gy): return zero_slope(gy)
 
 
 class Trunc(Function):
     __slots__ = ()
     @staticmethod
     def forward(xp, a): return xp.trunc(a)
-    def backward(self, gy): return gy * 0.0
+    def backward(self, gy): return zero_slope(gy)
 
 
 class Round(Function):
@@ -53,7 +53,7 @@ class Round(Function):
             return xp.round(a * scale) / scale
         scale = 10.0 ** -decimals
         return xp.round(a / scale) * scale
-    def backward(self, gy): return gy * 0.0
+    def backward(self, gy): return zero_slope(gy)
 
 
 class Frac(Function):

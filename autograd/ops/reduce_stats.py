@@ -66,13 +66,23 @@ def aminmax(input: Tensor, *, dim: int | None = None, keepdim: bool = False) -> 
                   _extremum(Max, "aminmax", input, dim, keepdim))
 
 
+class ZeroNaN(Function):
+    """NaN replaced by 0, with the gradient of PyTorch's nansum: gy times the mask of the
+    other values (a mask multiplied, not selected: an inf gy, the gradient of the mean of
+    nothing, reaches the NaNs as NaN, as in PyTorch)."""
+    __slots__ = ()
+    @staticmethod
+    def forward(xp, a): return xp.where(xp.isnan(a), xp.zeros_like(a), a)
+    def backward(self, gy): return gy * (~isnan(self.inputs[0])).astype(gy.dtype)
+
+
 def nansum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
     """Sum over ``dim`` treating NaN as zero (no gradient to NaNs).
     >>> xg.nansum(xg.tensor([1.0, float('nan'), 2.0]))      # 3."""
     require_tensor(input, "nansum")
     x = _dtype_arg(input, dtype)
     if x.dtype.is_floating:
-        x = where(isnan(x), 0.0, x)
+        x = apply1(ZeroNaN, x)
     return sum(x, torch_axes(dim, x.ndim, "nansum"), bool(keepdim))
 
 
@@ -87,7 +97,7 @@ def nanmean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any
     axes = torch_axes(dim, x.ndim, "nanmean")
     missing = isnan(x)
     count = sum((~missing).astype(x.dtype), axes, bool(keepdim))
-    return sum(where(missing, 0.0, x), axes, bool(keepdim)) / count
+    return sum(apply1(ZeroNaN, x), axes, bool(keepdim)) / count
 
 
 def count_nonzero(input: Tensor, dim: Any = None) -> Tensor:
@@ -140,7 +150,7 @@ def _median(op: str, input: Tensor, dim: Any, keepdim: bool, skip_nan: bool) -> 
             if not flat.dtype.is_floating:
                 raise ValueError(f"{op}: cannot compute the median of an empty "
                                  f"{flat.dtype} tensor")
-            return as_operand(float("nan"), flat)       # PyTorch: NaN
+            return flat.sum() + float("nan")    # PyTorch: NaN, in the graph as PyTorch's
         return apply1(MedianAll, flat, skip_nan)
     d = normalize_axis(dim, max(input.ndim, 1), op)
     if input.ndim == 0:

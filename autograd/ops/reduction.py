@@ -97,6 +97,8 @@ class LogSumExp(Function):
     save_output = True
     @staticmethod
     def forward(xp, a, axes, keepdims):
+        if any(a.shape[i] == 0 for i in axes):         # refused (PyTorch gives -inf)
+            raise ValueError(f"cannot reduce over the empty axes {axes} of shape {a.shape}")
         m = xp.max(a, axis=axes, keepdims=True)
         m = xp.where(xp.isfinite(m), m, xp.zeros_like(m))   # rows of -inf give -inf, not NaN
         out = xp.log(xp.sum(xp.exp(a - m), axis=axes, keepdims=True)) + m
@@ -146,6 +148,8 @@ def sum(x: Tensor, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
     """Sum over ``axis`` (None: all). >>> xg.sum(x, axis=0)"""
     require_tensor(x, "sum")
     axis, keepdims = torch_names(axis, keepdims, dim, keepdim)
+    if dtype is None and not x.dtype.is_floating and x.dtype.name != "int64":
+        dtype = "int64"         # PyTorch sums bools and every integer dtype as int64
     if dtype is not None:       # PyTorch casts the input first (to sum in float64, say)
         x = x.astype(dtype)
     return apply1(Sum, x, normalize_axes(axis, x.ndim, "sum"), keepdims)
@@ -158,6 +162,10 @@ def mean(x: Tensor, axis: Any = None, keepdims: bool = False, *, dim: Any = None
     axis, keepdims = torch_names(axis, keepdims, dim, keepdim)
     if dtype is not None:       # PyTorch casts the input first (to sum in float64, say)
         x = x.astype(dtype)
+    elif not x.dtype.is_floating:
+        raise TypeError(f"mean: could not infer the output dtype of a {x.dtype} tensor (shape "
+                        f"{x.shape}); pass dtype=xg.float32 or call .float() first, as in "
+                        f"PyTorch")
     return apply1(Mean, x, normalize_axes(axis, x.ndim, "mean"), keepdims)
 
 
@@ -226,7 +234,9 @@ def var(x: Tensor, axis: Any = None, keepdims: bool = False, ddof: Any = None,
     ddof = _correction(ddof, correction, unbiased, "var")
     axes = normalize_axes(axis, x.ndim, "var")
     centered = x - mean(x, axes, keepdims=True)
-    return sum(centered * centered, axes, keepdims) / (_count(x.shape, axes) - ddof)
+    # as PyTorch's, the divisor is max(n - correction, 0): inf or nan, never a negative variance
+    divisor = _count(x.shape, axes) - ddof
+    return sum(centered * centered, axes, keepdims) / (divisor if divisor > 0 else 0)
 
 
 def std(x: Tensor, axis: Any = None, keepdims: bool = False, ddof: Any = None,
@@ -238,7 +248,21 @@ def std(x: Tensor, axis: Any = None, keepdims: bool = False, ddof: Any = None,
     """
     require_tensor(x, "std")
     axis, keepdims = torch_names(axis, keepdims, dim, keepdim)
-    return var(x, axis, keepdims, _correction(ddof, correction, unbiased, "std")).sqrt()
+    return apply1(StdOfVar, var(x, axis, keepdims, _correction(ddof, correction, unbiased, "std")))
+
+
+class StdOfVar(Function):
+    """sqrt of a variance, with PyTorch's std gradient: 0 where the std is 0 (a constant
+    slice) rather than sqrt's inf times a zero centered value, which is NaN."""
+    __slots__ = ()
+    save_output = True
+    @staticmethod
+    def forward(xp, v): return xp.sqrt(v)
+    def backward(self, gy):
+        from .arithmetic import where
+        y = self.output()
+        zero = y == 0
+        return where(zero, 0.0, gy / (where(zero, 1.0, y) * 2.0))
 
 
 def logsumexp(x: Tensor, axis: Any = None, keepdims: bool = False, *, dim: Any = None,

@@ -95,7 +95,9 @@ def reshape(x: Tensor, shape: Any) -> Tensor:
 def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     """Merge dimensions start_dim..end_dim into one."""
     require_tensor(x, "flatten")
-    if x.ndim == 0:
+    if x.ndim == 0:                  # dims 0 and -1 only, as PyTorch's
+        normalize_axis(start_dim, 1, "flatten")
+        normalize_axis(end_dim, 1, "flatten")
         return reshape(x, (1,))
     start = normalize_axis(start_dim, x.ndim, "flatten")
     end = normalize_axis(end_dim, x.ndim, "flatten")
@@ -208,6 +210,9 @@ def concat(tensors: Sequence[Tensor], axis: int = 0, *, dim: Any = None) -> Tens
         raise ValueError("concat: expected a non-empty sequence of tensors")
     for t in tensors:
         require_tensor(t, "concat")
+    if len(tensors) > 1 and any(t.ndim > 1 for t in tensors):
+        # PyTorch's legacy rule: empty 1-d tensors (shape (0,)) join anything, as nothing
+        tensors = [t for t in tensors if t.shape != (0,)] or tensors[:1]
     first = tensors[0]
     axis = normalize_axis(axis, first.ndim, "concat")
     for t in tensors[1:]:
@@ -255,9 +260,11 @@ def split(x: Tensor, split_size_or_sections: Any, axis: int = 0, *, dim: Any = N
     length = x.shape[axis]
     if isinstance(split_size_or_sections, int):
         step = split_size_or_sections
-        if step <= 0:
-            raise ValueError(f"split: split_size must be positive, got {step}")
-        sizes = [min(step, length - s) for s in range(0, length, step)] or [0]
+        if step < 0 or (step == 0 and length):      # 0 splits an empty axis (PyTorch)
+            raise ValueError(f"split: split_size must be positive, got {step} (axis {axis} "
+                             f"of shape {x.shape})")
+        sizes = [min(step, length - s) for s in range(0, length, step)] if step else []
+        sizes = sizes or [0]
     else:
         sizes = [int(s) for s in split_size_or_sections]
         if sum(sizes) != length:

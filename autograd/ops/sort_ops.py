@@ -56,7 +56,8 @@ def take(x: Tensor, indices: Tensor, axis: int) -> Tensor:
 
 def _dim(op: str, x: Tensor, dim: Any) -> int:
     require_tensor(x, op)
-    return normalize_axis(dim, max(x.ndim, 1), op) if x.ndim else 0
+    d = normalize_axis(dim, max(x.ndim, 1), op)     # a 0-d tensor takes dim 0 or -1 (PyTorch)
+    return d if x.ndim else 0
 
 
 def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False, *,

@@ -36,7 +36,7 @@ _METHODS = [
     "absolute", "sgn", "signbit", "copysign", "heaviside", "fmax", "fmin", "float_power",
     "deg2rad", "rad2deg", "logit", "isneginf", "isposinf", "isreal", "ldexp", "frexp",
     "nextafter", "gcd", "lcm", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not",
-    "conj", "resolve_conj", "resolve_neg", "adjoint", "lgamma", "digamma", "mvlgamma", "i0",
+    "bitwise_left_shift", "bitwise_right_shift", "conj", "resolve_conj", "resolve_neg", "adjoint", "lgamma", "digamma", "mvlgamma", "i0",
     "ravel", "select", "take", "rot90", "diagflat", "hsplit", "vsplit", "dsplit",
     "diagonal_scatter", "select_scatter", "slice_scatter", "index_copy", "index_fill",
     "masked_scatter", "scatter_reduce", "renorm", "dist", "quantile", "nanquantile",
@@ -61,6 +61,14 @@ def _rxor(self: Tensor, other: Any) -> Tensor: return extra_elementwise.bitwise_
 # ``n & x`` / ``n | x`` mean what ``x & n`` / ``x | n`` mean (Tensor.__and__ / __or__)
 def _rand(self: Tensor, other: Any) -> Tensor: return self.__and__(other)
 def _ror(self: Tensor, other: Any) -> Tensor: return self.__or__(other)
+def _lshift(self: Tensor, other: Any) -> Tensor:
+    return extra_elementwise.bitwise_left_shift(self, other)
+def _rshift(self: Tensor, other: Any) -> Tensor:
+    return extra_elementwise.bitwise_right_shift(self, other)
+def _rlshift(self: Tensor, other: Any) -> Tensor:
+    return extra_elementwise.bitwise_left_shift(other, self)
+def _rrshift(self: Tensor, other: Any) -> Tensor:
+    return extra_elementwise.bitwise_right_shift(other, self)
 
 
 TENSOR_METHODS: dict = {name: _method(globals()[name]) for name in _METHODS}
@@ -69,4 +77,6 @@ TENSOR_METHODS.update({
     "real": property(extra_elementwise.real, doc="The real part: the tensor itself."),
     "imag": property(extra_elementwise.imag, doc="Refused for a real tensor, as in PyTorch."),
     "__xor__": _xor, "__rxor__": _rxor, "__rand__": _rand, "__ror__": _ror,
+    "__lshift__": _lshift, "__rshift__": _rshift, "__rlshift__": _rlshift,
+    "__rrshift__": _rrshift,
 })
