@@ -182,6 +182,23 @@ def _lu_failures(A: Tensor) -> tuple:
     return info, info > 0
 
 
+def _reporting(op: str, A: Tensor, run: Any, message: str, check_errors: bool) -> tuple:
+    """(run(A), info): where LU finds singular matrices, ``run`` on A with those replaced,
+    their results NaN and ``info`` LAPACK's (1 + the first zero pivot), or raise if
+    ``check_errors``."""
+    try:
+        return run(A), _no_info(A)
+    except _BACKEND_ERRORS as exc:
+        if not _failed_factorization(exc):
+            raise
+        info, failed = _lu_failures(A)
+    if check_errors:
+        _raise_info(op, A, info, message)
+    X = run(_masked(A, failed))
+    shape = failed.shape + (1,) * (X.ndim - failed.ndim)
+    return where(failed.reshape(shape), float("nan"), X), info
+
+
 def solve_ex(A: Tensor, B: Tensor, *, left: bool = True,
              check_errors: bool = False) -> SolveExResult:
     """``solve`` that reports singular matrices in ``info`` (LAPACK's getrf: 1 + the first
@@ -189,33 +206,18 @@ def solve_ex(A: Tensor, B: Tensor, *, left: bool = True,
     >>> X, info = xg.linalg.solve_ex(A, B)"""
     check_matrix("solve_ex", A)
     require_tensor(B, "solve_ex")
-    try:
-        return SolveExResult(solve(A, B, left=left), _no_info(A))
-    except _BACKEND_ERRORS as exc:
-        if not _failed_factorization(exc):
-            raise
-        info, failed = _lu_failures(A)
-    if check_errors:
-        _raise_info("solve_ex", A, info, "the solve could not be completed: singular matrix")
-    X = solve(_masked(A, failed), B, left=left)
-    shape = failed.shape + (1,) * (X.ndim - failed.ndim)
-    return SolveExResult(where(failed.reshape(shape), float("nan"), X), info)
+    return SolveExResult(*_reporting(
+        "solve_ex", A, lambda M: solve(M, B, left=left),
+        "the solve could not be completed: singular matrix", check_errors))
 
 
 def inv_ex(A: Tensor, *, check_errors: bool = False) -> InvExResult:
     """``inv`` that reports singular matrices in ``info`` instead of raising (their
     inverses are NaN). >>> Ainv, info = xg.linalg.inv_ex(A)"""
     check_matrix("inv_ex", A)
-    try:
-        return InvExResult(inv(A), _no_info(A))
-    except _BACKEND_ERRORS as exc:
-        if not _failed_factorization(exc):
-            raise
-        info, failed = _lu_failures(A)
-    if check_errors:
-        _raise_info("inv_ex", A, info, "the inversion could not be completed: singular matrix")
-    X = inv(_masked(A, failed))
-    return InvExResult(where(unsqueeze(unsqueeze(failed, -1), -1), float("nan"), X), info)
+    return InvExResult(*_reporting("inv_ex", A, inv,
+                                   "the inversion could not be completed: singular matrix",
+                                   check_errors))
 
 
 def _cholesky_columns(A: Tensor) -> tuple:
