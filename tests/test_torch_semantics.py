@@ -4,7 +4,6 @@ torch.device's .type/.index and the in-place random fills. Expected values are P
 written out so the tests run without it."""
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 import xpgrad as xg
