@@ -122,6 +122,17 @@ def _steps(data: Tensor, index: list, rest: tuple) -> Tensor:
     return flat.index_select(0, tensor(index, dtype="int64", device=data._backend))
 
 
+def _padded_batch(padded: Tensor, lengths: Any, batch_first: bool,
+                  op: str) -> tuple[list[int], int, int]:
+    """Checked ``lengths`` as ints, and the (steps, batch) sizes of a padded batch."""
+    require_tensor(padded, op)
+    if padded.ndim < 2:
+        raise ValueError(f"{op}: expected input of shape (T, B, *) or, with "
+                         f"batch_first, (B, T, *), got shape {tuple(padded.shape)}")
+    steps, batch = (padded.shape[1], padded.shape[0]) if batch_first else padded.shape[:2]
+    return _int_list(lengths, "lengths", op), steps, batch
+
+
 def pack_padded_sequence(input: Tensor, lengths: Any, batch_first: bool = False,
                          enforce_sorted: bool = True) -> PackedSequence:
     """Pack a padded batch (T, B, *) (``batch_first``: (B, T, *)) of sequences of ``lengths``;
@@ -131,12 +142,7 @@ def pack_padded_sequence(input: Tensor, lengths: Any, batch_first: bool = False,
     >>> nn.utils.rnn.pack_padded_sequence(x, [3, 2, 1]).batch_sizes    # tensor([3, 2, 1])
     """
     op = "pack_padded_sequence"
-    require_tensor(input, op)
-    if input.ndim < 2:
-        raise ValueError(f"{op}: expected input of shape (T, B, *) or (B, T, *) with "
-                         f"batch_first, got shape {tuple(input.shape)}")
-    lengths = _int_list(lengths, "lengths", op)
-    steps, batch = (input.shape[1], input.shape[0]) if batch_first else input.shape[:2]
+    lengths, steps, batch = _padded_batch(input, lengths, batch_first, op)
     if len(lengths) != batch:
         raise RuntimeError(f"{op}: Expected `len(lengths)` to be equal to batch_size, but got "
                            f"{len(lengths)} (batch_size={batch}, input shape "
@@ -254,13 +260,9 @@ def unpad_sequence(padded_sequences: Tensor, lengths: Any,
     >>> a, b = nn.utils.rnn.unpad_sequence(padded, xg.tensor([3, 1]), batch_first=True)
     """
     op = "unpad_sequence"
-    require_tensor(padded_sequences, op)
-    if padded_sequences.ndim < 2:
-        raise ValueError(f"{op}: expected a padded batch of at least 2 dimensions, got shape "
-                         f"{tuple(padded_sequences.shape)}")
-    lengths = _int_list(lengths, "lengths", op)
+    lengths, steps, batch_size = _padded_batch(padded_sequences, lengths, batch_first, op)
     batch = padded_sequences if batch_first else padded_sequences.transpose(0, 1)
-    if len(lengths) != batch.shape[0] or any(n < 0 or n > batch.shape[1] for n in lengths):
+    if len(lengths) != batch_size or any(n < 0 or n > steps for n in lengths):
         raise ValueError(f"{op}: lengths {lengths} do not fit a batch of shape "
                          f"{tuple(padded_sequences.shape)} (batch_first={batch_first})")
     return [batch[b, :n] for b, n in enumerate(lengths)]
