@@ -8,6 +8,7 @@ import sys
 import numpy as np
 
 from .base import Backend
+from .host_allocator import tune as tune_host_allocator
 from ..dtypes import DType
 
 
@@ -132,6 +133,7 @@ class NumpyBackend(Backend):
             self._from_xp[np.dtype(native)] = dt
         self._rng = np.random.default_rng()
         self._out_table: dict | None = None
+        tune_host_allocator()      # reuse freed temporaries across steps (host_allocator.py)
 
     def out_variant(self, fn: Any, args: tuple, kwargs: dict) -> Any:
         from .numpy_out import choose, out_table

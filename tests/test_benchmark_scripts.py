@@ -34,3 +34,13 @@ def test_command_line_lists_its_subcommands_and_info_runs(tmp_path):
     assert all(name in out for name in ("demo", "bench", "info"))
     info = run(["-m", "xpgrad", "info"], tmp_path)
     assert "xpgrad" in info and "cpu" in info
+
+
+def test_layers_quick_reports_every_config(tmp_path):
+    out_json = tmp_path / "layers.json"
+    run([str(ROOT / "benchmarks" / "layers.py"), "--quick", "--no-torch", "--out",
+         str(out_json)], tmp_path)
+    data = json.loads(out_json.read_text())
+    assert [row["config"] for row in data["steps"]] == ["cnn 1x28x28 c16-c32 b64",
+                                                        "lstm 32->64 T20 b32"]
+    assert all(row["xpgrad_ms"] > 0 for row in data["steps"])
