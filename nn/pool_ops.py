@@ -1,8 +1,8 @@
 """Pooling ops over the trailing spatial dims (window geometries of ``conv_windows``).
 
 Max pooling takes the elementwise maximum of the prod(k) window slices; its gradient goes to
-the first maximum of each window in row-major order (PyTorch's rule for ties), a NaN being a
-maximum. ``MaxPoolGrad`` (scatter the gradient to those positions) and ``MaxPoolGather``
+the first maximum of each window in row-major order, or to the window's last NaN (PyTorch's
+rules). ``MaxPoolGrad`` (scatter the gradient to those positions) and ``MaxPoolGather``
 (read a tensor at them) are each other's adjoint, so higher derivatives exist (they are zero
 in x: the arg-max is piecewise constant).
 
@@ -23,20 +23,24 @@ def _lead(a: Any, geo: tuple) -> tuple:
     return tuple(a.shape[:a.ndim - len(geo)])
 
 
-def first_max_masks(xp: Any, x: Any, y: Any, geo: tuple):
-    """(key, mask) per kernel offset: mask marks the windows whose first maximum (or first
-    NaN) sits at that offset; exactly one offset per window is marked."""
+def argmax_masks(xp: Any, x: Any, y: Any, geo: tuple) -> list:
+    """(key, mask) per kernel offset: mask marks the windows whose chosen maximum sits at that
+    offset, exactly one offset per window: the first maximum in row-major order, or in a
+    window with a NaN its last NaN (PyTorch's rules, from its ``val > max || isnan(val)``)."""
     xpad = padded(xp, x, geo, -float("inf"))
+    keys = offsets(geo)
+    is_nan = xpad != xpad
+    equal = [xpad[key] == y for key in keys]         # all False in a NaN window
+    masks, taken = [], None
+    for eq in equal:
+        masks.append(eq if taken is None else eq & xp.logical_not(taken))
+        taken = eq if taken is None else taken | eq
     taken = None
-    for key in offsets(geo):
-        s = xpad[key]
-        m = (s == y) | (s != s)
-        if taken is None:
-            taken = m
-        else:
-            m = m & xp.logical_not(taken)
-            taken = taken | m
-        yield key, m
+    for i in range(len(keys) - 1, -1, -1):
+        nan = is_nan[keys[i]]
+        masks[i] = masks[i] | (nan if taken is None else nan & xp.logical_not(taken))
+        taken = nan if taken is None else taken | nan
+    return list(zip(keys, masks))
 
 
 class MaxPool(Function):
@@ -62,22 +66,19 @@ class MaxPool(Function):
 
 
 class MaxPoolGrad(Function):
-    """gy scattered to the first maximum of each window of x (y = max_pool(x))."""
+    """gy scattered to the chosen maximum of each window of x (y = max_pool(x))."""
     __slots__ = ()
 
     @staticmethod
     def forward(xp, arrays, geo):
         gy, x, y = arrays
         canvas = canvas_zeros(xp, gy, _lead(gy, geo), geo)
-        xpad = padded(xp, x, geo, -float("inf"))
-        keys = offsets(geo)
-        rest = gy                  # the gradient of windows whose maximum is not met yet
-        for key in keys[:-1]:
-            s = xpad[key]
-            hit = (s == y) | (s != s)
-            canvas[key] += xp.where(hit, rest, 0.0)
-            rest = xp.where(hit, 0.0, rest)
-        canvas[keys[-1]] += rest   # every window has a maximum: the rest is at the last offset
+        disjoint = all(g[2] * (g[0] - 1) < g[1] for g in geo)    # no overlap: store, no sum
+        for key, mask in argmax_masks(xp, x, y, geo):
+            if disjoint:
+                canvas[key] = xp.where(mask, gy, 0.0)
+            else:
+                canvas[key] += xp.where(mask, gy, 0.0)
         return canvas[interior(geo)]
 
     def backward(self, ggx):
@@ -86,7 +87,7 @@ class MaxPoolGrad(Function):
 
 
 class MaxPoolGather(Function):
-    """g read at the first maximum of each window of x: the adjoint of MaxPoolGrad."""
+    """g read at the chosen maximum of each window of x: the adjoint of MaxPoolGrad."""
     __slots__ = ()
 
     @staticmethod
@@ -94,7 +95,7 @@ class MaxPoolGather(Function):
         g, x, y = arrays
         gpad = padded(xp, g, geo)
         out = xp.zeros(y.shape, dtype=g.dtype, device=g.device)
-        for key, m in first_max_masks(xp, x, y, geo):
+        for key, m in argmax_masks(xp, x, y, geo):
             out = xp.where(m, gpad[key], out)
         return out
 
@@ -104,7 +105,7 @@ class MaxPoolGather(Function):
 
 
 def max_indices(backend: Any, x: Any, y: Any, geo: tuple) -> Any:
-    """int64 flat indices (over the unpadded spatial dims) of each window's first maximum,
+    """int64 flat indices (over the unpadded spatial dims) of each window's chosen maximum,
     as PyTorch's return_indices."""
     xp = backend.xp
     idx_dtype = backend.native_dtype(_int64())
@@ -117,7 +118,7 @@ def max_indices(backend: Any, x: Any, y: Any, geo: tuple) -> Any:
         starts.append((i, pos, mult, d))
         mult *= size
     idx = xp.zeros(y.shape, dtype=idx_dtype, device=x.device)
-    for key, m in first_max_masks(xp, x, y, geo):
+    for key, m in argmax_masks(xp, x, y, geo):
         flat = None
         for i, pos, mul, d in starts:
             o = key[1 + i].start // d if d else 0

@@ -92,6 +92,24 @@ def test_max_pool_nan_propagates_and_gets_the_gradient():
     assert t.grad.tolist() == [[[0.0, 1.0, 1.0, 0.0]]]
 
 
+
+def test_max_pool_chooses_the_last_nan_of_a_window_as_pytorch():
+    # PyTorch's kernels keep `val > max || isnan(val)`: a later NaN takes over from an earlier
+    x = xg.tensor([[[np.nan, 1.0, np.nan, 0.5]]], requires_grad=True)
+    y, idx = F.max_pool1d(x, 4, return_indices=True)
+    assert idx.tolist() == [[[2]]]
+    y.sum().backward()
+    assert x.grad.tolist() == [[[0.0, 0.0, 1.0, 0.0]]]
+    x2 = xg.tensor([[[[np.nan, 1.0], [np.nan, 0.5]]]], requires_grad=True)
+    F.max_pool2d(x2, 2).sum().backward()
+    assert x2.grad.tolist() == [[[[0.0, 0.0], [1.0, 0.0]]]]
+
+
+def test_max_pool_overlapping_windows_sum_their_gradients():
+    x = xg.tensor([[[0.0, 3.0, 1.0, 2.0, 1.0]]], requires_grad=True)
+    F.max_pool1d(x, 3, stride=1).sum().backward()       # 3.0 is the maximum of 2 windows
+    assert x.grad.tolist() == [[[0.0, 2.0, 0.0, 1.0, 0.0]]]
+
 AVG = [
     ((2, 3, 8, 8), {"kernel_size": 2}),
     ((1, 2, 7, 9), {"kernel_size": 3, "stride": 2, "padding": 1}),
