@@ -6,6 +6,7 @@ of the profile's max_examples (HYPOTHESIS_PROFILE=thorough raises all of them).
 """
 from __future__ import annotations
 
+import math
 from typing import Any, Callable
 
 import numpy as np
@@ -212,6 +213,12 @@ KINKS = [
     ("clip_at_bounds", lambda x: x.clip(0.0, 1.0), [0.0, 0.5, 1.0, 2.0], [1.0, 1.0, 1.0, 0.0]),
     ("max_ties_split", lambda x: x.max(), [1.0, 3.0, 3.0], [0.0, 0.5, 0.5]),
     ("min_ties_split", lambda x: x.min(axis=0), [[1.0, 0.0], [1.0, 2.0]], [[0.5, 1.0], [0.5, 0.0]]),
+    ("max_dim_to_its_index", lambda x: x.max(1).values, [[1.0, 3.0, 3.0]], [[0.0, 1.0, 0.0]]),
+    ("min_dim_keepdim_to_its_index", lambda x: x.min(0, keepdim=True)[0], [[1.0], [1.0]],
+     [[1.0], [0.0]]),
+    ("max_dim_of_a_scalar", lambda x: x[0].max(0).values, [2.0], [1.0]),
+    ("max_nan_among_nans", lambda x: x.max(), [1.0, math.nan, math.nan], [0.0, 0.5, 0.5]),
+    ("max_dim_first_nan", lambda x: x.max(0).values, [math.nan, 1.0, math.nan], [1.0, 0.0, 0.0]),
     ("maximum_ties_split", lambda x: xg.maximum(x, xg.ones_like(x)), [1.0, 0.0, 2.0],
      [0.5, 0.0, 1.0]),
     ("getitem_repeats_accumulate", lambda x: x[[0, 0, 2]], [1.0, 2.0, 3.0], [2.0, 0.0, 1.0]),

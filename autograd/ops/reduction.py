@@ -81,15 +81,37 @@ class Min(Function):
 
 
 def _extremum_grad(node: Function, gy: Tensor) -> Tensor:
-    """Gradient of max/min: shared evenly between tied extrema (never given to each in full)."""
+    """Gradient of max/min: shared evenly between tied extrema (never given to each in full),
+    a NaN extremum among the NaNs (as PyTorch's ``x.max()``)."""
     x, = node.inputs
     axes, keepdims = node.args
     y = node.output().detach()
     if not keepdims:
         y = reshape(y, _keepdims_shape(x.shape, axes))
-    mask = (x.detach() == y).astype(gy.dtype)
+    xd = x.detach()
+    mask = ((xd == y) | ((xd != xd) & (y != y))).astype(gy.dtype)     # NaN ties with NaN
     share = mask / mask.sum(axes, keepdims=True)
     return _grad_to_input(gy, x, axes, keepdims) * share
+
+
+class ValueAtIndex(Function):
+    """max/min along one dim with PyTorch's gradient for ``x.max(dim)``: all of it to the
+    element at the returned index (the first extremum, or the first NaN), none to its ties.
+    args: (name, axes, keepdims, index) with ``index`` kept along the reduced dim."""
+    __slots__ = ()
+    @staticmethod
+    def forward(xp, a, name, axes, keepdims, index):
+        return (xp.max if name == "max" else xp.min)(a, axis=axes, keepdims=keepdims)
+    def backward(self, gy):
+        from .gather_ops import along_key
+        from .indexing import GetItemBackward
+        x, = self.inputs
+        _, axes, keepdims, index = self.args
+        if x.ndim == 0:
+            return gy
+        if not keepdims:
+            gy = reshape(gy, _keepdims_shape(x.shape, axes))
+        return apply1(GetItemBackward, gy, x.shape, along_key(x, index, axes[0]), x._backend)
 
 
 class LogSumExp(Function):
@@ -181,8 +203,16 @@ def _extremum(op: type, arg_op: Any, name: str, x: Tensor, dim: Any, keepdim: An
         if axis is not None:
             raise TypeError(f"{name}: pass either axis= or dim=, not both")
         keep = bool(keepdim if keepdims is None else keepdims)
-        values = _extremum(op, arg_op, name, x, None, None, dim, keep)
-        return ValuesIndices(values, arg_op(x, dim, keep))
+        if x.ndim == 0:                   # PyTorch takes dim 0 or -1 of a scalar
+            normalize_axes(dim, 1, name)
+            from ..factories import zeros_like
+            index = zeros_like(x, dtype="int64")
+            return ValuesIndices(apply1(ValueAtIndex, x, name, (), keep, index), index)
+        axes = normalize_axes(dim, x.ndim, name)
+        _check_nonempty(x, axes, name)
+        index = arg_op(x, dim, True)
+        values = apply1(ValueAtIndex, x, name, axes, keep, index)
+        return ValuesIndices(values, index if keep else index.squeeze(axes[0]))
     if dim is not None:
         if axis is not None:
             raise TypeError(f"{name}: pass either axis= or dim=, not both")
@@ -197,7 +227,8 @@ def max(x: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
         keepdims: bool | None = None) -> Any:
     """Largest value, as PyTorch's overloads: ``max(x)`` over everything, ``max(x, 1)`` (an
     int dim) the pair ``(values, indices)``, ``max(x, y)`` the elementwise maximum. NumPy's
-    ``axis=`` (an int or a tuple) gives the values only. Tied maxima share the gradient.
+    ``axis=`` (an int or a tuple) gives the values only. Tied maxima share the gradient, except
+    with an int ``dim``, where it goes to the returned index (PyTorch's rules).
 
     >>> values, indices = x.max(1); x.max(axis=1)        # values only
     """
