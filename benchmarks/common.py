@@ -14,6 +14,19 @@ from xpgrad import nn, optim
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
+
+def run_info(torch_version: str | None) -> dict:
+    """What a result file records about the run: date, machine, library versions and whether
+    the host allocator tuning (backends/host_allocator.py) was on."""
+    import platform
+    from datetime import datetime, timezone
+    from xpgrad.backends import host_allocator
+    return {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "machine": platform.platform(), "processor": platform.processor(),
+            "python": platform.python_version(), "numpy": np.__version__,
+            "xpgrad": xg.__version__, "torch": torch_version,
+            "host_allocator_tuned": host_allocator.tuned()}
+
 def timeit(fn, repeats: int, number: int) -> float:
     """Median seconds per call over `repeats` runs of `number` calls (after one warm-up run)."""
     for _ in range(number):

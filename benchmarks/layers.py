@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import sys
-from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +18,7 @@ import numpy as np
 import xpgrad as xg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import RESULTS, timeit  # noqa: E402
+from common import RESULTS, run_info, timeit  # noqa: E402
 
 
 def cnn(lib):
@@ -99,13 +97,8 @@ def main() -> None:
         print(line)
         rows.append(row)
 
-    from xpgrad.backends import host_allocator
-    out = {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-           "machine": platform.platform(), "processor": platform.processor(),
-           "python": platform.python_version(), "numpy": np.__version__,
-           "xpgrad": xg.__version__, "torch": libs["torch"].__version__ if "torch" in libs
-           else None, "host_allocator_tuned": host_allocator.tuned(), "quick": args.quick,
-           "steps": rows}
+    torch_version = libs["torch"].__version__ if "torch" in libs else None
+    out = {**run_info(torch_version), "quick": args.quick, "steps": rows}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(out, indent=2) + "\n")
     print(f"\nwrote {args.out}")

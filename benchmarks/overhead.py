@@ -9,18 +9,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import sys
-from datetime import datetime, timezone
 from pathlib import Path
-
-import numpy as np
 
 import xpgrad as xg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import (RESULTS, make_data, numpy_step, timeit, torch_step_factory,  # noqa: E402
-                    xpgrad_step_factory)
+from common import (RESULTS, make_data, numpy_step, run_info, timeit,  # noqa: E402
+                    torch_step_factory, xpgrad_step_factory)
 
 CONFIGS = [  # (name, layer sizes, batch)
     ("heart 29-16-1 b32", (29, 16, 1), 32),
@@ -106,11 +102,7 @@ def main() -> None:
         rows.append(row)
 
     RESULTS.mkdir(parents=True, exist_ok=True)
-    out = {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-           "machine": platform.platform(), "processor": platform.processor(),
-           "python": platform.python_version(), "numpy": np.__version__,
-           "xpgrad": xg.__version__, "torch": torch_version,
-           "per_op_us": per_op, "steps": rows}
+    out = {**run_info(torch_version), "per_op_us": per_op, "steps": rows}
     path = RESULTS / ("overhead-quick.json" if args.quick else "overhead.json")
     path.write_text(json.dumps(out, indent=2) + "\n")
     print(f"\nwrote {path}")
