@@ -255,14 +255,15 @@ def kl_div(input: Tensor, target: Tensor, reduction: Any = 0, *,
     warning about it). >>> xg.kl_div(logp, q, 2)"""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
-        return F.kl_div(input, target, _reduction("kl_div", reduction), log_target)
+        return F.kl_div(input, target, reduction=_reduction("kl_div", reduction),
+                        log_target=log_target)
 
 
 def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0.0,
                         reduction: Any = 0) -> Tensor:
     """torch.margin_ranking_loss. >>> xg.margin_ranking_loss(a, b, y)"""
     return F.margin_ranking_loss(input1, input2, target, margin,
-                                 _reduction("margin_ranking_loss", reduction))
+                                 reduction=_reduction("margin_ranking_loss", reduction))
 
 
 def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor,
@@ -270,29 +271,29 @@ def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor,
                         swap: bool = False, reduction: Any = 0) -> Tensor:
     """torch.triplet_margin_loss. >>> xg.triplet_margin_loss(a, pos, neg)"""
     return F.triplet_margin_loss(anchor, positive, negative, margin, p, eps, swap,
-                                 _reduction("triplet_margin_loss", reduction))
+                                 reduction=_reduction("triplet_margin_loss", reduction))
 
 
 def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0,
                          reduction: Any = 0) -> Tensor:
     """torch.hinge_embedding_loss. >>> xg.hinge_embedding_loss(x, y)"""
     return F.hinge_embedding_loss(input, target, margin,
-                                  _reduction("hinge_embedding_loss", reduction))
+                                  reduction=_reduction("hinge_embedding_loss", reduction))
 
 
 def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0.0,
                           reduction: Any = 0) -> Tensor:
     """torch.cosine_embedding_loss. >>> xg.cosine_embedding_loss(a, b, y)"""
     return F.cosine_embedding_loss(input1, input2, target, margin,
-                                   _reduction("cosine_embedding_loss", reduction))
+                                   reduction=_reduction("cosine_embedding_loss", reduction))
 
 
 def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool, full: bool, eps: float,
                      reduction: Any) -> Tensor:
     """torch.poisson_nll_loss (every argument given, as aten's).
     >>> xg.poisson_nll_loss(x, y, True, False, 1e-8, 1)"""
-    return F.poisson_nll_loss(input, target, log_input, full, eps,
-                              _reduction("poisson_nll_loss", reduction))
+    return F.poisson_nll_loss(input, target, log_input, full, eps=eps,
+                              reduction=_reduction("poisson_nll_loss", reduction))
 
 
 def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths: Any, target_lengths: Any,
@@ -309,8 +310,8 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
     """torch.binary_cross_entropy_with_logits (pos_weight before reduction, unlike F's).
     >>> xg.binary_cross_entropy_with_logits(z, y)"""
     return F.binary_cross_entropy_with_logits(
-        input, target, weight, _reduction("binary_cross_entropy_with_logits", reduction),
-        pos_weight)
+        input, target, weight, pos_weight=pos_weight,
+        reduction=_reduction("binary_cross_entropy_with_logits", reduction))
 
 
 def constant_pad_nd(input: Tensor, pad: Sequence[int], value: float = 0) -> Tensor:

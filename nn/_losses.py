@@ -2,10 +2,15 @@
 
 Shapes are checked, never silently broadcast: predictions of shape (N,) against targets of
 shape (N, 1) raise and name both shapes. Numeric targets are cast to the input's dtype.
+PyTorch's deprecated ``size_average``/``reduce`` are accepted in its positional slots: given,
+they override ``reduction`` (legacy_reduction) and warn, as PyTorch.
 """
 from __future__ import annotations
 
 import functools
+import os
+import sys
+import warnings
 from typing import Any
 
 from ..autograd import function as _function
@@ -27,6 +32,40 @@ def _reduce(loss: Tensor, reduction: str) -> Tensor:
 def check_reduction(reduction: str, name: str) -> None:
     if reduction not in REDUCTIONS:
         raise ValueError(f"{name}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+
+
+def legacy_reduction(size_average: bool | None, reduce: bool | None, reduction: str,
+                     name: str) -> str:
+    """The reduction to use: ``reduction``, unless a deprecated ``size_average``/``reduce``
+    is given; then PyTorch's mapping (torch.nn._reduction.legacy_get_string: None counts as
+    True; reduce=False -> 'none', else size_average -> 'mean', not -> 'sum'), which
+    overrides ``reduction``, with its UserWarning. A string (``reduction`` passed in their
+    positional slot) raises TypeError. >>> legacy_reduction(False, None, "mean", "mse_loss")
+    """
+    if size_average is None and reduce is None:
+        return reduction
+    for what, value in (("size_average", size_average), ("reduce", reduce)):
+        if isinstance(value, str):
+            raise TypeError(f"{name}: {what} is a deprecated bool, got {value!r}; pass "
+                            f"reduction={value!r} by keyword")
+    reduce = True if reduce is None else reduce
+    size_average = True if size_average is None else size_average
+    out = "none" if not reduce else ("mean" if size_average else "sum")
+    warnings.warn(f"size_average and reduce args will be deprecated, please use "
+                  f"reduction='{out}' instead.", UserWarning, stacklevel=_caller_level())
+    return out
+
+
+_NN_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def _caller_level() -> int:
+    """The warnings stacklevel of the first frame outside nn/ (the user's call), seen from
+    the function calling this one (level 1)."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_code.co_filename.startswith(_NN_DIR):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def _check_input(input: Any, name: str, reduction: str) -> None:
@@ -69,36 +108,48 @@ def _weighted(loss: Tensor, weight: Tensor | None, name: str) -> Tensor:
                          f"to the loss of shape {tuple(loss.shape)}") from None
 
 
-def _elementwise_weight(loss: Tensor, weight: Tensor | None, name: str) -> Tensor:
-    """PyTorch 2.13's ``weight=`` of mse_loss/l1_loss: one weight per element (same shape)."""
+def _elementwise_weighted(loss: Tensor, weight: Tensor | None, reduction: str,
+                          name: str) -> Tensor:
+    """The reduced loss under PyTorch 2.13's ``weight=`` of mse_loss/l1_loss: one weight per
+    element (same shape); 'mean' is then sum(weight * loss) / sum(weight), as PyTorch's."""
     if weight is None:
-        return loss
+        return _reduce(loss, reduction)
     if tuple(weight.shape) != tuple(loss.shape):
         raise ValueError(f"{name}: weights and input must have the same size, got weight of "
                          f"shape {tuple(weight.shape)} and input of shape {tuple(loss.shape)}")
-    return loss * weight
+    loss = loss * weight
+    return loss.sum() / weight.sum() if reduction == "mean" else _reduce(loss, reduction)
 
 
-def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean",
+def mse_loss(input: Tensor, target: Tensor, size_average: bool | None = None,
+             reduce: bool | None = None, reduction: str = "mean",
              weight: Tensor | None = None) -> Tensor:
-    """Mean squared error: mean((input - target)^2), each term times ``weight`` if given."""
+    """Mean squared error: mean((input - target)^2); with ``weight`` (the input's shape) each
+    term is weighted and 'mean' divides by sum(weight). >>> F.mse_loss(pred, y, reduction="sum")"""
+    reduction = legacy_reduction(size_average, reduce, reduction, "mse_loss")
     target = _prepare(input, target, "mse_loss", reduction)
     d = input - target
-    return _reduce(_elementwise_weight(d * d, weight, "mse_loss"), reduction)
+    return _elementwise_weighted(d * d, weight, reduction, "mse_loss")
 
 
-def l1_loss(input: Tensor, target: Tensor, reduction: str = "mean",
+def l1_loss(input: Tensor, target: Tensor, size_average: bool | None = None,
+            reduce: bool | None = None, reduction: str = "mean",
             weight: Tensor | None = None) -> Tensor:
-    """Mean absolute error: mean(|input - target|), each term times ``weight`` if given."""
+    """Mean absolute error: mean(|input - target|); with ``weight`` (the input's shape) each
+    term is weighted and 'mean' divides by sum(weight). >>> F.l1_loss(pred, y)"""
+    reduction = legacy_reduction(size_average, reduce, reduction, "l1_loss")
     target = _prepare(input, target, "l1_loss", reduction)
-    return _reduce(_elementwise_weight((input - target).abs(), weight, "l1_loss"), reduction)
+    return _elementwise_weighted((input - target).abs(), weight, reduction, "l1_loss")
 
 
 def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
+                         size_average: bool | None = None, reduce: bool | None = None,
                          reduction: str = "mean") -> Tensor:
     """-[t log p + (1 - t) log(1 - p)] for probabilities p (e.g. after a Sigmoid), each log
     clamped at -100 as PyTorch does, so p = 0 or 1 gives a finite loss and gradient.
-    Prefer binary_cross_entropy_with_logits on the raw scores: it is exact for any logit."""
+    Prefer binary_cross_entropy_with_logits on the raw scores: it is exact for any logit.
+    >>> F.binary_cross_entropy(xg.tensor([0.9, 0.2]), xg.tensor([1.0, 0.0]))"""
+    reduction = legacy_reduction(size_average, reduce, reduction, "binary_cross_entropy")
     target = _prepare(input, target, "binary_cross_entropy", reduction)
     if input._backend.kind == "numpy":      # host memory: the check costs no sync
         host_check(input._backend, _refuse_non_probabilities, input.data)
@@ -114,12 +165,16 @@ def _refuse_non_probabilities(p: Any) -> None:
 
 
 def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
-                                     weight: Tensor | None = None, reduction: str = "mean",
+                                     weight: Tensor | None = None,
+                                     size_average: bool | None = None,
+                                     reduce: bool | None = None, reduction: str = "mean",
                                      pos_weight: Tensor | None = None) -> Tensor:
     """Sigmoid + binary cross-entropy in one stable op (finite for any logit, |x| = 1000
     included). ``pos_weight`` multiplies the positive term; it broadcasts against the
-    input's last axis (one weight per class of a multi-label output)."""
+    input's last axis (one weight per class of a multi-label output).
+    >>> F.binary_cross_entropy_with_logits(logits, labels, pos_weight=xg.tensor([3.0]))"""
     name = "binary_cross_entropy_with_logits"
+    reduction = legacy_reduction(size_average, reduce, reduction, name)
     target = _prepare(input, target, name, reduction)
     if pos_weight is None:
         loss = apply2(BCEWithLogitsFn, input, target, [])
@@ -231,7 +286,8 @@ def _check_logits(input: Any, name: str, reduction: str) -> None:
 
 
 def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
-                  ignore_index: int = -100, reduction: str = "mean",
+                  size_average: bool | None = None, ignore_index: int = -100,
+                  reduce: bool | None = None, reduction: str = "mean",
                   label_smoothing: float = 0.0) -> Tensor:
     """Cross-entropy from logits (log_softmax fused in), PyTorch semantics.
 
@@ -240,14 +296,18 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
     categorical targets) of the input's shape. ``weight`` (C,) rescales classes; 'mean' then
     divides by the summed weights of the targets. ``ignore_index`` skips targets (index form
     only). ``label_smoothing`` mixes the targets with the uniform distribution.
+
+    >>> F.cross_entropy(logits, labels, ignore_index=0, label_smoothing=0.1)
     """
     name = "cross_entropy"
+    reduction = legacy_reduction(size_average, reduce, reduction, name)
     _check_logits(input, name, reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"{name}: label_smoothing must be in [0, 1], got {label_smoothing}")
     if input.ndim == 1:                        # one unbatched sample
         loss = cross_entropy(input.unsqueeze(0), _unsqueeze_target(input, target), weight,
-                             ignore_index, reduction, label_smoothing)
+                             ignore_index=ignore_index, reduction=reduction,
+                             label_smoothing=label_smoothing)
         return loss.squeeze(0) if reduction == "none" else loss
     index_shape = tuple(input.shape[:1]) + tuple(input.shape[2:])
     if (isinstance(target, Tensor) and target.dtype.is_floating
@@ -295,14 +355,17 @@ def _plain_index_case(input: Tensor, target: Tensor, weight: Any, ignore_index: 
 
 
 def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
-             ignore_index: int = -100, reduction: str = "mean") -> Tensor:
+             size_average: bool | None = None, ignore_index: int = -100,
+             reduce: bool | None = None, reduction: str = "mean") -> Tensor:
     """Negative log-likelihood of log-probabilities (e.g. after LogSoftmax) at integer class
-    targets: input (N, C) or (N, C, d1, ...), target (N,) or (N, d1, ...)."""
+    targets: input (N, C) or (N, C, d1, ...), target (N,) or (N, d1, ...).
+    >>> F.nll_loss(F.log_softmax(logits, dim=1), labels)"""
     name = "nll_loss"
+    reduction = legacy_reduction(size_average, reduce, reduction, name)
     _check_logits(input, name, reduction)
     if input.ndim == 1:
         loss = nll_loss(input.unsqueeze(0), _unsqueeze_target(input, target), weight,
-                        ignore_index, reduction)
+                        ignore_index=ignore_index, reduction=reduction)
         return loss.squeeze(0) if reduction == "none" else loss
     target = _check_index_target(input, target, name)
     a, divisor = _class_coefficients(input, target, weight, ignore_index, 0.0, name)

@@ -1,6 +1,7 @@
 """Functional losses beyond the lectures' set (exported by nn.functional), with PyTorch's
-names, defaults and formulas, minus its deprecated ``size_average``/``reduce`` arguments
-(as the core losses: ``reduction`` follows the inputs).
+names, positional order, defaults and formulas, its deprecated ``size_average``/``reduce``
+included where PyTorch has them (given, they override ``reduction`` and warn; see
+_losses.legacy_reduction).
 
 As the core losses, shapes are checked, never silently broadcast: an input of shape (N,)
 against a target of shape (N, 1) raises and names both shapes.
@@ -18,7 +19,8 @@ from typing import Any
 from ..autograd.function import Function, apply2, host_check, run_kernel
 from ..autograd.ops import where
 from ..autograd.tensor import Tensor, make_tensor
-from ._losses import _check_input, _prepare, _reduce, _refuse_bad_targets, _weighted
+from ._losses import (_check_input, _prepare, _reduce, _refuse_bad_targets, _weighted,
+                      legacy_reduction)
 from .layer_distance import pairwise_distance
 
 _HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
@@ -68,11 +70,13 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
     return _reduce(_weighted(loss, weight, name), reduction)
 
 
-def smooth_l1_loss(input: Tensor, target: Tensor, reduction: str = "mean",
+def smooth_l1_loss(input: Tensor, target: Tensor, size_average: bool | None = None,
+                   reduce: bool | None = None, reduction: str = "mean",
                    beta: float = 1.0) -> Tensor:
     """0.5 d^2 / beta for |d| < beta, else |d| - beta / 2 (d = input - target); beta = 0 is
     the L1 loss. >>> F.smooth_l1_loss(pred, y, beta=0.5)"""
     name = "smooth_l1_loss"
+    reduction = legacy_reduction(size_average, reduce, reduction, name)
     target = _prepare(input, target, name, reduction)
     if beta < 0:
         raise ValueError(f"{name} does not support negative values for beta, got {beta}")
@@ -90,47 +94,56 @@ def _weighted_same(loss: Tensor, weight: Tensor | None, name: str) -> Tensor:
     return out
 
 
-def kl_div(input: Tensor, target: Tensor, reduction: str = "mean",
+def kl_div(input: Tensor, target: Tensor, size_average: bool | None = None,
+           reduce: bool | None = None, reduction: str = "mean",
            log_target: bool = False) -> Tensor:
     """Kullback-Leibler divergence: target * (log(target) - input), with ``input`` log-
     probabilities and ``target`` probabilities (log-probabilities if ``log_target``).
     ``reduction='batchmean'`` divides the sum by the batch size (the KL divergence);
-    'mean' divides by the element count (and warns, as PyTorch).
+    'mean' divides by the element count (and warns, as PyTorch). As PyTorch's, a legacy
+    ``size_average``/``reduce`` picks the reduction, and 'batchmean' still divides that by N.
 
     >>> F.kl_div(F.log_softmax(logits, dim=1), q, reduction="batchmean")
     """
     name = "kl_div"
-    if reduction not in ("mean", "sum", "none", "batchmean"):
+    legacy = size_average is not None or reduce is not None
+    if legacy:
+        reduced = legacy_reduction(size_average, reduce, reduction, name)
+    elif reduction not in ("mean", "sum", "none", "batchmean"):
         raise ValueError(f"{name}: reduction must be 'mean', 'batchmean', 'sum' or 'none', "
                          f"got {reduction!r}")
-    target = _prepare(input, target, name, "sum" if reduction == "batchmean" else reduction)
+    else:
+        reduced = "sum" if reduction == "batchmean" else reduction
+    target = _prepare(input, target, name, reduced)
     if log_target:
         loss = target.exp() * (target - input)
     else:
         pos = target > 0
         loss = where(pos, target * where(pos, target, 1.0).log(), 0.0) - target * input
-    if reduction == "batchmean":
-        total = loss.sum()
-        return total / input.shape[0] if input.ndim else total
-    if reduction == "mean":
+    if reduction == "mean" and not legacy:
         warnings.warn("kl_div: reduction='mean' divides the total loss by both the batch size "
                       "and the support size; 'batchmean' divides only by the batch size and "
                       "aligns with the KL divergence's definition", UserWarning, stacklevel=2)
-    return _reduce(loss, reduction)
+    loss = _reduce(loss, reduced)
+    return loss / input.shape[0] if reduction == "batchmean" and input.ndim else loss
 
 
-def soft_margin_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
+def soft_margin_loss(input: Tensor, target: Tensor, size_average: bool | None = None,
+                     reduce: bool | None = None, reduction: str = "mean") -> Tensor:
     """log(1 + exp(-target * input)) for targets in {1, -1} (stable for any input).
     >>> F.soft_margin_loss(scores, labels)"""
+    reduction = legacy_reduction(size_average, reduce, reduction, "soft_margin_loss")
     target = _prepare(input, target, "soft_margin_loss", reduction)
     return _reduce((-target * input).softplus(), reduction)
 
 
 def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True,
-                     full: bool = False, eps: float = 1e-8, reduction: str = "mean") -> Tensor:
+                     full: bool = False, size_average: bool | None = None, eps: float = 1e-8,
+                     reduce: bool | None = None, reduction: str = "mean") -> Tensor:
     """Poisson negative log-likelihood: exp(input) - target * input for log-rates
     (``log_input``), else input - target * log(input + eps); ``full`` adds Stirling's
     approximation of log(target!) where target > 1. >>> F.poisson_nll_loss(log_rate, counts)"""
+    reduction = legacy_reduction(size_average, reduce, reduction, "poisson_nll_loss")
     target = _prepare(input, target, "poisson_nll_loss", reduction)
     if log_input:
         loss = input.exp() - target * input
@@ -200,30 +213,36 @@ def _refuse_negative_var(var: Any) -> None:
 
 
 def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0.0,
+                        size_average: bool | None = None, reduce: bool | None = None,
                         reduction: str = "mean") -> Tensor:
     """max(0, -target * (input1 - input2) + margin), targets in {1, -1}: input1 should rank
     higher where target is 1. >>> F.margin_ranking_loss(s1, s2, y, margin=0.5)"""
     name = "margin_ranking_loss"
+    reduction = legacy_reduction(size_average, reduce, reduction, name)
     input2 = _prepare(input1, input2, name, reduction)
     target = _prepare(input1, target, name, reduction)
     return _reduce((-target * (input1 - input2) + margin).clip(0.0, None), reduction)
 
 
 def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0,
+                         size_average: bool | None = None, reduce: bool | None = None,
                          reduction: str = "mean") -> Tensor:
     """input where target is 1, max(0, margin - input) where target is -1 (input: e.g. a
     distance). >>> F.hinge_embedding_loss(dist, y)"""
+    reduction = legacy_reduction(size_average, reduce, reduction, "hinge_embedding_loss")
     target = _prepare(input, target, "hinge_embedding_loss", reduction)
     hinge = where(target != 1, (margin - input).clip(0.0, None), 0.0)
     return _reduce(hinge + where(target != -1, input, 0.0), reduction)
 
 
 def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0.0,
+                          size_average: bool | None = None, reduce: bool | None = None,
                           reduction: str = "mean") -> Tensor:
     """1 - cos(input1, input2) where target is 1, max(0, cos - margin) where it is -1;
     inputs (N, D) with targets (N,), or (D,) with a 0-d target.
     >>> F.cosine_embedding_loss(a, b, y)"""
     name = "cosine_embedding_loss"
+    reduction = legacy_reduction(size_average, reduce, reduction, name)
     _check_input(input1, name, reduction)
     input2 = _prepare(input1, input2, name, reduction)
     if input1.ndim not in (1, 2):
@@ -240,11 +259,13 @@ def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin
 
 
 def multilabel_soft_margin_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
+                                size_average: bool | None = None, reduce: bool | None = None,
                                 reduction: str = "mean") -> Tensor:
     """Multi-label one-versus-all loss: per sample, the mean over classes of the binary
     cross-entropy of sigmoid(input) against 0/1 targets (``weight`` per class).
     >>> F.multilabel_soft_margin_loss(logits, labels)"""
     name = "multilabel_soft_margin_loss"
+    reduction = legacy_reduction(size_average, reduce, reduction, name)
     target = _prepare(input, target, name, reduction)
     if input.ndim == 0:
         raise ValueError(f"{name}: input needs a class dimension, got a 0-d tensor")
@@ -256,11 +277,13 @@ def multilabel_soft_margin_loss(input: Tensor, target: Tensor, weight: Tensor | 
 
 def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor,
                         margin: float = 1.0, p: float = 2.0, eps: float = 1e-6,
-                        swap: bool = False, reduction: str = "mean") -> Tensor:
+                        swap: bool = False, size_average: bool | None = None,
+                        reduce: bool | None = None, reduction: str = "mean") -> Tensor:
     """max(0, margin + d(anchor, positive) - d(anchor, negative)), d the pairwise p-norm
     distance; ``swap`` uses min(d(a, n), d(p, n)) as the negative distance.
     >>> F.triplet_margin_loss(a, pos, neg, margin=0.5)"""
     name = "triplet_margin_loss"
+    reduction = legacy_reduction(size_average, reduce, reduction, name)
     _check_input(anchor, name, reduction)
     positive = _prepare(anchor, positive, name, reduction)
     negative = _prepare(anchor, negative, name, reduction)
@@ -278,12 +301,14 @@ def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor,
 
 
 def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float = 1.0,
-                      weight: Tensor | None = None, reduction: str = "mean") -> Tensor:
+                      weight: Tensor | None = None, size_average: bool | None = None,
+                      reduce: bool | None = None, reduction: str = "mean") -> Tensor:
     """Multi-class hinge loss: per sample, sum over classes j != y of
     max(0, margin - x[y] + x[j])^p (times weight[y]), divided by the number of classes;
     input (N, C) with integer targets (N,), or (C,) with a 0-d target.
     >>> F.multi_margin_loss(scores, labels)"""
     name = "multi_margin_loss"
+    reduction = legacy_reduction(size_average, reduce, reduction, name)
     _check_input(input, name, reduction)
     if p not in (1, 2):
         raise ValueError(f"{name}: only p == 1 and p == 2 are supported, got p={p}")

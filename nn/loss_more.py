@@ -13,7 +13,7 @@ from typing import Any, Callable
 from ..autograd.factories import arange, tensor
 from ..autograd.ops import minimum
 from ..autograd.tensor import Tensor
-from ._losses import _check_input, _reduce
+from ._losses import _check_input, _reduce, legacy_reduction
 from .ctc_loss import ctc_loss
 from .layer_distance import PairwiseDistance, pairwise_distance
 from .loss import NLLLoss, _Loss
@@ -47,7 +47,8 @@ def triplet_margin_with_distance_loss(anchor: Tensor, positive: Tensor, negative
     return _reduce((margin + d_pos - d_neg).clip(0.0, None), reduction)
 
 
-def multilabel_margin_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
+def multilabel_margin_loss(input: Tensor, target: Tensor, size_average: bool | None = None,
+                           reduce: bool | None = None, reduction: str = "mean") -> Tensor:
     """Multi-label hinge loss: per sample, sum over its target classes j and the other
     classes i of max(0, 1 - (x[j] - x[i])), divided by C. ``target`` has the input's shape
     (C,) or (N, C) and lists the target classes first, ended by the first -1.
@@ -55,6 +56,7 @@ def multilabel_margin_loss(input: Tensor, target: Tensor, reduction: str = "mean
     >>> F.multilabel_margin_loss(xg.tensor([[0.1, 0.2, 0.4, 0.8]]), xg.tensor([[3, 0, -1, 1]]))
     """
     name = "multilabel_margin_loss"
+    reduction = legacy_reduction(size_average, reduce, reduction, name)
     _check_input(input, name, reduction)
     if input.ndim not in (1, 2):
         raise ValueError(f"{name}: expected 1D (C,) or 2D (N, C) input, got shape "
@@ -100,7 +102,7 @@ class TripletMarginWithDistanceLoss(_Loss):
 
     def __init__(self, *, distance_function: Callable | None = None, margin: float = 1.0,
                  swap: bool = False, reduction: str = "mean") -> None:
-        super().__init__(reduction)
+        super().__init__(reduction=reduction)
         if not margin > 0:
             raise ValueError(f"TripletMarginWithDistanceLoss: expected margin to be greater "
                              f"than 0, got {margin} instead")
@@ -119,7 +121,7 @@ class MultiLabelMarginLoss(_Loss):
     """Multi-label hinge loss (targets listed first, ended by -1). >>> nn.MultiLabelMarginLoss()"""
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return multilabel_margin_loss(input, target, self.reduction)
+        return multilabel_margin_loss(input, target, reduction=self.reduction)
 
 
 class NLLLoss2d(NLLLoss):
@@ -127,13 +129,14 @@ class NLLLoss2d(NLLLoss):
     (N, H, W) targets; constructing one warns (FutureWarning), as PyTorch.
     >>> nn.NLLLoss2d()(log_probs, labels)"""
 
-    def __init__(self, weight: Tensor | None = None, ignore_index: int = -100,
+    def __init__(self, weight: Tensor | None = None, size_average: bool | None = None,
+                 ignore_index: int = -100, reduce: bool | None = None,
                  reduction: str = "mean") -> None:
         warnings.warn("`NLLLoss2d` has been deprecated. Please use `NLLLoss` instead as a "
                       "drop-in replacement and see "
                       "https://pytorch.org/docs/main/nn.html#torch.nn.NLLLoss for more details.",
                       FutureWarning, stacklevel=2)
-        super().__init__(weight, ignore_index, reduction)
+        super().__init__(weight, size_average, ignore_index, reduce, reduction)
 
 
 class CTCLoss(_Loss):
@@ -143,10 +146,10 @@ class CTCLoss(_Loss):
 
     def __init__(self, blank: int = 0, reduction: str = "mean", zero_infinity: bool = False
                  ) -> None:
-        super().__init__(reduction)
+        super().__init__(reduction=reduction)
         self.blank, self.zero_infinity = int(blank), bool(zero_infinity)
 
     def forward(self, log_probs: Tensor, targets: Tensor, input_lengths: Any,
                 target_lengths: Any) -> Tensor:
         return ctc_loss(log_probs, targets, input_lengths, target_lengths, self.blank,
-                        self.reduction, self.zero_infinity)
+                        reduction=self.reduction, zero_infinity=self.zero_infinity)

@@ -310,18 +310,20 @@ OPS: list = [
                    E(lambda d: F.huber_loss(t(d, 2), t(d, 2), delta=0.0), ValueError,
                      "huber_loss does not support non-positive values for delta"),
 )),
-    OpInfo("smooth_l1_loss", lambda x, y, reduction, beta: F.smooth_l1_loss(x, y, reduction, beta),
+    OpInfo("smooth_l1_loss", lambda x, y, reduction, beta: F.smooth_l1_loss(
+        x, y, reduction=reduction, beta=beta),
            lambda x, y, reduction, beta: _reduce(np.abs(x - y), reduction) if beta == 0 else
            _np_huber(x / beta, y / beta, reduction, 1.0) * np.asarray(beta, x.dtype),
            samples=_loss_samples(2, extra={"beta": [1.0, 0.5, 0.0, 2.0]}),
            adjust=away_from(0.0), errors=(_mismatch("smooth_l1_loss", F.smooth_l1_loss),)),
-    OpInfo("kl_div", lambda x, y, reduction: F.kl_div(x, y, reduction), lambda x, y, reduction:
-           _np_kl(x, y, reduction, False), domain=((-2.0, 2.0), LOG_POS),
+    OpInfo("kl_div", lambda x, y, reduction: F.kl_div(x, y, reduction=reduction),
+           lambda x, y, reduction: _np_kl(x, y, reduction, False), domain=((-2.0, 2.0), LOG_POS),
            samples=_loss_samples(2, ["batchmean", "sum", "none"]),
            errors=(_mismatch("kl_div", F.kl_div),
-                   E(lambda d: F.kl_div(t(d, 2), t(d, 2), "avg"), ValueError,
+                   E(lambda d: F.kl_div(t(d, 2), t(d, 2), reduction="avg"), ValueError,
                      "kl_div: reduction must be 'mean', 'batchmean', 'sum' or 'none'"))),
-    OpInfo("kl_div_log_target", lambda x, y, reduction: F.kl_div(x, y, reduction, True),
+    OpInfo("kl_div_log_target", lambda x, y, reduction: F.kl_div(x, y, reduction=reduction,
+                                                                   log_target=True),
            lambda x, y, reduction: _np_kl(x, y, reduction, True),
            samples=_loss_samples(2, ["batchmean", "sum", "none"])),
     OpInfo("soft_margin_loss", _target_input(F.soft_margin_loss),
@@ -352,7 +354,8 @@ OPS: list = [
            domain=((-2.0, 2.0), (-2.0, 2.0), LOG_POS),
            samples=_fixed([Sample(((2, 3), (2, 3), (2, 1))), Sample(((3, 2), (3, 2), (1, 2)))])),
     OpInfo("margin_ranking_loss", lambda a, b, target, reduction, margin: F.margin_ranking_loss(
-        a, b, _on(target, a), margin, reduction), lambda a, b, target, reduction, margin: _reduce(
+        a, b, _on(target, a), margin, reduction=reduction),
+        lambda a, b, target, reduction, margin: _reduce(
         np.maximum(-target * (a - b) + margin, 0.0), reduction),
            samples=_loss_samples(2, extra={"margin": [0.0, 0.5]}, target_kw=_pm1),
            errors=(_mismatch("margin_ranking_loss", F.margin_ranking_loss, 3),)),
@@ -362,7 +365,7 @@ OPS: list = [
            samples=_loss_samples(1, extra={"margin": [1.0, 0.5]}, target_kw=_pm1),
            errors=(_mismatch("hinge_embedding_loss", F.hinge_embedding_loss),)),
     OpInfo("cosine_embedding_loss", lambda a, b, target, margin, reduction:
-           F.cosine_embedding_loss(a, b, _on(target, a), margin, reduction), _np_cos_emb,
+           F.cosine_embedding_loss(a, b, _on(target, a), margin, reduction=reduction), _np_cos_emb,
            samples=_fixed([Sample((s, s), {"target": _pm1(s[:-1]), "margin": m, "reduction": r})
                            for s, m, r in [((3, 4), 0.0, "mean"), ((3, 4), 0.3, "none"),
                                            ((4,), 0.0, "sum"), ((1, 2), -0.5, "mean")]]),

@@ -47,8 +47,8 @@ def test_regression_gradcheck(device):
     a = t(rng.normal(size=(4, 3)), device, "float64", grad=True)
     b = t(rng.normal(size=(4, 3)) + 3.0, device, "float64", grad=True)   # |a - b| > 0
     for reduction in ("mean", "sum", "none"):
-        assert xg.gradcheck(lambda a, b: F.mse_loss(a, b, reduction), (a, b))
-        assert xg.gradcheck(lambda a, b: F.l1_loss(a, b, reduction), (a, b))
+        assert xg.gradcheck(lambda a, b: F.mse_loss(a, b, reduction=reduction), (a, b))
+        assert xg.gradcheck(lambda a, b: F.l1_loss(a, b, reduction=reduction), (a, b))
 
 
 # ---- binary cross-entropy ----------------------------------------------------------------------
@@ -102,7 +102,7 @@ def test_bce_gradcheck(device):
     pw = t([2.0, 0.5], device, "float64", grad=True)
     w = t([1.0, 3.0], device, "float64")
     assert xg.gradcheck(F.binary_cross_entropy, (p, y))
-    assert xg.gradcheck(lambda p: F.binary_cross_entropy(p, y, w, "sum"), (p,))
+    assert xg.gradcheck(lambda p: F.binary_cross_entropy(p, y, w, reduction="sum"), (p,))
     assert xg.gradcheck(F.binary_cross_entropy_with_logits, (z, y))
     assert xg.gradcheck(lambda z, y, pw: F.binary_cross_entropy_with_logits(
         z, y, w, pos_weight=pw), (z, y, pw))

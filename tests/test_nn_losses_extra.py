@@ -185,14 +185,14 @@ def test_weighted_losses_state_dict_and_values():
 
 
 def test_defaults_match_torch():
-    legacy = {"size_average", "reduce", "self", "args", "kwargs"}
+    legacy = {"self", "args", "kwargs"}
     for name in ["HuberLoss", "SmoothL1Loss", "KLDivLoss", "SoftMarginLoss", "PoissonNLLLoss",
                  "GaussianNLLLoss", "MarginRankingLoss", "HingeEmbeddingLoss",
                  "CosineEmbeddingLoss", "MultiLabelSoftMarginLoss", "TripletMarginLoss",
                  "MultiMarginLoss"]:
         ours = inspect.signature(getattr(nn, name).__init__).parameters
         theirs = inspect.signature(getattr(torch.nn, name).__init__).parameters
-        assert set(ours) - legacy == set(theirs) - legacy, name
+        assert list(ours) == list(theirs), name
         for p in set(theirs) - legacy:
             assert ours[p].default == theirs[p].default, (name, p)
         assert repr(getattr(nn, name)()) == repr(getattr(torch.nn, name)()) == f"{name}()"
@@ -201,27 +201,28 @@ def test_defaults_match_torch():
                  "cosine_embedding_loss", "margin_ranking_loss", "hinge_embedding_loss"]:
         ours = inspect.signature(getattr(F, name)).parameters
         theirs = inspect.signature(getattr(TF, name)).parameters
-        assert [p for p in theirs if p not in legacy] == list(ours), name
+        assert list(theirs) == list(ours), name           # size_average/reduce included
         assert all(ours[p].default == theirs[p].default for p in ours), name
 
 
 @pytest.mark.filterwarnings("ignore:invalid value encountered")
 def test_dtypes_and_edge_shapes():
     x, y = xg.randn(3, 4), xg.randn(3, 4)
-    for out in [F.huber_loss(x, y), F.smooth_l1_loss(x, y, "none"), F.kl_div(x, y.abs(),
-                "batchmean"), F.poisson_nll_loss(x, y.abs()), F.gaussian_nll_loss(x, y, 1.0),
+    for out in [F.huber_loss(x, y), F.smooth_l1_loss(x, y, reduction="none"),
+                F.kl_div(x, y.abs(), reduction="batchmean"), F.poisson_nll_loss(x, y.abs()),
+                F.gaussian_nll_loss(x, y, 1.0),
                 F.multi_margin_loss(x, xg.tensor([0, 1, 3])), F.triplet_margin_loss(x, y, x)]:
         assert out.dtype == xg.float32
     empty = xg.zeros(0, requires_grad=True)
     assert F.huber_loss(empty, xg.zeros(0), "sum").item() == 0.0
     assert math.isnan(F.smooth_l1_loss(empty, xg.zeros(0)).item())
     assert math.isnan(TF.smooth_l1_loss(torch.zeros(0), torch.zeros(0)).item())
-    zero_d = F.kl_div(xg.tensor(-1.0), xg.tensor(0.5), "batchmean")
+    zero_d = F.kl_div(xg.tensor(-1.0), xg.tensor(0.5), reduction="batchmean")
     assert math.isclose(zero_d.item(), TF.kl_div(torch.tensor(-1.0), torch.tensor(0.5),
                                                  reduction="batchmean").item(), rel_tol=1e-6)
     with pytest.warns(UserWarning, match="reduction='mean' divides the total loss"):
         F.kl_div(x, y.abs())
-    assert F.kl_div(x, xg.zeros(3, 4), "sum").item() == 0.0      # 0 log 0 = 0
+    assert F.kl_div(x, xg.zeros(3, 4), reduction="sum").item() == 0.0      # 0 log 0 = 0
 
 
 BAD_SHAPES = [
