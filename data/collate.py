@@ -101,6 +101,9 @@ def collate_host(batch: Sequence[Any], tuples: Callable = tuple, where: str = "t
         return np.asarray(batch, dtype=np.float64)
     if isinstance(elem, int):                    # bool included: all bools give a bool batch
         out = np.asarray(batch)
+        if out.dtype.kind == "f":                # a float after an int: torch.tensor(batch)
+            from ..autograd.factories import get_default_dtype   # infers the default dtype
+            return out.astype(get_default_dtype().name)
         return out if out.dtype.kind == "b" else out.astype(np.int64)
     if isinstance(elem, (str, bytes)):
         return list(batch)

@@ -56,7 +56,8 @@ class ConcatDataset(Dataset):
         self.datasets = list(datasets)
         if not self.datasets:
             raise ValueError("ConcatDataset: expected at least one data set")
-        self.cumulative_sizes = list(np.cumsum([len(d) for d in self.datasets]))
+        # Python ints, as PyTorch's: an inner data set is indexed with an int, never np.int64
+        self.cumulative_sizes = [int(c) for c in np.cumsum([len(d) for d in self.datasets])]
 
     def __len__(self) -> int:
         return int(self.cumulative_sizes[-1])
@@ -65,7 +66,7 @@ class ConcatDataset(Dataset):
         n = len(self)
         if not -n <= index < n:
             raise IndexError(f"ConcatDataset: index {index} is out of range for {n} samples")
-        index %= n
+        index = int(index) % n
         which = bisect.bisect_right(self.cumulative_sizes, index)
         start = self.cumulative_sizes[which - 1] if which else 0
         return self.datasets[which][index - start]
@@ -73,8 +74,9 @@ class ConcatDataset(Dataset):
 
 def random_split(dataset: Any, lengths: Sequence[float], generator: Any = None, *,
                  seed: int | None = None) -> list[Subset]:
-    """Split into non-overlapping random Subsets of the given lengths, or fractions summing to
-    1 (the remainder is dealt one by one from the first, as PyTorch does). The order comes from
+    """Split into non-overlapping random Subsets of the given lengths, or fractions in [0, 1]
+    summing to 1 (as in PyTorch, any lengths whose sum is close to and at most 1, so ``[1]``
+    is everything; the remainder is dealt one by one from the first, as PyTorch does). The order comes from
     ``generator`` (an int seed or a NumPy Generator, as the samplers take) or ``seed``, by
     default the last ``xg.manual_seed``.
 
@@ -82,8 +84,11 @@ def random_split(dataset: Any, lengths: Sequence[float], generator: Any = None, 
     """
     n = len(dataset)
     lengths = list(lengths)
-    if all(isinstance(x, float) or isinstance(x, np.floating) for x in lengths) and \
-            math.isclose(sum(lengths), 1.0) and sum(lengths) <= 1.0 + 1e-9:
+    if math.isclose(sum(lengths), 1.0) and sum(lengths) <= 1.0:    # PyTorch's test
+        for i, frac in enumerate(lengths):
+            if not 0.0 <= frac <= 1.0:
+                raise ValueError(f"random_split: fraction at index {i} is not between 0 and 1, "
+                                 f"got {frac!r}")
         counts = [int(math.floor(n * frac)) for frac in lengths]
         for i in range(n - sum(counts)):
             counts[i % len(counts)] += 1

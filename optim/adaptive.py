@@ -16,7 +16,8 @@ def _check_nonnegative(name: str, group: dict, *keys: str) -> None:
 
 class Adagrad(Optimizer):
     """s <- s + g^2;   p <- p - lr / (1 + (t - 1) lr_decay) * g / (sqrt(s) + eps),
-    with s starting at ``initial_accumulator_value``.
+    with s starting at the constructor's ``initial_accumulator_value`` in every group (as in
+    PyTorch, which reads ``defaults`` for it and ignores a group's own value).
 
     >>> opt = optim.Adagrad(model.parameters(), lr=0.01)
     """
@@ -38,17 +39,16 @@ class Adagrad(Optimizer):
         group = self.param_groups[-1]          # PyTorch creates the sums up front
         start = len(self._params()) - len(group["params"])
         for i, p in enumerate(group["params"], start):
-            self.state[i] = {"step": 0, "sum": self._initial_sum(p, group)}
+            self.state[i] = {"step": 0, "sum": self._initial_sum(p)}
 
-    @staticmethod
-    def _initial_sum(p: Tensor, group: dict) -> Any:
-        return p._backend.xp.full_like(p.data, group["initial_accumulator_value"])
+    def _initial_sum(self, p: Tensor) -> Any:
+        return p._backend.xp.full_like(p.data, self.defaults["initial_accumulator_value"])
 
     def _update(self, p: Tensor, g: Any, state: dict, group: dict) -> None:
         g = self._l2_grad(p, g, group)
         s = state.get("sum")
         if s is None:
-            s = state["sum"] = self._initial_sum(p, group)
+            s = state["sum"] = self._initial_sum(p)
         clr = group["lr"] / (1.0 + (state["step"] - 1) * group["lr_decay"])
         s += g * g
         std = p._backend.xp.sqrt(s)

@@ -19,6 +19,8 @@ from ..autograd.tensor import Tensor, make_tensor
 from ..autograd.tensor_mutation import clear_grads
 from ..autograd.hook_tables import put_hook
 from .param_state import ParamState
+from .state_arrays import restore_entry as _restore
+from .torch_options import plain_lr
 
 _hook_ids = itertools.count(1)
 _HOOK_DICTS = ("_optimizer_step_pre_hooks", "_optimizer_step_post_hooks",
@@ -96,7 +98,7 @@ class Optimizer:
     def _check_group(self, group: dict) -> None:
         """Validate a group's options (subclasses check their own and call this)."""
         name = type(self).__name__
-        lr = group["lr"]
+        lr = group["lr"] = plain_lr(name, group["lr"])
         if not isinstance(lr, (int, float)) or isinstance(lr, bool) or not lr >= 0.0:
             raise ValueError(f"{name}: invalid learning rate lr={lr!r} (a float >= 0)")
         wd = group.get("weight_decay", 0.0)
@@ -160,7 +162,7 @@ class Optimizer:
                         s = state.get(index)
                         if not s:                  # None, or {} made by state[p]
                             s = state[index] = {"step": 0}
-                        s["step"] += 1
+                        s["step"] = s.get("step", 0) + 1     # torch's SGD state has none
                         update(p, grad.data, s, group)
                     index += 1
         finally:
@@ -292,6 +294,7 @@ class Optimizer:
             new_state[i] = {k: _restore(v, params[i], k, i) for k, v in entries.items()}
         for saved, group in zip(groups, self.param_groups):
             group.update({k: copy.deepcopy(v) for k, v in saved.items() if k != "params"})
+            group["lr"] = plain_lr(name, group["lr"])
         self.state = ParamState(self.param_groups, new_state)
 
     def __repr__(self) -> str:
@@ -379,21 +382,3 @@ def _hooked_load_state_dict(opt: Optimizer, state_dict: dict) -> None:
 
 _HOOKED = {"step": _hooked_step, "state_dict": _hooked_state_dict,
            "load_state_dict": _hooked_load_state_dict}
-
-
-def _restore(value: Any, p: Tensor, name: str, index: int) -> Any:
-    """A saved state entry as an array on ``p``'s device (numbers pass through)."""
-    if isinstance(value, Tensor):
-        if value.ndim and value.shape != p.shape:
-            raise ValueError(f"optimizer state {name!r} of parameter {index} has shape "
-                             f"{value.shape}, the parameter has {p.shape}")
-        value = value.detach()
-        if value.device != p.device:
-            value = value.to(p.device)
-        if value.dtype != p.dtype and value.dtype.is_floating:
-            value = value.astype(p.dtype)
-        return p._backend.wrap(p._backend.copy(value.data))
-    if hasattr(value, "shape") and hasattr(value, "dtype"):     # a host array from a file
-        from ..autograd.factories import tensor
-        return _restore(tensor(value), p, name, index)
-    return copy.deepcopy(value)

@@ -131,7 +131,8 @@ class SequentialLR(LRScheduler):
         self._last_lr = sched.get_last_lr()
 
     def state_dict(self) -> dict:
-        out = {k: v for k, v in super().state_dict().items() if k != "_schedulers"}
+        # LRScheduler's, by name: ChainedScheduler shares this method without subclassing
+        out = {k: v for k, v in LRScheduler.state_dict(self).items() if k != "_schedulers"}
         out["_schedulers"] = [s.state_dict() for s in self._schedulers]
         return out
 
@@ -139,7 +140,7 @@ class SequentialLR(LRScheduler):
         state = dict(state_dict)
         for sched, saved in zip(self._schedulers, state.pop("_schedulers")):
             sched.load_state_dict(saved)
-        super().load_state_dict(state)
+        LRScheduler.load_state_dict(self, state)
 
 
 class ChainedScheduler(LRScheduler):
