@@ -78,6 +78,8 @@ OPS: list = [
     OpInfo("polygamma", lambda x, n: xg.polygamma(n, x), lambda x, n: _by_element(
         lambda v: _mp("polygamma")(v, n))(x), samples=unary({"n": [1, 2]}),
         domain=(-1.9, 4.0), adjust=away_from(-2.0, -1.0, 0.0, margin=0.2),
+        # near the poles polygamma(3, x) reaches 1e4: finite differences of it lose ~1e-7 absolute
+        tol={"atol": 1e-6},
         errors=(ErrorInput(lambda d: xg.polygamma(-1, t(d, 2)), ValueError,
                            "polygamma: n must be a non-negative int"),)),
     OpInfo("i0", lambda x: x.i0(), np.i0, domain=(-6.0, 6.0), samples=_SMALL),

@@ -1,5 +1,5 @@
 """Every differentiable op, by family. Each op is a Function subclass next to its public function."""
-from .arithmetic import (add, sub, mul, truediv, div, divide, neg, pow, maximum, minimum,
+from .arithmetic import (add, sub, mul, truediv, neg, pow, maximum, minimum,
                          where, clip, clamp)
 from .elementwise import (exp, log, log1p, expm1, sqrt, square, abs, sign, sin, cos, tanh,
                           sigmoid, softplus, relu, leaky_relu, elu, astype, clone)
@@ -12,6 +12,7 @@ mm = matmul
 from .shape import (reshape, flatten, permute, transpose, matrix_transpose, broadcast_to,
                     expand, sum_to, squeeze, unsqueeze, concat, cat, concatenate, stack, split)
 from .indexing import getitem
+from .math_rounding import div, divide
 
 # Families beyond the core. Each module lists its public functions in ``__all__`` and the
 # Tensor methods it adds in ``TENSOR_METHODS`` (installed here, so tensor.py stays small).

@@ -91,8 +91,8 @@ class Pow(Function):
     def backward(self, gy):
         a, b = self.inputs
         ga = gb = None
-        if a._rg:
-            ga = gy * b * a ** (b - 1)
+        if a._rg:       # 0 where b == 0, even at a == 0 (0 * 0 ** -1 would be NaN), as PyTorch
+            ga = where(b == 0, 0.0, gy * b * a ** (b - 1))
         if b._rg:
             # d(a^b)/db = a^b log(a); 0 where a == 0 and b >= 0 (PyTorch's convention)
             zero_base = (a == 0) & (b >= 0)
@@ -104,7 +104,12 @@ class Pow(Function):
 class PowScalar(Function):             # x ** c
     __slots__ = ()
     @staticmethod
-    def forward(xp, a, c): return a ** c
+    def forward(xp, a, c):      # PyTorch computes x ** 0.5 and x ** -0.5 as sqrt and rsqrt,
+        if c == 0.5:            # so -0 gives -0 / -inf and -inf gives NaN
+            return xp.sqrt(a)
+        if c == -0.5:
+            return 1.0 / xp.sqrt(a)
+        return a ** c
     def backward(self, gy):
         c = self.args[0]
         if c == 0:
@@ -121,8 +126,9 @@ class RPowScalar(Function):            # c ** x
     def backward(self, gy):
         import math
         c = self.args[0]
-        if c == 0:          # 0 ** x is piecewise constant: slope 0, as Pow's zero-base rule
-            return zero_slope(gy)
+        if c == 0:          # PyTorch: 0 where x >= 0, else 0 ** x * log(0) (= -inf); a
+            x, = self.inputs    # constant factor, so a second derivative is 0, not 0 * inf
+            return gy * where(x >= 0, 0.0, (self.output() * -math.inf).detach())
         return gy * self.output() * (math.log(c) if c > 0 else float("nan"))
 
 
@@ -293,9 +299,6 @@ def _default_float(t: Tensor) -> Tensor:
     return t.astype(get_default_dtype())
 
 
-div = divide = truediv
-
-
 def neg(x: Tensor) -> Tensor:
     """-x"""
     out = apply1(MulScalar, x, -1)
@@ -355,15 +358,15 @@ def where(condition: Any, a: Any = _MISSING, b: Any = _MISSING) -> Tensor:
 
 def clip(x: Tensor, min: Any = None, max: Any = None) -> Tensor:
     """Limit values to [min, max]; the gradient passes where min <= x <= max."""
-    if isinstance(min, Tensor) or isinstance(max, Tensor):
-        out = x
-        if min is not None:
-            out = maximum(out, min)
-        if max is not None:
-            out = minimum(out, max)
-        return out
+    if isinstance(min, Tensor) or isinstance(max, Tensor):   # PyTorch's tie and NaN rules
+        from .math_binary import clamp_max, clamp_min, clamp_tensors
+        if max is None:
+            return clamp_min(x, min)
+        return clamp_max(x, max) if min is None else clamp_tensors(x, min, max)
     if min is None and max is None:
         raise ValueError("clip: at least one of min and max must be given")
+    if not x.dtype.is_floating and (isinstance(min, float) or isinstance(max, float)):
+        x = _default_float(x)         # a float bound makes an integer tensor float (PyTorch)
     return apply1(Clip, x, min, max)
 
 

@@ -128,10 +128,11 @@ class Relu(Function):
 
 
 class ReluGrad(Function):
-    """gy where y > 0: one pass. Linear in gy, so its own backward is ReluGrad again."""
+    """gy except where y <= 0 (a NaN y passes gy, as PyTorch's threshold_backward): one
+    pass. Linear in gy, so its own backward is ReluGrad again."""
     __slots__ = ()
     @staticmethod
-    def forward(xp, gy, y): return xp.where(y > 0, gy, 0.0)
+    def forward(xp, gy, y): return xp.where(y <= 0, 0.0, gy)
     def backward(self, ggx): return apply2(ReluGrad, ggx, self.inputs[1]), None
 
 
@@ -216,6 +217,8 @@ def abs(x: Tensor) -> Tensor:
 
 def sign(x: Tensor) -> Tensor:
     """-1, 0 or 1, with gradient 0 (as PyTorch: the result requires grad when x does)."""
+    if x.dtype.is_bool:         # PyTorch: the bool itself
+        return x != False       # noqa: E712
     out = constant_op("sign", x)
     return link_zero_grad(out, x)
 

@@ -9,6 +9,7 @@ import math
 from typing import Any, NamedTuple
 
 from ...dtypes import float64, int32
+from ..function import Function, apply1
 from ..tensor import Tensor
 from ._util import NUMBER_TYPES, as_operand, link_zero_grad, require_tensor
 from .arithmetic import _default_float, promote, sub, truediv, where
@@ -152,10 +153,25 @@ def logit(input: Tensor, eps: float | None = None) -> Tensor:
     """log(p / (1 - p)), with p clamped to [eps, 1 - eps] when eps is given (gradient 0
     outside). >>> xg.logit(xg.tensor([0.5]))  # tensor([0.])"""
     require_tensor(input, "logit")
-    p = floating(input)
-    if eps is not None:
-        p = p.clip(float(eps), 1.0 - float(eps))
-    return log(p / (1.0 - p))
+    return apply1(Logit, floating(input), None if eps is None else float(eps))
+
+
+class Logit(Function):
+    """PyTorch's gradient 1 / (x (1 - x)): NaN outside [0, 1] without eps (inf at 0 and 1),
+    0 outside [eps, 1 - eps] with it (the clamp's flat parts)."""
+    __slots__ = ()
+    @staticmethod
+    def forward(xp, a, eps):
+        if eps is not None:
+            a = xp.clip(a, eps, 1.0 - eps)
+        return xp.log(a / (1.0 - a))
+    def backward(self, gy):
+        x, = self.inputs
+        eps = self.args[0]
+        g = gy / (x * (1.0 - x))
+        if eps is None:
+            return where((x < 0.0) | (x > 1.0), math.nan, g)
+        return where((x < eps) | (x > 1.0 - eps), 0.0, g)
 
 
 def isposinf(input: Tensor) -> Tensor:

@@ -67,7 +67,17 @@ def vector_norm(x: Tensor, ord: Any = 2, dim: Any = None, keepdim: bool = False,
         return sum(x.abs(), axes, keep)
     if p == 2:
         return _root(sum(x * x, axes, keep), 2.0)
-    return _root(sum(x.abs() ** p, axes, keep), p)
+    return _root(sum(abs_pow(x, p), axes, keep), p)
+
+
+def abs_pow(x: Tensor, p: float) -> Tensor:
+    """|x| ** p; for p < 1 the gradient at x == 0 is 0 (PyTorch's norm and cdist), not the
+    NaN of 0 * inf (|x| ** p is still 0, or inf for p < 0, there)."""
+    a = x.abs()
+    if p >= 1:
+        return a ** p
+    zero = (a == 0).detach()
+    return where(zero, 0.0 if p > 0 else _INF, where(zero, 1.0, a) ** p)
 
 
 def _matrix_dims(op: str, A: Tensor, dim: Any) -> tuple:

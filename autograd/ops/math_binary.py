@@ -25,7 +25,8 @@ class Atan2(Function):
     def forward(xp, a, b): return xp.atan2(a, b)
     def backward(self, gy):
         a, b = self.inputs
-        scale = gy / (a * a + b * b)
+        r2 = a * a + b * b          # at (0, 0) both gradients are 0, as PyTorch's
+        scale = where(r2 == 0, 0.0, gy / where(r2 == 0, 1.0, r2))
         return (scale * b if a._rg else None), (-scale * a if b._rg else None)
 
 
@@ -111,9 +112,9 @@ class ClampMin(Function):
     @staticmethod
     def forward(xp, a, m): return xp.maximum(a, m)
     def backward(self, gy):
-        a, m = self.inputs
-        keep = (a >= m).astype(gy.dtype)
-        return (gy * keep if a._rg else None), (gy * (1.0 - keep) if m._rg else None)
+        a, m = self.inputs          # NaN in either: neither gets it (PyTorch)
+        return (where(a >= m, gy, 0.0) if a._rg else None), \
+            (where(a < m, gy, 0.0) if m._rg else None)
 
 
 class ClampMax(Function):
@@ -123,8 +124,21 @@ class ClampMax(Function):
     def forward(xp, a, m): return xp.minimum(a, m)
     def backward(self, gy):
         a, m = self.inputs
-        keep = (a <= m).astype(gy.dtype)
-        return (gy * keep if a._rg else None), (gy * (1.0 - keep) if m._rg else None)
+        return (where(a <= m, gy, 0.0) if a._rg else None), \
+            (where(a > m, gy, 0.0) if m._rg else None)
+
+
+class ClampTensors(Function):
+    """min(max(x, lo), hi) with tensor bounds, as PyTorch's clamp: the gradient goes to x
+    where lo <= x <= hi, to lo where x < lo < hi, to hi where x > hi or hi < lo (NaN: none)."""
+    __slots__ = ()
+    @staticmethod
+    def forward(xp, arrays): return xp.minimum(xp.maximum(arrays[0], arrays[1]), arrays[2])
+    def backward(self, gy):
+        x, lo, hi = self.inputs
+        return (where((x >= lo) & (x <= hi), gy, 0.0) if x._rg else None,
+                where((x < lo) & (lo < hi), gy, 0.0) if lo._rg else None,
+                where((x > hi) | (hi < lo), gy, 0.0) if hi._rg else None)
 
 
 # ---- public functions --------------------------------------------------------------------
@@ -212,6 +226,15 @@ def clamp_max(input: Tensor, max: Any) -> Tensor:
         return apply1(Clip, t, None, c)
     a, m = promote(*_pair(input, max))
     return apply2(ClampMax, a, m)
+
+
+def clamp_tensors(input: Tensor, min: Any, max: Any) -> Tensor:
+    """clamp(input, min, max) where a bound is a tensor (see ClampTensors for the gradient)."""
+    require_tensor(input, "clamp")
+    a, lo = promote(*_pair(input, min))
+    a, hi = promote(*_pair(a, max))
+    a, lo = promote(a, lo)
+    return applyn(ClampTensors, (a, lo, hi))
 
 
 arctan2 = atan2

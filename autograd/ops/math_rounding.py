@@ -12,8 +12,8 @@ from typing import Any
 
 from ..function import Function, apply1, apply2
 from ..tensor import Tensor
-from ._util import NUMBER_TYPES, as_operand, require_tensor, zero_slope
-from .arithmetic import _dispatch, _with_number, promote
+from ._util import NUMBER_TYPES, as_operand, link_zero_grad, require_tensor, zero_slope
+from .arithmetic import _dispatch, _with_number, promote, truediv, where
 from .comparison import constant_op
 
 __all__ = ["floor", "ceil", "round", "trunc", "fix", "frac", "remainder", "fmod",
@@ -214,6 +214,27 @@ def floor_divide(input: Any, other: Any) -> Tensor:
         input = as_operand(input, other)
     a, b = promote(input, as_operand(other, input))
     return constant_op("floor_divide", a, b)
+
+
+def div(a: Any, b: Any, *, rounding_mode: str | None = None) -> Tensor:
+    """a / b, or the quotient rounded by ``rounding_mode`` 'trunc' or 'floor' (integers stay
+    integers then, and the gradient is 0, as PyTorch's)."""
+    if rounding_mode is None:
+        return truediv(a, b)
+    if rounding_mode not in ("trunc", "floor"):
+        raise ValueError(f"div: rounding_mode must be None, 'trunc' or 'floor', got "
+                         f"{rounding_mode!r}")
+    q = floor_divide(a, b)
+    if q.dtype.is_floating:
+        q = trunc(truediv(a, b)) if rounding_mode == "trunc" else q
+        for t in (t for t in (a, b) if isinstance(t, Tensor)):
+            q = link_zero_grad(q, t)
+    elif rounding_mode == "trunc":     # floor, plus 1 where an inexact quotient is negative
+        q = where((q * b != a) & (q < 0), q + 1, q)
+    return q
+
+
+divide = div
 
 
 # ---- nan_to_num ---------------------------------------------------------------------------

@@ -85,7 +85,9 @@ class Acosh(Function):
     def forward(xp, a): return xp.acosh(a)
     def backward(self, gy):
         x, = self.inputs
-        return gy / ((x - 1.0) * (x + 1.0)).sqrt()     # (x-1)(x+1): no cancellation near 1
+        # (x-1)(x+1): no cancellation near 1; + 0.0 makes x = -1 give +inf (not -inf, from
+        # sqrt(-0)), as PyTorch's rsqrt(x * x - 1)
+        return gy / ((x - 1.0) * (x + 1.0) + 0.0).sqrt()
 
 
 class Atanh(Function):

@@ -301,6 +301,9 @@ def logsumexp(x: Tensor, axis: Any = None, keepdims: bool = False, *, dim: Any =
     """log(sum(exp(x))) over ``axis`` without overflow."""
     require_tensor(x, "logsumexp")
     axis, keepdims = torch_names(axis, keepdims, dim, keepdim)
+    if not x.dtype.is_floating:         # integers give the default float dtype (PyTorch)
+        from .arithmetic import _default_float
+        x = _default_float(x)
     return apply1(LogSumExp, x, normalize_axes(axis, x.ndim, "logsumexp"), keepdims)
 
 

@@ -122,7 +122,8 @@ def cdist(x1: Tensor, x2: Tensor, p: float = 2.0,
         return sum(abs(diff), axis=-1)
     if p == 2.0:
         return _safe_sqrt(sum(diff * diff, axis=-1))
-    powered = sum(abs(diff) ** p, axis=-1)
+    from .linalg_norms import abs_pow      # p < 1: a zero difference gets gradient 0
+    powered = sum(abs_pow(diff, p), axis=-1)
     positive = powered > 0
     return where(positive, where(positive, powered, 1.0) ** (1.0 / p), 0.0)
 
