@@ -1,6 +1,6 @@
 """``xg.special``, as ``torch.special``: special functions with PyTorch's names, signatures
 and semantics. Most are the top-level ops under their SciPy-style names; the rest (entr,
-ndtr, log_ndtr, xlog1py, ...) are composites of those ops, so they differentiate at any order.
+ndtr, log_ndtr, ...) are composites of those ops, so they differentiate at any order.
 
 >>> import xpgrad as xg
 >>> xg.special.ndtr(xg.tensor([0.0, 1.96]))  # tensor([0.5000, 0.9750])
@@ -19,6 +19,7 @@ from .autograd.ops import xlogy
 from .autograd.ops.extra_elementwise import logit
 from .autograd.ops.extra_gamma_ops import (digamma, erfcx, i0, i0e, i1, i1e, lgamma, mvlgamma,
                                            ndtri, polygamma, zeta)
+from .autograd.ops.math_binary import entr, xlog1py
 from .autograd.ops.math_special import _floating
 from .autograd.tensor import Tensor
 
@@ -65,42 +66,6 @@ def softmax(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
 def log_softmax(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
     """log(softmax) along ``dim``. >>> xg.special.log_softmax(xg.zeros(2), 0)  # [-0.6931, ...]"""
     return _log_softmax(input, dim=dim, dtype=dtype)
-
-
-def _pair(op: str, a: Any, b: Any) -> tuple[Tensor, Tensor]:
-    from .autograd.ops._util import as_operand
-    from .autograd.ops.extra_elementwise import _same_float
-    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
-        raise TypeError(f"{op}: expected at least one Tensor, got {type(a).__name__} and "
-                        f"{type(b).__name__}")
-    if isinstance(a, Tensor):
-        b = as_operand(float(b) if isinstance(b, (int, float)) else b, _floating(a, op))
-    else:
-        a = as_operand(float(a) if isinstance(a, (int, float)) else a, _floating(b, op))
-    return _same_float(_floating(a, op), _floating(b, op))
-
-
-def xlog1py(input: Any, other: Any) -> Tensor:
-    """input * log1p(other), 0 where input == 0 (unless other is NaN); either may be a number.
-
-    >>> xg.special.xlog1py(xg.tensor([0.0, 2.0]), xg.tensor([-1.0, 1.0]))  # [0.0000, 1.3863]
-    """
-    x, y = _pair("xlog1py", input, other)
-    zero = (x == 0) & (y == y)
-    safe_y = where(zero, 0.0, y)           # keeps log1p(-1) = -inf out of the gradient
-    return where(zero, 0.0, x * log1p(safe_y))
-
-
-def entr(input: Tensor) -> Tensor:
-    """The elementwise entropy -x log(x): 0 at 0, -inf for x < 0 (NaN stays NaN).
-
-    >>> xg.special.entr(xg.tensor([0.0, 0.5]))  # tensor([0.0000, 0.3466])
-    """
-    x = _floating(input, "entr")
-    positive = x > 0
-    safe = where(positive, x, 1.0)
-    inner = where(x == 0, 0.0, where(x != x, x, -math.inf))
-    return where(positive, -safe * safe.log(), inner)
 
 
 def ndtr(input: Tensor) -> Tensor:

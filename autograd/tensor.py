@@ -185,7 +185,10 @@ class Tensor(TensorMutation, TensorExtras):
     def add(self, other: Any, *, alpha: Any = 1) -> "Tensor": return _ops.add(self, other, alpha=alpha)
     def sub(self, other: Any, *, alpha: Any = 1) -> "Tensor": return _ops.sub(self, other, alpha=alpha)
     def mul(self, other: Any) -> "Tensor": return _ops.mul(self, other)
-    def div(self, other: Any) -> "Tensor": return _ops.truediv(self, other)
+    def div(self, other: Any, *, rounding_mode: str | None = None) -> "Tensor":
+        if rounding_mode is None:
+            return _ops.truediv(self, other)
+        return _ops.div(self, other, rounding_mode=rounding_mode)     # 'trunc' or 'floor'
     def pow(self, other: Any) -> "Tensor": return _ops.pow(self, other)
     def matmul(self, other: Any) -> "Tensor": return _ops.matmul(self, other)
     def exp(self) -> "Tensor": return _ops.exp(self)

@@ -137,7 +137,9 @@ class TensorExtras:
     def multiply(self, other: Any) -> Any: return _ops().mul(self, other)
     def subtract(self, other: Any, *, alpha: Any = 1) -> Any: return _ops().sub(self, other, alpha=alpha)
     def true_divide(self, other: Any) -> Any: return _ops().truediv(self, other)
-    divide = true_divide
+
+    def divide(self, other: Any, *, rounding_mode: str | None = None) -> Any:
+        return _ops().div(self, other, rounding_mode=rounding_mode)
     def logical_and(self, other: Any) -> Any: return _ops().logical_and(self, other)
     def logical_or(self, other: Any) -> Any: return _ops().logical_or(self, other)
     def logical_not(self) -> Any: return _ops().logical_not(self)
@@ -181,8 +183,9 @@ class TensorExtras:
     def mul_(self, other: Any) -> Any:
         return self._write_result("mul_()", lambda t: _ops().mul(t, other), other)
 
-    def div_(self, other: Any) -> Any:
-        return self._write_result("div_()", lambda t: _ops().truediv(t, other), other)
+    def div_(self, other: Any, *, rounding_mode: str | None = None) -> Any:
+        return self._write_result(
+            "div_()", lambda t: _ops().div(t, other, rounding_mode=rounding_mode), other)
 
     def pow_(self, exponent: Any) -> Any:
         return self._write_result("pow_()", lambda t: _ops().pow(t, exponent), exponent)

@@ -14,6 +14,7 @@ from typing import Any
 
 from ..autograd.ops import where
 from ..autograd.ops._util import normalize_axis, require_tensor
+from ..autograd.ops.linalg_norms import abs_pow
 from ..autograd.tensor import Tensor
 from .module import Module
 
@@ -52,7 +53,7 @@ def _safe_root(s: Tensor, p: float) -> Tensor:
 
 def vector_norm(x: Tensor, p: float, dim: Any, keepdim: bool = False) -> Tensor:
     """The p-norm along ``dim`` (p = inf: max |x|; p = 0: the count of non-zeros, with a zero
-    gradient), with gradient 0 at a zero vector for p >= 1, as PyTorch."""
+    gradient), with gradient 0 at a zero vector (and at zero entries for p < 1), as PyTorch."""
     if p == 2:
         return _safe_root((x * x).sum(dim, keepdim), 2)
     if p == 1:
@@ -63,7 +64,7 @@ def vector_norm(x: Tensor, p: float, dim: Any, keepdim: bool = False) -> Tensor:
         return x.abs().min(axis=dim, keepdims=keepdim)
     if p == 0:
         return where(x != 0, 1.0, x * 0.0).sum(dim, keepdim)     # in the graph, as torch's
-    return _safe_root((x.abs() ** p).sum(dim, keepdim), p)
+    return _safe_root(abs_pow(x, p).sum(dim, keepdim), p)
 
 
 def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:

@@ -161,3 +161,29 @@ def test_div_rounding_modes():
     assert xg.divide(i, 2, rounding_mode="trunc").dtype == xg.int64
     with pytest.raises(ValueError, match="rounding_mode"):
         xg.div(i, j, rounding_mode="round")
+
+
+def test_tensor_div_methods_take_rounding_mode() -> None:
+    a, b = xg.tensor([-7.0, 7.0, -1.5]), xg.tensor([2.0, -2.0, 1.0])
+    assert a.div(b, rounding_mode="floor").tolist() == [-4.0, -4.0, -2.0]
+    assert a.divide(b, rounding_mode="trunc").tolist() == [-3.0, -3.0, -1.0]
+    c = a.clone()
+    c.div_(b, rounding_mode="trunc")
+    assert c.tolist() == [-3.0, -3.0, -1.0]
+    assert xg.tensor([-7, 7]).div(xg.tensor([2, -2]), rounding_mode="trunc").tolist() == [-3, -3]
+
+
+def test_xlog1py_and_entr_gradients_at_their_edges_as_pytorch() -> None:
+    nan, inf = float("nan"), float("inf")
+    x = xg.tensor([0.0, 0.0, 0.0, 2.0, 0.0, 1.0], dtype="float64", requires_grad=True)
+    y = xg.tensor([1.0, -1.0, -2.0, -1.0, nan, 3.0], dtype="float64", requires_grad=True)
+    xg.special.xlog1py(x, y).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [math.log(2.0), 0.0, 0.0, -inf, nan,
+                                                    math.log(4.0)])
+    np.testing.assert_array_equal(y.grad.numpy(), [0.0, nan, -0.0, inf, nan, 0.25])
+    e = xg.tensor([0.0, -1.0, inf, nan, 2.0], dtype="float64", requires_grad=True)
+    out = xg.special.entr(e)
+    np.testing.assert_array_equal(out.detach().numpy(), [0.0, -inf, -inf, nan,
+                                                         -2.0 * math.log(2.0)])
+    out.sum().backward()
+    np.testing.assert_array_equal(e.grad.numpy(), [inf, nan, -inf, nan, -1.0 - math.log(2.0)])

@@ -10,7 +10,7 @@ from ..function import Function, apply1, apply2, applyn
 from ..tensor import Tensor
 from ._util import NUMBER_TYPES, require_tensor
 from .arithmetic import Clip, _pair, _with_number, promote, where
-from .elementwise import log, sigmoid
+from .elementwise import log, log1p, sigmoid
 from .math_special import _floating
 
 __all__ = ["atan2", "arctan2", "logaddexp", "logaddexp2", "hypot", "xlogy", "lerp",
@@ -63,6 +63,54 @@ class Hypot(Function):
         a, b = self.inputs
         scale = gy / self.output()
         return (scale * a if a._rg else None), (scale * b if b._rg else None)
+
+
+class Xlog1py(Function):
+    """x * log1p(y), 0 where x == 0 unless y is NaN (PyTorch's special.xlog1py)."""
+    __slots__ = ()
+    @staticmethod
+    def forward(xp, a, b):
+        zero = (a == 0) & xp.logical_not(xp.isnan(b))
+        return a * xp.log1p(xp.where(zero, 0.0, b))
+    def backward(self, gy):
+        a, b = self.inputs
+        ga = gb = None
+        if a._rg:       # PyTorch: log1p(y), but 0 where x == 0 and y <= -1 (not -inf or NaN)
+            ga = where((a == 0) & (b <= -1), 0.0, gy * log1p(b))
+        if b._rg:
+            gb = gy * a / (b + 1.0)
+        return ga, gb
+
+
+class Entr(Function):
+    """-x log(x) for x > 0, 0 at 0, -inf below, NaN at NaN; the gradient is -(1 + log x)
+    everywhere, as PyTorch's (+inf at 0, NaN below 0)."""
+    __slots__ = ()
+    @staticmethod
+    def forward(xp, a):
+        positive = a > 0
+        inner = xp.where(a == 0, 0.0, xp.where(xp.isnan(a), a, -math.inf))
+        return xp.where(positive, -a * xp.log(xp.where(positive, a, 1.0)), inner)
+    def backward(self, gy):
+        x, = self.inputs
+        return gy * -(log(x) + 1.0)
+
+
+def entr(input: Tensor) -> Tensor:
+    """The elementwise entropy -x log(x): 0 at 0, -inf for x < 0 (NaN stays NaN).
+
+    >>> xg.special.entr(xg.tensor([0.0, 0.5]))  # tensor([0.0000, 0.3466])
+    """
+    require_tensor(input, "entr")
+    return apply1(Entr, _floating(input, "entr"))
+
+
+def xlog1py(input: Any, other: Any) -> Tensor:
+    """input * log1p(other), 0 where input == 0 (unless other is NaN); either may be a number.
+
+    >>> xg.special.xlog1py(xg.tensor([0.0, 2.0]), xg.tensor([-1.0, 1.0]))  # [0.0000, 1.3863]
+    """
+    return apply2(Xlog1py, *_float_pair(input, other, "xlog1py"))
 
 
 class Xlogy(Function):
