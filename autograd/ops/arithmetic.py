@@ -128,7 +128,8 @@ class RPowScalar(Function):            # c ** x
         c = self.args[0]
         if c == 0:          # PyTorch: 0 where x >= 0, else 0 ** x * log(0) (= -inf); a
             x, = self.inputs    # constant factor, so a second derivative is 0, not 0 * inf
-            return gy * where(x >= 0, 0.0, (self.output() * -math.inf).detach())
+            x = x.detach()      # (no 0 * inf computed: it would warn on every backward)
+            return gy * where(x >= 0, 0.0, where(x < 0, -math.inf, x))
         return gy * self.output() * (math.log(c) if c > 0 else float("nan"))
 
 
