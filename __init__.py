@@ -24,6 +24,7 @@ from .autograd.factories_extra import *  # noqa: F401,F403  (empty, linspace, ra
 from .autograd.ops import *  # noqa: F401,F403  (xg.exp, xg.matmul, xg.softmax, ...)
 from .dtype_info import *  # noqa: F401,F403  (finfo, iinfo, promote_types, rng state, ...)
 from .autograd.ops.linalg_namespace import linalg  # (xg.linalg, as torch.linalg)
+from .autograd.tensor_types import *  # noqa: F401,F403  (Size, pi, strided, FloatTensor, ...)
 
 bool = bool_  # noqa: A001  (xg.bool, as torch.bool / numpy.bool)
 # PyTorch's dtype aliases: xg.long is xg.int64, xg.float is xg.float32, ...

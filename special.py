@@ -20,6 +20,7 @@ from .autograd.ops.extra_elementwise import logit
 from .autograd.ops.extra_gamma_ops import (digamma, erfcx, i0, i0e, i1, i1e, lgamma, mvlgamma,
                                            ndtri, polygamma, zeta)
 from .autograd.ops.math_binary import entr, xlog1py
+from .autograd.ops.torch_compat import igamma as gammainc, igammac as gammaincc
 from .autograd.ops.math_special import _floating
 from .autograd.tensor import Tensor
 
@@ -27,7 +28,7 @@ __all__ = [
     "expit", "logit", "erf", "erfc", "erfcx", "erfinv", "gammaln", "digamma", "psi",
     "polygamma", "multigammaln", "i0", "i0e", "i1", "i1e", "log1p", "expm1", "exp2", "xlogy",
     "xlog1py", "sinc", "round", "logsumexp", "softmax", "log_softmax", "entr", "ndtr", "ndtri",
-    "log_ndtr", "zeta",
+    "log_ndtr", "zeta", "gammainc", "gammaincc",
 ]
 
 _SQRT_HALF = math.sqrt(0.5)

@@ -318,3 +318,18 @@ def constant_pad_nd(input: Tensor, pad: Sequence[int], value: float = 0) -> Tens
     """Pad (or crop, with negative values) with ``value``: F.pad in 'constant' mode.
     >>> xg.constant_pad_nd(x, (1, 1), 0.0)"""
     return F.pad(input, pad, "constant", value)
+
+
+def _install_nn_methods() -> None:
+    """torch.Tensor's methods that are nn ops (autograd/ may not import nn/, so here)."""
+    methods = {"hardshrink": lambda self, lambd=0.5: F.hardshrink(self, lambd),
+               "prelu": lambda self, weight: F.prelu(self, weight)}
+    for name, fn in methods.items():
+        if name in vars(Tensor):
+            raise RuntimeError(f"Tensor.{name} is defined twice (torch_namespace)")
+        fn.__name__ = fn.__qualname__ = name
+        fn.__doc__ = f"``xg.nn.functional.{name}(self, ...)``."
+        setattr(Tensor, name, fn)
+
+
+_install_nn_methods()

@@ -22,6 +22,13 @@ from .backends.host_settings import (get_num_threads, get_print_options, host_fr
 from .dtypes import as_dtype
 from .func import vmap
 
+# xg.linalg.LinAlgError, as torch.linalg.LinAlgError: the class every backend raises when a
+# factorization fails (NumPy's; CuPy and array_api_strict raise it too). An exception class,
+# not array work, so the package root may name it (autograd/ never imports numpy).
+from numpy.linalg import LinAlgError as _LinAlgError  # noqa: E402
+from .autograd.ops.linalg_namespace import linalg as _linalg  # noqa: E402
+_linalg.LinAlgError = _LinAlgError
+
 __all__ = [
     "set_printoptions", "get_printoptions", "get_num_threads", "set_num_threads",
     "get_num_interop_threads", "set_num_interop_threads", "init_num_threads",

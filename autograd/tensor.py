@@ -9,6 +9,7 @@ from typing import Any, Iterator
 
 from ..dtypes import DType, as_dtype
 from .tensor_args import _Size, _axis_args, _looks_like_dtype, _shape_args
+from .tensor_compat import TensorCompat
 from .tensor_extras import TensorExtras
 from .tensor_mutation import TensorMutation
 
@@ -29,7 +30,7 @@ def make_tensor(data: Any, backend: Any, requires_grad: bool, grad_fn: Any) -> "
 _new = object.__new__
 
 
-class Tensor(TensorMutation, TensorExtras):
+class Tensor(TensorMutation, TensorExtras, TensorCompat):
     """An n-dimensional array on a device that records the ops applied to it.
 
     >>> x = xg.tensor([1.0, 2.0], requires_grad=True); (x * x).sum().backward(); x.grad
@@ -354,10 +355,12 @@ class Tensor(TensorMutation, TensorExtras):
     def bool(self) -> "Tensor": return self.astype("bool")
 
     def to(self, device: Any = None, dtype: Any = None, non_blocking: bool = False,
-           copy: bool = False) -> "Tensor":
+           copy: bool = False, *, memory_format: Any = None) -> "Tensor":
         """Move to another device and/or convert the dtype (differentiable); ``t.to(other)``
         takes another tensor's device and dtype."""
         from .factories import _to_device
+        if memory_format is not None:               # torch's formats: all give the same values
+            _ops.torch_compat.check_memory_format("to", memory_format)
         if isinstance(device, Tensor):
             device, dtype = device.device, device.dtype
         if isinstance(device, DType) or (dtype is None and _looks_like_dtype(device)):
@@ -371,11 +374,7 @@ class Tensor(TensorMutation, TensorExtras):
 
     def cuda(self, index: int | None = None) -> "Tensor":
         return self.to("cuda" if index is None else f"cuda:{index}")
-
-    def clone(self) -> "Tensor":
-        return _ops.clone(self)
-
-    def contiguous(self) -> "Tensor": return self      # layouts are the backend's business
+    # clone and contiguous: tensor_compat.py (with torch's memory_format=)
 
 def _rebuild_leaf(cls: type, host: Any, device: str, requires_grad: bool) -> Tensor:
     """Unpickle a leaf tensor (or subclass such as nn.Parameter) onto its device."""

@@ -5,14 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from ..dtypes import as_dtype
+from .tensor_types import Size
 
 
 class _Size(int):
-    """An int (the element count) that, called, gives the shape or one dimension."""
+    """An int (the element count) that, called, gives the shape (an ``xg.Size``) or one
+    dimension."""
 
     def __new__(cls, n: int, shape: tuple) -> "_Size":
         out = super().__new__(cls, n)
-        out.shape = tuple(shape)
+        out.shape = Size(shape)
         return out
 
     def __call__(self, dim: int | None = None) -> Any:

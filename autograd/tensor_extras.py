@@ -278,8 +278,11 @@ class TensorExtras:
         return f"tensor({body}, {', '.join(extra)})"
 
     def type(self, dtype: Any = None) -> Any:
-        """Without a dtype, PyTorch's type name ('xpgrad.FloatTensor'); with one, a cast."""
+        """Without a dtype, PyTorch's type name ('xpgrad.FloatTensor'); with one (a dtype, a
+        legacy type such as xg.LongTensor, or its name, 'torch.LongTensor' too), a cast."""
         if dtype is None:
             return f"xpgrad.{_TYPE_NAMES.get(self.dtype.name, self.dtype.name)}Tensor"
-        return self.astype(dtype)
+        from .tensor_types import legacy_type
+        kind = legacy_type(dtype)
+        return self.astype(kind.dtype if kind is not None else dtype)
 

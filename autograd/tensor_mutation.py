@@ -59,7 +59,10 @@ class TensorMutation:
             else:
                 self._hooks = hooks
         entry = ("grad", hook)
-        hooks.append(entry)
+        # before any retain_grad() entry: as in torch, .grad of a retained tensor is the
+        # gradient after all its hooks, whatever the order they were registered in
+        at = next((i for i, h in enumerate(hooks) if h[0] == "retain"), len(hooks))
+        hooks.insert(at, entry)
         return HookHandle(hooks, entry)
 
     def register_post_accumulate_grad_hook(self, hook: Callable[["Tensor"], None]) -> "HookHandle":

@@ -19,6 +19,7 @@ from .math_rounding import div, divide
 from . import (elementwise_math, shape_extra, reduction_extra, linalg_extra, counting, statistics,
                torch_extras, inplace_methods)
 from . import torch_more, torch_copies, torch_math_more, linalg_lu, linalg_more, linalg_householder
+from . import torch_compat
 from .elementwise_math import *  # noqa: F401,F403
 from .shape_extra import *  # noqa: F401,F403
 from .reduction_extra import *  # noqa: F401,F403
@@ -32,6 +33,7 @@ from .torch_math_more import *  # noqa: F401,F403  (gradient, windows, binomial,
 from .linalg_lu import *  # noqa: F401,F403  (lu, lu_unpack, lu_solve, triangular_solve)
 from .linalg_more import *  # noqa: F401,F403  (matrix_exp, nuclear_norm, svd_lowrank, ...)
 from .linalg_householder import *  # noqa: F401,F403  (geqrf, orgqr, ormqr)
+from .torch_compat import *  # noqa: F401,F403  (igamma, igammac, *_like with memory_format=)
 from types import ModuleType as _ModuleType
 
 from ..tensor import Tensor as _Tensor
@@ -39,7 +41,7 @@ from ..tensor import Tensor as _Tensor
 
 def _install_tensor_methods() -> None:
     for module in (elementwise_math, shape_extra, reduction_extra, linalg_extra, counting,
-                   statistics, torch_extras, inplace_methods, torch_more):
+                   statistics, torch_extras, inplace_methods, torch_more, torch_compat):
         for name, fn in module.TENSOR_METHODS.items():
             if name in vars(_Tensor):
                 raise RuntimeError(f"Tensor.{name} is defined twice ({module.__name__})")
@@ -47,6 +49,7 @@ def _install_tensor_methods() -> None:
 
 
 _install_tensor_methods()
+torch_compat.install_node_api()
 
 # functions and classes only: the family modules (``linalg``, ``shape``, ...) are not API, and
 # ``xg.linalg`` is the torch.linalg namespace (linalg_namespace.py)
