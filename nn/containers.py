@@ -2,6 +2,8 @@
 ParameterList and ParameterDict."""
 from __future__ import annotations
 
+from collections import OrderedDict
+from collections.abc import Mapping
 from typing import Any, Iterable, Iterator
 
 from .module import Module
@@ -282,6 +284,9 @@ class ParameterList(Module):
     def __setitem__(self, index: int, value: Any) -> None:
         self.register_parameter(list(self._parameters)[index], _as_parameter(value))
 
+    def extra_repr(self) -> str:
+        return _parameter_lines(enumerate(self), lambda p: repr(p.dtype))
+
     def forward(self, *args: Any) -> Any:
         raise NotImplementedError("ParameterList has no forward()")
 
@@ -329,12 +334,32 @@ class ParameterDict(Module):
         return list(self._parameters.items())
 
     def update(self, parameters: Any) -> None:
-        pairs = parameters.items() if hasattr(parameters, "items") else parameters
+        """Add or overwrite entries; a plain mapping's keys are taken sorted, as torch's
+        (an OrderedDict, a ParameterDict or a sequence of pairs keeps its order)."""
+        if isinstance(parameters, (OrderedDict, ParameterDict)):
+            pairs = list(parameters.items())
+        elif isinstance(parameters, Mapping):
+            pairs = sorted(parameters.items())
+        else:
+            pairs = parameters
         for key, value in pairs:
             self[key] = value
 
+    def extra_repr(self) -> str:
+        return _parameter_lines(self.items(), lambda p: p.type())
+
     def forward(self, *args: Any) -> Any:
         raise NotImplementedError("ParameterDict has no forward()")
+
+
+def _parameter_lines(pairs: Iterable[tuple], kind: Any) -> str:
+    """torch's ParameterList / ParameterDict lines: ``(key): Parameter containing: [...]``."""
+    lines = []
+    for key, p in pairs:
+        size = "x".join(str(n) for n in p.shape)
+        device = "" if str(p.device) == "cpu" else f" ({p.device})"
+        lines.append(f"  ({key}): Parameter containing: [{kind(p)} of size {size}{device}]")
+    return "\n".join(lines)
 
 
 def _as_parameter(value: Any) -> Any:

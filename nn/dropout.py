@@ -15,7 +15,7 @@ class Dropout(Module):
         super().__init__()
         if not 0.0 <= p <= 1.0:
             raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-        self.p, self.inplace = float(p), inplace
+        self.p, self.inplace = p, inplace     # as given, as torch's repr
 
     def forward(self, input: Tensor) -> Tensor:
         return F.dropout(input, self.p, self.training)

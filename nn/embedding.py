@@ -207,7 +207,7 @@ class Embedding(Module):
                              f"{num_embeddings} and {embedding_dim}")
         self.num_embeddings, self.embedding_dim = int(num_embeddings), int(embedding_dim)
         self.padding_idx = _check_padding_idx(padding_idx, self.num_embeddings, "Embedding")
-        self.max_norm, self.norm_type = max_norm, float(norm_type)
+        self.max_norm, self.norm_type = max_norm, norm_type
         self.scale_grad_by_freq, self.sparse = scale_grad_by_freq, sparse
         if _weight is None:
             self.weight = Parameter(zeros(self.num_embeddings, self.embedding_dim, dtype=dtype,

@@ -168,7 +168,7 @@ class EmbeddingBag(Module):
             raise NotImplementedError("EmbeddingBag: sparse gradients are not supported "
                                       "(sparse=True)")
         self.num_embeddings, self.embedding_dim = int(num_embeddings), int(embedding_dim)
-        self.max_norm, self.norm_type = max_norm, float(norm_type)
+        self.max_norm, self.norm_type = max_norm, norm_type
         self.scale_grad_by_freq, self.mode, self.sparse = scale_grad_by_freq, mode, sparse
         self.include_last_offset = bool(include_last_offset)
         self.padding_idx = _check_padding_idx(padding_idx, self.num_embeddings, "EmbeddingBag")

@@ -52,6 +52,8 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
                              f"has {input.shape[1] if input.ndim >= 2 else 'no'} channels on "
                              "dim 1")
         weight = weight.reshape((n,) + (1,) * (input.ndim - 2))
+    elif input.ndim == 0:                  # one slope on a 0-d input stays 0-d, as torch
+        weight = weight.reshape(())
     return apply2(PReLUFn, input, weight)
 
 
@@ -91,13 +93,19 @@ def softmax(input: Tensor, dim: int | None = None, axis: int | None = None, *,
             dtype: Any = None) -> Tensor:
     """exp(x) / sum(exp(x)) along ``dim`` (PyTorch) or ``axis`` (Keras); the last axis when
     neither is given (Keras' default; PyTorch would guess and warn)."""
-    return _softmax(input, _resolve_dim(dim, axis, "softmax"), dtype=dtype)
+    chosen = _resolve_dim(dim, axis, "softmax")
+    if getattr(input, "ndim", None) == 0 and chosen in (0, -1):   # torch: a 0-d tensor is 1
+        return _softmax(input.reshape(1), 0, dtype=dtype).reshape(())
+    return _softmax(input, chosen, dtype=dtype)
 
 
 def log_softmax(input: Tensor, dim: int | None = None, axis: int | None = None, *,
                 dtype: Any = None) -> Tensor:
     """x - logsumexp(x) along ``dim``/``axis`` (default: the last); finite for finite x."""
-    return _log_softmax(input, _resolve_dim(dim, axis, "log_softmax"), dtype=dtype)
+    chosen = _resolve_dim(dim, axis, "log_softmax")
+    if getattr(input, "ndim", None) == 0 and chosen in (0, -1):   # torch: a 0-d tensor is 0
+        return _log_softmax(input.reshape(1), 0, dtype=dtype).reshape(())
+    return _log_softmax(input, chosen, dtype=dtype)
 
 
 def maxout(input: Tensor, pool_size: int) -> Tensor:

@@ -53,6 +53,19 @@ def _channel_shape(shape: tuple, batched: bool) -> tuple:
     return tuple(shape[:lead]) + (1,) * (len(shape) - lead)
 
 
+def _deprecated_dims(op: str, input: Tensor, spatial: int, dims: str, least: int = 2) -> None:
+    """PyTorch's warning for a deprecated input rank (it still runs feature dropout on it)."""
+    if input.ndim < least:
+        raise ValueError(f"{op}: feature dropout requires at least 2 dimensions in the input, "
+                         f"got shape {tuple(input.shape)}")
+    warnings.warn(f"{op}: Received a {input.ndim}-D input to {op}, which is deprecated and "
+                  "will result in an error in a future release. To retain the behavior and "
+                  f"silence this warning, please use dropout instead. Note that {op} exists "
+                  f"to provide channel-wise dropout on inputs with {spatial} spatial "
+                  "dimensions, a channel dimension, and an optional batch dimension (i.e. "
+                  f"{dims} inputs).", stacklevel=3)
+
+
 def dropout1d(input: Tensor, p: float = 0.5, training: bool = True,
               inplace: bool = False) -> Tensor:
     """Zero whole channels of (N, C, L) or (C, L) input with probability ``p`` (scaling the
@@ -70,8 +83,7 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True,
     input is taken as (N, C, L), with PyTorch's warning. >>> F.dropout2d(x, 0.2)"""
     _floating(input, "dropout2d")
     if input.ndim not in (3, 4):
-        raise ValueError(f"dropout2d: expected 4D input (N, C, H, W) (or 3D, taken as "
-                         f"(N, C, L)), got shape {tuple(input.shape)}")
+        _deprecated_dims("dropout2d", input, 2, "3D or 4D")
     if input.ndim == 3:
         warnings.warn("dropout2d: Received a 3D input to dropout2d and assuming that "
                       "channel-wise 1D dropout behavior is desired - input is interpreted as "
@@ -89,8 +101,7 @@ def dropout3d(input: Tensor, p: float = 0.5, training: bool = True,
     while training. >>> F.dropout3d(x, 0.2)"""
     _floating(input, "dropout3d")
     if input.ndim not in (4, 5):
-        raise ValueError(f"dropout3d: expected 4D (C, D, H, W) or 5D (N, C, D, H, W) input, "
-                         f"got shape {tuple(input.shape)}")
+        _deprecated_dims("dropout3d", input, 3, "4D or 5D", 1)
     return _channel_dropout(input, p, training, _channel_shape(input.shape, input.ndim == 5))
 
 
@@ -144,7 +155,7 @@ class _DropoutNd(Module):
     def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
         super().__init__()
         _check_p(p)
-        self.p, self.inplace = float(p), inplace
+        self.p, self.inplace = p, inplace     # as given, as torch's repr
 
     def forward(self, input: Tensor) -> Tensor:
         return type(self)._fn(input, self.p, self.training)

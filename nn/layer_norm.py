@@ -241,7 +241,7 @@ class LayerNorm(Module):
                  dtype: Any = None) -> None:
         super().__init__()
         self.normalized_shape = _as_shape(normalized_shape, "LayerNorm")
-        self.eps, self.elementwise_affine = float(eps), bool(elementwise_affine)
+        self.eps, self.elementwise_affine = eps, bool(elementwise_affine)
         self.bias_flag = self.elementwise_affine and bool(bias)      # PyTorch's repr
         if self.elementwise_affine:
             self.weight = Parameter(ones(*self.normalized_shape, dtype=dtype, device=device))
@@ -283,7 +283,7 @@ class GroupNorm(Module):
             raise ValueError(f"GroupNorm: num_channels ({num_channels}) must be divisible by "
                              f"num_groups ({num_groups})")
         self.num_groups, self.num_channels = int(num_groups), int(num_channels)
-        self.eps, self.affine = float(eps), bool(affine)
+        self.eps, self.affine = eps, bool(affine)
         self.bias_flag = self.affine and bool(bias)
         c = self.num_channels
         if self.affine:

@@ -388,13 +388,10 @@ class Module(ModuleHooks):
         return ""
 
     def __repr__(self) -> str:
-        lines = []
         extra = self.extra_repr()
-        if extra:
-            lines.extend(extra.split("\n"))
-        for name, module in self._modules.items():
-            body = repr(module).replace("\n", "\n  ")
-            lines.append(f"({name}): {body}")
-        if not self._modules:
+        lines = (extra.split("\n") if extra else []) + [
+            f"({name}): " + repr(module).replace("\n", "\n  ")
+            for name, module in self._modules.items()]
+        if len(lines) <= 1 and not self._modules:     # torch: one extra line stays inline
             return f"{type(self).__name__}({extra})"
         return f"{type(self).__name__}(\n  " + "\n  ".join(lines) + "\n)"

@@ -25,7 +25,7 @@ class _NormBase(Module):
             raise ValueError(f"{type(self).__name__}: num_features must be >= 1, got "
                              f"{num_features}")
         self.num_features = int(num_features)
-        self.eps, self.momentum = float(eps), momentum
+        self.eps, self.momentum = eps, momentum      # as given, as torch's repr
         self.affine, self.track_running_stats = bool(affine), bool(track_running_stats)
         self.bias_flag = bool(affine and bias)        # PyTorch's repr shows bias=
         c = self.num_features

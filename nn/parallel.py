@@ -89,6 +89,13 @@ class DataParallel(Module):
         return f"world_size={get_world().size}"
 
 
+def _check_group(process_group: Any) -> None:
+    if process_group is not None:
+        raise NotImplementedError("SyncBatchNorm: process groups are not supported; the "
+                                  "statistics are reduced over all processes "
+                                  "(process_group=None)")
+
+
 class SyncBatchNorm(BatchNorm1d):
     """BatchNorm1d whose training statistics cover the whole global batch (all ranks).
 
@@ -102,6 +109,16 @@ class SyncBatchNorm(BatchNorm1d):
 
     >>> bn = nn.SyncBatchNorm(64)     # or nn.SyncBatchNorm.convert_sync_batchnorm(model)
     """
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
+                 affine: bool = True, track_running_stats: bool = True,
+                 process_group: Any = None, device: Any = None, dtype: Any = None, *,
+                 bias: bool = True) -> None:
+        # torch's signature; the statistics always cover the whole world (no sub-groups)
+        _check_group(process_group)
+        super().__init__(num_features, eps, momentum, affine, track_running_stats,
+                         device=device, dtype=dtype, bias=bias)
+        self.process_group = process_group
 
     def forward(self, input: Tensor) -> Tensor:
         use_batch = self.training or self.running_mean is None
@@ -150,12 +167,13 @@ class SyncBatchNorm(BatchNorm1d):
                 running.data = (running * (1.0 - factor) + batch * factor).data
 
     @classmethod
-    def convert_sync_batchnorm(cls, module: Module) -> Module:
+    def convert_sync_batchnorm(cls, module: Module, process_group: Any = None) -> Module:
         """Replace every BatchNorm1d inside ``module`` by a SyncBatchNorm sharing its
         parameters and buffers; returns the (possibly new) top module.
 
         >>> model = nn.SyncBatchNorm.convert_sync_batchnorm(model)
         """
+        _check_group(process_group)
         if isinstance(module, BatchNorm1d) and not isinstance(module, cls):
             sync = cls.__new__(cls)
             Module.__init__(sync)
@@ -168,6 +186,7 @@ class SyncBatchNorm(BatchNorm1d):
             for name, b in module._buffers.items():
                 sync.register_buffer(name, b, name not in module._non_persistent)
             sync.train(module.training)
+            sync.process_group = process_group
             return sync
         for name, child in list(module._modules.items()):
             if child is not None:

@@ -1,11 +1,13 @@
-"""``nn.utils.parametrizations``, as torch.nn.utils.parametrizations: ``weight_norm`` and
-``spectral_norm`` written with ``nn.utils.parametrize`` (state_dict keys
-``parametrizations.weight.original0`` / ``original1`` for weight norm's g and v, and
-``parametrizations.weight.original`` with ``parametrizations.weight.0._u`` / ``_v`` for
-spectral norm).
+"""``nn.utils.parametrizations``, as torch.nn.utils.parametrizations: ``weight_norm``,
+``spectral_norm`` and ``orthogonal`` (parametrizations_orthogonal.py) written with
+``nn.utils.parametrize`` (state_dict keys ``parametrizations.weight.original0`` /
+``original1`` for weight norm's g and v, ``parametrizations.weight.original`` with
+``parametrizations.weight.0._u`` / ``_v`` for spectral norm and
+``parametrizations.weight.0.base`` for orthogonal).
 
 >>> lin = nn.utils.parametrizations.weight_norm(nn.Linear(20, 40))
 >>> lin = nn.utils.parametrizations.spectral_norm(nn.Linear(20, 40))
+>>> lin = nn.utils.parametrizations.orthogonal(nn.Linear(20, 40))
 """
 from __future__ import annotations
 
@@ -14,9 +16,10 @@ from ..autograd.grad_mode import no_grad
 from ..autograd.tensor import Tensor
 from .module import Module
 from .parametrize import register_parametrization
+from .parametrizations_orthogonal import orthogonal
 from .utils_weight_norm import _weight_norm, norm_except_dim
 
-__all__ = ["weight_norm", "spectral_norm"]
+__all__ = ["weight_norm", "spectral_norm", "orthogonal"]
 
 
 class _WeightNorm(Module):

@@ -51,7 +51,7 @@ class RMSNorm(Module):
                  dtype: Any = None) -> None:
         super().__init__()
         self.normalized_shape = _as_shape(normalized_shape, "RMSNorm")
-        self.eps = None if eps is None else float(eps)
+        self.eps = eps                      # as given, as torch's repr
         self.elementwise_affine = bool(elementwise_affine)
         if self.elementwise_affine:
             self.weight = Parameter(ones(*self.normalized_shape, dtype=dtype, device=device))
