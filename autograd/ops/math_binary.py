@@ -65,23 +65,6 @@ class Hypot(Function):
         return (scale * a if a._rg else None), (scale * b if b._rg else None)
 
 
-class Xlog1py(Function):
-    """x * log1p(y), 0 where x == 0 unless y is NaN (PyTorch's special.xlog1py)."""
-    __slots__ = ()
-    @staticmethod
-    def forward(xp, a, b):
-        zero = (a == 0) & xp.logical_not(xp.isnan(b))
-        return a * xp.log1p(xp.where(zero, 0.0, b))
-    def backward(self, gy):
-        a, b = self.inputs
-        ga = gb = None
-        if a._rg:       # PyTorch: log1p(y), but 0 where x == 0 and y <= -1 (not -inf or NaN)
-            ga = where((a == 0) & (b <= -1), 0.0, gy * log1p(b))
-        if b._rg:
-            gb = gy * a / (b + 1.0)
-        return ga, gb
-
-
 class Entr(Function):
     """-x log(x) for x > 0, 0 at 0, -inf below, NaN at NaN; the gradient is -(1 + log x)
     everywhere, as PyTorch's (+inf at 0, NaN below 0)."""
@@ -110,25 +93,35 @@ def xlog1py(input: Any, other: Any) -> Tensor:
 
     >>> xg.special.xlog1py(xg.tensor([0.0, 2.0]), xg.tensor([-1.0, 1.0]))  # [0.0000, 1.3863]
     """
-    return apply2(Xlog1py, *_float_pair(input, other, "xlog1py"))
+    return apply2(Xlog1py, *_float_pair(input, other, "xlog1py"), True)
 
 
 class Xlogy(Function):
-    """x * log(y), 0 where x == 0 unless y is NaN (PyTorch)."""
+    """x * log(y), or with ``one_plus`` x * log1p(y); 0 where x == 0 unless y is NaN
+    (PyTorch's xlogy and special.xlog1py). args: (one_plus,)"""
     __slots__ = ()
     @staticmethod
-    def forward(xp, a, b):
+    def forward(xp, a, b, one_plus):
         zero = (a == 0) & xp.logical_not(xp.isnan(b))
+        if one_plus:
+            return a * xp.log1p(xp.where(zero, 0.0, b))
         return a * xp.log(xp.where(zero, 1.0, b))
     def backward(self, gy):
         a, b = self.inputs
+        one_plus, = self.args
         ga = gb = None
         if a._rg:
-            # PyTorch: log(y), but 0 where x == 0 and y <= 0 (so x = y = 0 gives 0, not -inf)
-            ga = where((a == 0) & (b <= 0), 0.0, gy * log(b))
+            # PyTorch: log(y), but 0 where x == 0 and y <= 0 (so x = y = 0 gives 0, not -inf);
+            # log1p(y) likewise, 0 where x == 0 and y <= -1
+            edge = -1.0 if one_plus else 0.0
+            ga = where((a == 0) & (b <= edge), 0.0, gy * (log1p(b) if one_plus else log(b)))
         if b._rg:
-            gb = gy * a / b
+            gb = gy * a / (b + 1.0 if one_plus else b)
         return ga, gb
+
+
+class Xlog1py(Xlogy):          # its own name, so errors say xlog1py
+    __slots__ = ()
 
 
 class Lerp(Function):
@@ -235,7 +228,7 @@ def xlogy(input: Any, other: Any) -> Tensor:
 
     >>> xg.xlogy(xg.tensor([0.0, 2.0]), xg.tensor([0.0, 3.0]))  # tensor([0.0000, 2.1972])
     """
-    return apply2(Xlogy, *_float_pair(input, other, "xlogy"))
+    return apply2(Xlogy, *_float_pair(input, other, "xlogy"), False)
 
 
 def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:
