@@ -39,6 +39,10 @@ __all__ = ["RNNBase", "RNN", "LSTM", "GRU"]
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
 
+class _EmptySequenceError(RuntimeError, ValueError):
+    """A zero-length sequence: a RuntimeError as in PyTorch, and a ValueError as before."""
+
+
 class RNNBase(Module):
     """The parameters and the layer loop shared by RNN, LSTM and GRU (PyTorch's RNNBase)."""
 
@@ -49,6 +53,11 @@ class RNNBase(Module):
         super().__init__()
         name = type(self).__name__
         check_sizes(name, input_size, hidden_size)
+        if input_size <= 0:                      # cells allow 0, the layers (as torch) do not
+            raise ValueError("input_size must be greater than zero")
+        for what, value in (("bias", bias), ("batch_first", batch_first)):
+            if not isinstance(value, bool):
+                raise TypeError(f"{what} should be of type bool, got: {type(value).__name__}")
         if (isinstance(dropout, bool) or not isinstance(dropout, numbers.Number)
                 or not 0 <= dropout <= 1):
             raise ValueError("dropout should be a number in range [0, 1] representing the "
@@ -109,6 +118,11 @@ class RNNBase(Module):
         """The parameters of each layer and direction, as lists (PyTorch's ``all_weights``)."""
         return [[getattr(self, n) for n in names] for names in self._all_weights]
 
+    @property
+    def _flat_weights(self) -> list:
+        """Every parameter in ``_flat_weights_names`` order (PyTorch's ``_flat_weights``)."""
+        return [getattr(self, n) for n in self._flat_weights_names]
+
     def _layer_weights(self, index: int) -> tuple:
         """(w_ih, w_hh, b_ih, b_hh, w_hr) of layer-direction ``index`` (None if absent)."""
         found = {n.split("_l")[0]: getattr(self, n) for n in self._all_weights[index]}
@@ -154,7 +168,8 @@ class RNNBase(Module):
                 x = input.transpose(0, 1) if self.batch_first else input
         length = x.shape[0]
         if length == 0:
-            raise ValueError(f"{name}: expected a sequence length larger than 0, got input of "
+            raise _EmptySequenceError(f"{name}: expected a sequence length larger than 0, got "
+                                      f"input of "
                              f"shape {tuple(input.shape)}")
         out_size = self.proj_size or self.hidden_size
         h0 = self._initial(h0, "h_0" if has_cell else "hx", out_size, x, batched)
