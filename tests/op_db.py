@@ -389,10 +389,11 @@ from op_db_shape import OPS as _SHAPE  # noqa: E402
 from op_db_reduce import OPS as _REDUCE  # noqa: E402
 from op_db_activations import OPS as _ACTIVATIONS  # noqa: E402
 from op_db_layers import OPS as _LAYERS  # noqa: E402
+from op_db_losses import OPS as _LOSSES  # noqa: E402
 from op_db_conv import OPS as _CONV  # noqa: E402
 from op_db_stats import OPS as _STATS  # noqa: E402
 from op_db_extras import OPS as _EXTRAS  # noqa: E402
-OPS += _MATH + _SHAPE + _REDUCE + _ACTIVATIONS + _LAYERS + _CONV + _STATS + _EXTRAS
+OPS += _MATH + _SHAPE + _REDUCE + _ACTIVATIONS + _LAYERS + _LOSSES + _CONV + _STATS + _EXTRAS
 
 OPS_BY_NAME = {info.name: info for info in OPS}
 assert len(OPS_BY_NAME) == len(OPS), "op names must be unique"
