@@ -12,6 +12,7 @@ from ..dtypes import DType, as_dtype, bool_, float32, int64
 from .function import Function, backend_call, run_kernel
 from .grad_mode import grad_mode
 from .tensor import Tensor, make_tensor
+from .tensor_types import check_memory_format
 
 _default_float = [float32]
 
@@ -240,34 +241,43 @@ def randn(*shape: Any, dtype: Any = None, device: Any = None, requires_grad: boo
     return _finish(backend_call(draw, _shape(shape), _float_dtype(dtype)), backend, requires_grad)
 
 
-def _like(x: Tensor, dtype: Any, device: Any) -> tuple[Any, DType]:
+def _like(x: Tensor, dtype: Any, device: Any, memory_format: Any = None,
+          op: str = "") -> tuple[Any, DType]:
+    """The backend and dtype of a ``*_like`` result (torch's memory formats are all accepted:
+    layouts are the backend's business)."""
+    if memory_format is not None:
+        check_memory_format(op, memory_format)
     return (x._backend if device is None else get_backend(device),
             x.dtype if dtype is None else as_dtype(dtype))
 
 
-def zeros_like(x: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    backend, dtype = _like(x, dtype, device)
+def zeros_like(x: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False, *,
+               memory_format: Any = None) -> Tensor:
+    backend, dtype = _like(x, dtype, device, memory_format, "zeros_like")
     return _finish(backend_call(backend.zeros, x.shape, dtype), backend, requires_grad)
 
 
-def ones_like(x: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    backend, dtype = _like(x, dtype, device)
+def ones_like(x: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False, *,
+              memory_format: Any = None) -> Tensor:
+    backend, dtype = _like(x, dtype, device, memory_format, "ones_like")
     return _finish(backend_call(backend.ones, x.shape, dtype), backend, requires_grad)
 
 
 def full_like(x: Tensor, fill_value: Any, dtype: Any = None, device: Any = None,
-              requires_grad: bool = False) -> Tensor:
-    backend, dtype = _like(x, dtype, device)
+              requires_grad: bool = False, *, memory_format: Any = None) -> Tensor:
+    backend, dtype = _like(x, dtype, device, memory_format, "full_like")
     return _finish(backend_call(backend.full, x.shape, fill_value, dtype), backend, requires_grad)
 
 
-def rand_like(x: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    backend, dtype = _like(x, dtype, device)
+def rand_like(x: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False, *,
+              memory_format: Any = None) -> Tensor:
+    backend, dtype = _like(x, dtype, device, memory_format, "rand_like")
     return _finish(backend_call(backend.random_uniform, x.shape, dtype), backend, requires_grad)
 
 
-def randn_like(x: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    backend, dtype = _like(x, dtype, device)
+def randn_like(x: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False, *,
+               memory_format: Any = None) -> Tensor:
+    backend, dtype = _like(x, dtype, device, memory_format, "randn_like")
     return _finish(backend_call(backend.random_normal, x.shape, dtype), backend, requires_grad)
 
 

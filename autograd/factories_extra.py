@@ -24,8 +24,9 @@ def empty(*shape: Any, dtype: Any = None, device: Any = None,
 
 
 def empty_like(x: Tensor, dtype: Any = None, device: Any = None,
-               requires_grad: bool = False) -> Tensor:
-    return zeros_like(x, dtype=dtype, device=device, requires_grad=requires_grad)
+               requires_grad: bool = False, *, memory_format: Any = None) -> Tensor:
+    return zeros_like(x, dtype=dtype, device=device, requires_grad=requires_grad,
+                      memory_format=memory_format)
 
 
 def linspace(start: float, end: float, steps: int, dtype: Any = None, device: Any = None,
@@ -82,10 +83,10 @@ def randint(low: int, high: Any = None, size: Sequence[int] = (), dtype: Any = N
 
 
 def randint_like(x: Tensor, low: int, high: Any = None, dtype: Any = None,
-                 device: Any = None) -> Tensor:
+                 device: Any = None, *, memory_format: Any = None) -> Tensor:
     if high is None:
         low, high = 0, low
-    backend, target = _like(x, dtype, device)
+    backend, target = _like(x, dtype, device, memory_format, "randint_like")
     return randint(low, high, x.shape, dtype=target, device=backend)
 
 

@@ -47,6 +47,18 @@ class Function:
     def name(cls) -> str:
         return cls.__name__
 
+    @property
+    def next_functions(self) -> tuple:
+        """``(node, 0)`` per tensor input, as torch's: its grad_fn, an AccumulateGrad for a
+        leaf that requires grad, None for one that does not; () once backward freed the graph."""
+        out = []
+        for t in self.inputs or ():
+            if isinstance(t, Tensor):
+                node = t.grad_fn if t.grad_fn is not None else \
+                    (AccumulateGrad(t) if t._rg else None)
+                out.append((node, 0))
+        return tuple(out)
+
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
         """Call a PyTorch-style subclass (``forward(ctx, ...)`` and ``backward(ctx, ...)``
@@ -56,6 +68,29 @@ class Function:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}Backward>"
+
+
+class AccumulateGrad:
+    """The node torch shows for a leaf that requires grad in ``next_functions``; its
+    ``variable`` is the leaf (a new object per query: compare ``variable``, not the node)."""
+    __slots__ = ("variable",)
+    next_functions = ()
+
+    def __init__(self, variable: Tensor) -> None:
+        self.variable = variable
+
+    @staticmethod
+    def name() -> str:
+        return "AccumulateGrad"
+
+    def __eq__(self, other: Any) -> bool:
+        return isinstance(other, AccumulateGrad) and other.variable is self.variable
+
+    def __hash__(self) -> int:
+        return id(self.variable)
+
+    def __repr__(self) -> str:
+        return "<AccumulateGrad>"
 
 
 def raise_freed(node: Function) -> None:

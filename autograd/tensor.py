@@ -9,6 +9,7 @@ from typing import Any, Iterator
 
 from ..dtypes import DType, as_dtype
 from .tensor_args import _Size, _axis_args, _looks_like_dtype, _shape_args
+from .tensor_types import check_memory_format
 from .tensor_compat import TensorCompat
 from .tensor_extras import TensorExtras
 from .tensor_mutation import TensorMutation
@@ -360,7 +361,7 @@ class Tensor(TensorMutation, TensorExtras, TensorCompat):
         takes another tensor's device and dtype."""
         from .factories import _to_device
         if memory_format is not None:               # torch's formats: all give the same values
-            _ops.torch_compat.check_memory_format("to", memory_format)
+            check_memory_format("to", memory_format)
         if isinstance(device, Tensor):
             device, dtype = device.device, device.dtype
         if isinstance(device, DType) or (dtype is None and _looks_like_dtype(device)):

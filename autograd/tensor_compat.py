@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from .tensor_types import check_memory_format
+
 
 def _ops() -> Any:
     from . import ops             # ops import tensor.py, which imports this module
@@ -29,14 +31,14 @@ class TensorCompat:
 
     def clone(self, *, memory_format: Any = None) -> Any:
         """A copy that does not share memory (differentiable); any memory format."""
-        from .ops.torch_compat import check_memory_format
-        check_memory_format("clone", memory_format)
+        if memory_format is not None:
+            check_memory_format("clone", memory_format)
         return _ops().clone(self)
 
     def contiguous(self, memory_format: Any = None) -> Any:
         """This tensor: layouts are the backend's business (any memory format)."""
-        from .ops.torch_compat import check_memory_format
-        check_memory_format("contiguous", memory_format)
+        if memory_format is not None:
+            check_memory_format("contiguous", memory_format)
         return self
 
     # ---- views and spellings ---------------------------------------------------------
@@ -164,7 +166,6 @@ class TensorCompat:
         """Give this tensor the shape ``sizes`` in place: its leading elements are kept (in
         row-major order), new ones are 0 (torch leaves them uninitialized). Refused on a
         tensor that requires grad, as in torch."""
-        from .ops.torch_compat import check_memory_format
         from .tensor_args import _shape_args
         check_memory_format("resize_", memory_format)
         shape = tuple(int(s) for s in _shape_args(sizes))

@@ -84,6 +84,15 @@ class memory_format(_Named):       # noqa: N801  (torch's name)
 
 
 strided = layout("strided")
+def check_memory_format(op: str, fmt: Any) -> None:
+    """Accept torch's memory formats: layouts are the backend's business, so every format
+    gives the same values (xg.channels_last changes no strides here)."""
+    if fmt is not None and not isinstance(fmt, memory_format):
+        raise TypeError(f"{op}: memory_format must be one of xg.preserve_format, "
+                        f"xg.contiguous_format, xg.channels_last, xg.channels_last_3d, got "
+                        f"{fmt!r}")
+
+
 contiguous_format = memory_format("contiguous_format")
 preserve_format = memory_format("preserve_format")
 channels_last = memory_format("channels_last")

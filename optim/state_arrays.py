@@ -19,10 +19,16 @@ def restore_array(value: Any, p: Tensor, shape: tuple, what: str) -> Any:
         value = tensor(value)
     if tuple(value.shape) != tuple(shape):
         raise ValueError(f"{what} has shape {tuple(value.shape)}, expected {tuple(shape)}")
+    return _copy_onto(value, p, any_dtype=True)
+
+
+def _copy_onto(value: Tensor, p: Tensor, any_dtype: bool) -> Any:
+    """A fresh backend array of ``value`` on ``p``'s device, cast to ``p``'s dtype (only a
+    floating ``value`` unless ``any_dtype``)."""
     value = value.detach()
     if value.device != p.device:
         value = value.to(p.device)
-    if value.dtype != p.dtype:
+    if value.dtype != p.dtype and (any_dtype or value.dtype.is_floating):
         value = value.astype(p.dtype)
     return p._backend.copy(value.data)
 
@@ -50,10 +56,5 @@ def restore_entry(value: Any, p: Tensor, name: str, index: int) -> Any:
         if value.ndim and value.shape != p.shape:
             raise ValueError(f"optimizer state {name!r} of parameter {index} has shape "
                              f"{value.shape}, the parameter has {p.shape}")
-        value = value.detach()
-        if value.device != p.device:
-            value = value.to(p.device)
-        if value.dtype != p.dtype and value.dtype.is_floating:
-            value = value.astype(p.dtype)
-        return p._backend.wrap(p._backend.copy(value.data))
+        return p._backend.wrap(_copy_onto(value, p, any_dtype=False))
     return copy.deepcopy(value)

@@ -33,7 +33,7 @@ from .torch_math_more import *  # noqa: F401,F403  (gradient, windows, binomial,
 from .linalg_lu import *  # noqa: F401,F403  (lu, lu_unpack, lu_solve, triangular_solve)
 from .linalg_more import *  # noqa: F401,F403  (matrix_exp, nuclear_norm, svd_lowrank, ...)
 from .linalg_householder import *  # noqa: F401,F403  (geqrf, orgqr, ormqr)
-from .torch_compat import *  # noqa: F401,F403  (igamma, igammac, *_like with memory_format=)
+from .torch_compat import *  # noqa: F401,F403  (igamma, igammac)
 from types import ModuleType as _ModuleType
 
 from ..tensor import Tensor as _Tensor
@@ -49,7 +49,6 @@ def _install_tensor_methods() -> None:
 
 
 _install_tensor_methods()
-torch_compat.install_node_api()
 
 # functions and classes only: the family modules (``linalg``, ``shape``, ...) are not API, and
 # ``xg.linalg`` is the torch.linalg namespace (linalg_namespace.py)

@@ -1,7 +1,5 @@
-"""PyTorch names the other families lacked: the regularized incomplete gamma functions
-(``igamma``/``igammac``, ``special.gammainc``/``gammaincc``) and the ``*_like`` factories with
-torch's ``memory_format=`` keyword (optimizers copied from torch call
-``zeros_like(p, memory_format=torch.preserve_format)``).
+"""The regularized incomplete gamma functions ``igamma``/``igammac`` (``special.gammainc``/
+``gammaincc``), which the other families lacked.
 
 igamma(a, x) = P(a, x) = gamma(a, x) / Gamma(a), igammac = Q = 1 - P. The array math runs in
 float64: the power series where x < a + 1, the continued fraction (modified Lentz) elsewhere,
@@ -19,9 +17,7 @@ from ..tensor import Tensor
 from .extra_gamma import lgamma_array
 from .math_binary import _float_pair
 
-__all__ = ["igamma", "igammac", "zeros_like", "ones_like", "full_like", "rand_like",
-           "randn_like", "empty_like", "randint_like"]
-SPECIAL_NAMES = {"gammainc": "igamma", "gammaincc": "igammac"}
+__all__ = ["igamma", "igammac"]
 
 _TERMS = 300
 _TINY = 1e-300
@@ -134,86 +130,7 @@ def igammac(input: Any, other: Any) -> Tensor:
     return apply2(Igammac, *_float_pair(input, other, "igammac"))
 
 
-# ---- *_like with torch's memory_format= -------------------------------------------------------
-def check_memory_format(op: str, memory_format: Any) -> None:
-    """Accept torch's memory formats: layouts are the backend's business, so every format
-    gives the same values (xg.channels_last changes no strides here)."""
-    from ..tensor_types import memory_format as _format
-    if memory_format is not None and not isinstance(memory_format, _format):
-        raise TypeError(f"{op}: memory_format must be one of xg.preserve_format, "
-                        f"xg.contiguous_format, xg.channels_last, xg.channels_last_3d, got "
-                        f"{memory_format!r}")
-
-
-def _with_format(name: str, extra: bool) -> Any:
-    def like(*args: Any, memory_format: Any = None, **kwargs: Any) -> Tensor:
-        from .. import factories, factories_extra     # factories import tensor.py, ops too
-        check_memory_format(name, memory_format)
-        return getattr(factories_extra if extra else factories, name)(*args, **kwargs)
-    like.__name__ = like.__qualname__ = name
-    like.__doc__ = (f"xg.{name} (see autograd/factories*.py), accepting torch's "
-                    "``memory_format=`` keyword (every format gives the same values).")
-    return like
-
-
-zeros_like = _with_format("zeros_like", False)
-ones_like = _with_format("ones_like", False)
-full_like = _with_format("full_like", False)
-rand_like = _with_format("rand_like", False)
-randn_like = _with_format("randn_like", False)
-empty_like = _with_format("empty_like", True)
-randint_like = _with_format("randint_like", True)
-
 TENSOR_METHODS = {
     "igamma": igamma,
     "igammac": igammac,
 }
-
-
-# ---- grad_fn.next_functions ---------------------------------------------------------------------
-class AccumulateGrad:
-    """The node torch shows for a leaf that requires grad in ``next_functions``; its
-    ``variable`` is the leaf (a new object per query: compare ``variable``, not the node)."""
-
-    __slots__ = ("variable",)
-
-    def __init__(self, variable: Tensor) -> None:
-        self.variable = variable
-
-    @staticmethod
-    def name() -> str:
-        return "AccumulateGrad"
-
-    @property
-    def next_functions(self) -> tuple:
-        return ()
-
-    def __eq__(self, other: Any) -> bool:
-        return isinstance(other, AccumulateGrad) and other.variable is self.variable
-
-    def __hash__(self) -> int:
-        return id(self.variable)
-
-    def __repr__(self) -> str:
-        return "<AccumulateGrad>"
-
-
-def _next_functions(node: Any) -> tuple:
-    """``(node, 0)`` per input, as torch's: the input's grad_fn, an AccumulateGrad for a
-    leaf that requires grad, None for one that does not; () once backward freed the graph."""
-    out = []
-    for t in getattr(node, "inputs", None) or ():
-        if not isinstance(t, Tensor):
-            continue
-        if t.grad_fn is not None:
-            out.append((t.grad_fn, 0))
-        else:
-            out.append((AccumulateGrad(t) if t._rg else None, 0))
-    return tuple(out)
-
-
-def install_node_api() -> None:
-    """Give every op node torch's ``next_functions`` (Function has ``name()`` already)."""
-    from ..function import Function
-    if "next_functions" not in vars(Function):
-        Function.next_functions = property(_next_functions, doc=_next_functions.__doc__)
