@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from . import function as _function
+from .engine_leaves import _Accumulator, _run_hooks, run_node_hooks
 from .function import apply1, backend_call, check_finite, raise_freed, run_kernel
 from .grad_mode import grad_mode
 from .ops.shape import SumTo
@@ -17,10 +17,6 @@ from .tensor import Tensor, make_tensor
 
 def _ones_like(backend: Any, a: Any) -> Any:
     return backend.xp.ones_like(a)
-
-
-def _accumulate(backend: Any, acc: Any, g: Any) -> None:
-    acc += g
 
 
 def _topological_order(roots: Sequence[Any], leaf_uses: dict, freed_ok: bool = False) -> list:
@@ -104,113 +100,6 @@ def _seed_gradient(root: Tensor, gradient: Any) -> Tensor:
         raise RuntimeError(f"backward: gradient is on {gradient.device} but the output is on "
                            f"{root.device}")
     return gradient
-
-
-def _run_hooks(hooks: list, grad: Tensor, create_graph: bool = False,
-               foreign: set | None = None) -> Tensor:
-    """Grad hooks may replace the gradient; "retain" entries store it on a non-leaf tensor.
-    Replacement arrays may still be held by the hook's owner: their ids go into ``foreign``
-    (the accumulator's ``owned``), so a leaf's .grad gets a copy."""
-    for kind, hook in list(hooks):
-        if kind == "grad":
-            replaced = hook(grad)
-            if replaced is not None:
-                grad = replaced
-                if foreign is not None:
-                    foreign.add(id(replaced.data))
-        elif kind == "retain":
-            tensor = hook()
-            if tensor is not None:
-                tensor.grad = grad if create_graph else grad.detach()
-    return grad
-
-
-class _Accumulator:
-    """Where leaf gradients go: into ``.grad`` (backward) or into a result list (autograd.grad)."""
-
-    __slots__ = ("create_graph", "capture", "results", "owned", "pending", "fed", "borrowed")
-
-    def __init__(self, create_graph: bool, capture: dict | None, n_inputs: int) -> None:
-        self.create_graph = create_graph
-        self.capture = capture
-        self.results: list = [None] * n_inputs
-        self.owned: set = set()         # ids of arrays already handed to a leaf in this pass
-        self.pending: dict = {}         # leaf id -> contributions still to come (post hooks)
-        self.fed: set = set()           # ids of hooked leaves that got a gradient in this pass
-        # ids of leaves whose .grad is an op's gradient taken as is: other nodes of this pass
-        # may still read that array (Add hands both inputs the same one), so the next
-        # contribution is added out of place rather than into it
-        self.borrowed: set = set()
-
-    def add(self, leaf: Tensor, g: Tensor) -> None:
-        if leaf._hooks is not None:
-            g = _run_hooks(leaf._hooks, g, foreign=self.owned)
-        if self.capture is not None:
-            index = self.capture.get(id(leaf))
-            if index is not None:
-                prev = self.results[index]
-                self.results[index] = g if prev is None else prev + g
-            return
-        prev = leaf.grad
-        tracer = _function.tracer
-        if tracer is not None:
-            tracer.grad_read(leaf, prev)
-        if prev is None:
-            if not self.create_graph:
-                g = self._owned_copy(g, leaf)
-            leaf.grad = g
-            if tracer is not None:
-                tracer.bind_grad(leaf, g)
-        elif prev._backend is not g._backend or prev.data.shape != g.data.shape:
-            raise RuntimeError(
-                f"cannot accumulate a gradient of shape {g.shape} on {g.device} into .grad of "
-                f"shape {prev.shape} on {prev.device} (the leaf is {leaf.dtype}{list(leaf.shape)} "
-                f"on {leaf.device}); set .grad = None, or to a tensor like the leaf")
-        elif self.create_graph or prev.grad_fn is not None or id(leaf) in self.borrowed:
-            leaf.grad = prev + g
-            self.borrowed.discard(id(leaf))
-            if tracer is not None:
-                tracer.bind_grad(leaf, leaf.grad)
-        else:
-            run_kernel(g._backend, _accumulate, prev.data, g.data)   # in place: no new array
-        if leaf._hooks is not None:
-            self._post_hooks(leaf)
-
-    def _owned_copy(self, g: Tensor, leaf: Tensor) -> Tensor:
-        # A gradient that is a view of another array, or one already given to another leaf,
-        # is copied, so updating one .grad in place can never change another.
-        data = g.data
-        tracer = _function.tracer
-        # (while a step is traced, the tracer answers for is_view: it holds references too)
-        if id(data) in self.owned or (g._backend.is_view(data) if tracer is None else
-                                      tracer.is_view(g._backend, data)):
-            g = make_tensor(backend_call(g._backend.copy, data), g._backend, False, None)
-        else:
-            self.borrowed.add(id(leaf))
-        self.owned.add(id(g.data))
-        return g
-
-    def _post_hooks(self, leaf: Tensor, fed: bool = True) -> None:
-        # Called once per edge into a hooked leaf, also for edges that carried no gradient
-        # (fed=False), so the hooks fire after the last edge if any edge carried one.
-        if fed:
-            self.fed.add(id(leaf))
-        left = self.pending.get(id(leaf), 1) - 1
-        self.pending[id(leaf)] = left
-        if left <= 0 and id(leaf) in self.fed:
-            for kind, hook in list(leaf._hooks):
-                if kind == "post":
-                    if _function.tracer is not None:
-                        _function.tracer.refuse("a post-accumulate-grad hook (such as "
-                                                "distributed gradient averaging)")
-                    hook(leaf)
-
-    def skip(self, inputs: tuple, grads: tuple | None) -> None:
-        """Account for the edges from a node into hooked leaves that carried no gradient."""
-        for i, t in enumerate(inputs):
-            if (t.grad_fn is None and t._hooks is not None and self.capture is None
-                    and (grads is None or i >= len(grads) or grads[i] is None or not t._rg)):
-                self._post_hooks(t, fed=False)
 
 
 def run_backward(roots: Sequence[Tensor], gradients: Sequence[Any] | None,
@@ -313,6 +202,8 @@ def _backprop_node(node: Any, acc: _Accumulator, retain_graph: bool, capture: di
         node.inputs = node.out_data = node.args = None
     if grads.__class__ is not tuple:
         grads = (grads,)
+    if node.hooks:
+        grads = run_node_hooks(node, inputs, grads, gy)
     if acc.pending:
         acc.skip(inputs, grads)
     for t, g in zip(inputs, grads):
@@ -337,9 +228,37 @@ def _backprop_node(node: Any, acc: _Accumulator, retain_graph: bool, capture: di
             fn._gy = g if prev is None else prev + g
 
 
-def backward(roots: Sequence[Tensor], gradients: Sequence[Any] | None = None,
-             retain_graph: bool = False, create_graph: bool = False) -> None:
-    run_backward(roots, gradients, retain_graph or create_graph, create_graph)
+def _as_tensors(value: Any) -> tuple:
+    return (value,) if isinstance(value, Tensor) or value is None else tuple(value)
+
+
+def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None = None,
+             create_graph: bool = False, grad_variables: Any = None, inputs: Any = None) -> None:
+    """``torch.autograd.backward``: accumulate into the leaves' ``.grad`` the gradient of
+    ``sum(<tensors[i], grad_tensors[i]>)``; ``tensors`` is a Tensor or a sequence of them.
+
+    >>> xg.autograd.backward([loss_a, loss_b])            # both losses in one pass
+    """
+    if grad_variables is not None:           # torch's old name for grad_tensors
+        if grad_tensors is not None:
+            raise RuntimeError("backward: pass grad_tensors or grad_variables, not both")
+        grad_tensors = grad_variables
+    roots = _as_tensors(tensors)
+    grads = None if grad_tensors is None else _as_tensors(grad_tensors)
+    if grads is not None and len(grads) != len(roots):
+        raise RuntimeError(f"backward: got {len(grads)} grad_tensors for {len(roots)} tensors")
+    retain = create_graph if retain_graph is None else bool(retain_graph)
+    if inputs is None:
+        run_backward(roots, grads, retain, create_graph)
+        return
+    targets = _as_tensors(inputs)
+    if not targets:
+        raise RuntimeError("backward: inputs= must name at least one tensor")
+    found = run_backward(roots, grads, retain, create_graph, targets, True)
+    for t, g in zip(targets, found):
+        if g is not None:
+            g = g if create_graph else g.detach()
+            t.grad = g if t.grad is None else t.grad + g
 
 
 def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,

@@ -22,7 +22,7 @@ from .engine import grad as autograd_grad
 from .function import apply1
 from .func_pytree import tree_flatten, tree_map, tree_unflatten
 from .grad_mode import enable_grad, grad_mode
-from .ops.shape import Reshape, stack
+from .ops.shape import Reshape
 from .tensor import Tensor
 
 _local = threading.local()
@@ -78,8 +78,10 @@ class _Inputs:
                                        f"gradients, got {x.dtype}")
             flat.append(leaves)
             self.specs.append(spec)
-        # keep the graph when nested, or when an input is already part of a graph
-        self.connect = grad_mode.enabled and (
+        # keep the graph when nested, or when an input is already part of a graph (see also
+        # link: when func closes over a tensor that requires grad)
+        self.recording = grad_mode.enabled
+        self.connect = self.recording and (
             _level() > 0 or any(x.requires_grad for leaves in flat for x in leaves))
         with enable_grad():
             self.leaves = [[self._wrap(x) for x in leaves] for leaves in flat]
@@ -91,6 +93,41 @@ class _Inputs:
         if self.connect and x.requires_grad and (fn is None or fn.inputs is not None):
             return apply1(Reshape, x, tuple(x.shape))      # an alias node of this level
         return x.detach().requires_grad_(True)
+
+    def link(self, outs: list) -> None:
+        """Keep the graph also when the outputs depend on a tensor from outside the call that
+        requires grad (func closes over a parameter): as torch.func, the results then stay
+        differentiable with respect to it. One walk over the graph that func recorded."""
+        if self.connect or not self.recording:
+            return
+        own = {id(x) for x in self.flat}
+        stack, seen = [], set()
+        for o in outs:
+            if o._rg:
+                if o.grad_fn is None:
+                    if id(o) not in own:
+                        self.connect = True
+                        return
+                else:
+                    stack.append(o.grad_fn)
+        while stack:
+            node = stack.pop()
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            if node.inputs is None:          # a graph freed by an earlier backward: outside
+                self.connect = True
+                return
+            for t in node.inputs:
+                if not getattr(t, "_rg", False):
+                    continue
+                fn = t.grad_fn
+                if fn is None:
+                    if id(t) not in own:
+                        self.connect = True
+                        return
+                elif id(fn) not in seen:
+                    stack.append(fn)
 
     def trees(self) -> list:
         return [tree_unflatten(leaves, spec) for leaves, spec in zip(self.leaves, self.specs)]
@@ -173,6 +210,7 @@ def grad_and_value(func: Callable, argnums: int | tuple[int, ...] = 0,
                                    f"tensor with {out.ndim} dims. Maybe you wanted to use the "
                                    "vjp or jacrev APIs instead?")
             from .factories import ones_like
+            inputs.link([out])
             flat = _grads([out], inputs.flat, [ones_like(out)], inputs.connect)
         grads = inputs.regroup(flat)
         result = grads[0] if isinstance(argnums, int) else tuple(grads)
@@ -207,6 +245,7 @@ def vjp(func: Callable, *primals: Any, has_aux: bool = False) -> tuple:
     with enable_grad(), _Level():
         out, aux = _split_aux("vjp", func(*inputs.trees()), has_aux)
     outs, out_spec = _tensor_leaves("vjp", "the outputs of func", out)
+    inputs.link(outs)
 
     def vjp_fn(cotangents: Any, retain_graph: bool = True,
                create_graph: bool | None = None) -> tuple:
@@ -239,6 +278,7 @@ def _forward_graph(op: str, func: Callable, inputs: _Inputs, has_aux: bool, call
     with enable_grad(), _Level():
         out, aux = _split_aux(op, call(), has_aux)
         outs, spec = _tensor_leaves(op, "the outputs of func", out)
+        inputs.link(outs)
         if not build_vjp:
             return outs, spec, [], [], aux
         dummies = [_zeros_like(o).requires_grad_(True) for o in outs]
@@ -278,9 +318,9 @@ def jvp(func: Callable, primals: tuple, tangents: tuple, *, strict: bool = False
     op = "jvp(f, primals, tangents)"
     t_leaves = _check_tangents(op, primals, tangents)
     inputs = _Inputs(op, list(primals))
-    keep = inputs.connect or (grad_mode.enabled and any(t.requires_grad for t in t_leaves))
     outs, spec, dummies, g, aux = _forward_graph(op, func, inputs, has_aux,
                                                  lambda: func(*inputs.trees()))
+    keep = inputs.connect or (grad_mode.enabled and any(t.requires_grad for t in t_leaves))
     result = tree_unflatten(_tangents_out(outs, dummies, g, t_leaves, keep), spec)
     value = tree_unflatten(outs, spec)
     if not keep:
@@ -307,88 +347,6 @@ def linearize(func: Callable, *primals: Any) -> tuple[Any, Callable]:
     return inputs.finish(tree_unflatten(outs, spec)), jvp_fn
 
 
-# ---- Jacobians ---------------------------------------------------------------------------------
-def _one_hot(like: Tensor, k: int) -> Tensor:
-    from .factories import zeros
-    seed = zeros(like.numel(), dtype=like.dtype, device=like._backend)
-    seed[k] = 1.0
-    return seed.reshape(tuple(like.shape))
-
-
-def _jacobian(op: str, func: Callable, argnums: Any, has_aux: bool, forward: bool) -> Callable:
-    @functools.wraps(func)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        nums = _check_argnums(argnums, len(args))
-        inputs = _Inputs(op, [args[i] for i in nums])
-        call_args = list(args)
-        for i, tree in zip(nums, inputs.trees()):
-            call_args[i] = tree
-        outs, spec, dummies, g, aux = _forward_graph(op, func, inputs, has_aux,
-                                                     lambda: func(*call_args, **kwargs), forward)
-        xs, keep = inputs.flat, inputs.connect
-        # blocks[i][j]: d outs[i] / d xs[j], shaped outs[i].shape + xs[j].shape
-        with enable_grad():
-            if forward:      # one column per input element: J e_k = d <e_k, g_j> / d u
-                cols = [[_grads([g[j]], dummies, [_one_hot(x, k)], keep) for k in range(x.numel())]
-                        for j, x in enumerate(xs)]
-                blocks = [[_block([c[i] for c in cols[j]], -1, outs[i], x)
-                           for j, x in enumerate(xs)] for i in range(len(outs))]
-            else:            # one row per output element: e_k^T J
-                blocks = []
-                for o in outs:
-                    rows = [_grads([o], xs, [_one_hot(o, k)], keep) for k in range(o.numel())]
-                    blocks.append([_block([r[j] for r in rows], 0, o, x)
-                                   for j, x in enumerate(xs)])
-        per_out = []
-        for row in blocks:
-            trees = inputs.regroup(row)
-            per_out.append(trees[0] if isinstance(argnums, int) else tuple(trees))
-        jac = inputs.finish(tree_unflatten(per_out, spec))
-        return (jac, inputs.finish(aux)) if has_aux else jac
-    return wrapped
-
-
-def _block(pieces: list, axis: int, out: Tensor, x: Tensor) -> Tensor:
-    shape = tuple(out.shape) + tuple(x.shape)
-    if not pieces:
-        from .factories import zeros
-        return zeros(shape, dtype=x.dtype, device=x._backend)
-    return stack(pieces, axis).reshape(shape)
-
-
-def jacrev(func: Callable, argnums: int | tuple[int, ...] = 0, *, has_aux: bool = False,
-           chunk_size: int | None = None, _preallocate_and_copy: bool = False) -> Callable:
-    """A function returning the Jacobian of ``func`` by reverse mode (one backward pass per
-    output element; ``chunk_size`` is accepted for torch's signature, rows go one by one):
-    shape output.shape + input.shape, nested output-major over pytrees.
-
-    >>> xg.func.jacrev(lambda x: x.sin())(x)          # diag(cos x)
-    """
-    if chunk_size is not None and (not isinstance(chunk_size, int) or chunk_size <= 0):
-        raise ValueError("jacrev: `chunk_size` should be greater than 0.")
-    return _jacobian("jacrev", func, argnums, has_aux, forward=False)
-
-
-def jacfwd(func: Callable, argnums: int | tuple[int, ...] = 0, has_aux: bool = False, *,
-           randomness: str = "error") -> Callable:
-    """A function returning the Jacobian of ``func`` column by column, each column a
-    Jacobian-vector product (the double-backward trick, one backward per input element).
-    ``func`` runs once, so ``randomness`` only has its values checked.
-
-    >>> xg.func.jacfwd(lambda x: x.sin())(x)          # diag(cos x)
-    """
-    if randomness not in ("error", "different", "same"):
-        raise RuntimeError(f"Only allowed values for randomness are 'error', 'different', or "
-                           f"'same'. Got {randomness}")
-    return _jacobian("jacfwd", func, argnums, has_aux, forward=True)
-
-
-def hessian(func: Callable, argnums: int | tuple[int, ...] = 0) -> Callable:
-    """A function returning the Hessian of the scalar-valued ``func``: jacfwd(jacrev(func)).
-
-    >>> xg.func.hessian(lambda x: (x ** 3).sum())(x)  # diag(6 x)
-    """
-    return jacfwd(jacrev(func, argnums), argnums)
-
+from .func_jacobian import hessian, jacfwd, jacrev  # noqa: E402  (re-exported)
 
 __all__ = ["grad", "grad_and_value", "vjp", "jvp", "linearize", "jacrev", "jacfwd", "hessian"]

@@ -75,6 +75,14 @@ def _same_rng(flat: list) -> Callable[[], None]:
     return restore
 
 
+def _rng_states(flat: list) -> list:
+    """The generator state of every backend involved (None where a backend hides it)."""
+    from ..backends import get_backend
+    backends = {id(b): b for b in [get_backend(None)] + [x._backend for x in flat
+                                                          if isinstance(x, Tensor)]}
+    return [b.rng_state() for b in backends.values()]
+
+
 def _stack_outputs(func: Callable, out_dims: Any, samples: list) -> Any:
     name = getattr(func, "__name__", type(func).__name__)
     flats = [tree_flatten(s) for s in samples]
@@ -116,8 +124,8 @@ def vmap(func: Callable, in_dims: int | tuple = 0, out_dims: int | tuple = 0,
     This runs ``func`` once per sample (a Python loop, then a stack): the results equal torch's
     but the speed is that of the loop, not of a vectorised kernel. ``chunk_size`` is accepted
     and has nothing to change. randomness="same" gives every sample the same random numbers;
-    "different" and the default "error" both let each sample draw its own (a random call under
-    "error" is not detected here, where torch would raise).
+    "different" lets each sample draw its own; under the default "error" a random call raises
+    RuntimeError, as torch's (seen by the backends' generator states after the first sample).
 
     >>> per_sample = xg.func.vmap(xg.func.grad(loss), in_dims=(None, 0, 0))(params, xs, ys)
     """
@@ -134,6 +142,7 @@ def vmap(func: Callable, in_dims: int | tuple = 0, out_dims: int | tuple = 0,
             raise ValueError("vmap: the mapped dimension has size 0; this loop implementation "
                              "needs at least one sample to learn the output's shape")
         restore = _same_rng(flat) if randomness == "same" else None
+        states = _rng_states(flat) if randomness == "error" else None
         samples = []
         for i in range(size):
             picked = [x if d is None else x[(slice(None),) * d + (i,)]
@@ -141,6 +150,13 @@ def vmap(func: Callable, in_dims: int | tuple = 0, out_dims: int | tuple = 0,
             if restore is not None:
                 restore()
             samples.append(func(*tree_unflatten(picked, spec), **kwargs))
+            if states is not None:       # the first sample tells whether func draws at random
+                if _rng_states(flat) != states:
+                    raise RuntimeError(
+                        "vmap: called random operation while in randomness error mode. Please "
+                        "either use the 'same' or 'different' randomness flags on vmap or "
+                        "perform the randomness operation out of vmap")
+                states = None
         return _stack_outputs(func, out_dims, samples)
     return wrapped
 

@@ -59,6 +59,27 @@ class Function:
                 out.append((node, 0))
         return tuple(out)
 
+    def register_prehook(self, hook: Any) -> Any:
+        """torch's Node pre-hook: ``hook(grad_outputs)`` before this node's backward; it may
+        return a new tuple of grad_outputs. Returns a handle with ``remove()``."""
+        def entry_hook(gy: Tensor) -> Any:
+            out = hook((gy,))
+            return None if out is None else out[0]
+        return self._add_hook(("grad", entry_hook))
+
+    def register_hook(self, hook: Any) -> Any:
+        """torch's Node hook: ``hook(grad_inputs, grad_outputs)`` after this node's backward;
+        it may return new grad_inputs. Returns a handle with ``remove()``."""
+        return self._add_hook(("node", hook))
+
+    def _add_hook(self, entry: tuple) -> Any:
+        from .tensor_mutation import HookHandle
+        if self.hooks is None:
+            self.hooks = []
+        at = next((i for i, h in enumerate(self.hooks) if h[0] == "retain"), len(self.hooks))
+        self.hooks.insert(at, entry)
+        return HookHandle(self.hooks, entry)
+
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
         """Call a PyTorch-style subclass (``forward(ctx, ...)`` and ``backward(ctx, ...)``
@@ -278,3 +299,7 @@ def check_finite(cls: type, array: Any, backend: Any, phase: str) -> None:
     if not bool(xp.all(xp.isfinite(array))):
         raise FloatingPointError(f"detect_anomaly: {cls.__name__} {phase} produced NaN or inf "
                                  f"(shape {tuple(array.shape)}, dtype {array.dtype})")
+
+
+# torch.autograd.function's names for custom functions (defined with them, after Function)
+from .custom_function import FunctionCtx, once_differentiable  # noqa: E402,F401

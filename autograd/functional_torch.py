@@ -30,8 +30,9 @@ def _inputs(op: str, inputs: Any) -> tuple[tuple, bool]:
     items, is_tuple = _as_tuple(op, "inputs", inputs)
     prepared = []
     for i, t in enumerate(items):
-        if not t.dtype.is_floating:
-            raise TypeError(f"{op}: inputs must be floating point, input {i} is {t.dtype}")
+        if not t.dtype.is_floating:       # torch: RuntimeError (requires_grad_ refuses it)
+            raise _DtypeError(f"{op}: inputs must be floating point (only they can require "
+                              f"gradients), input {i} is {t.dtype}")
         prepared.append(t.detach().requires_grad_(True))
     return tuple(prepared), is_tuple
 
@@ -60,12 +61,35 @@ def _grads(op: str, outputs: tuple, inputs: tuple, cotangents: tuple, create_gra
     return tuple(result)
 
 
+class _DtypeError(RuntimeError, TypeError):
+    """An input that cannot require grad: RuntimeError as torch's (also a TypeError)."""
+
+
+class _SizeError(RuntimeError, ValueError):
+    """A v of the wrong size or count: RuntimeError as torch's (also a ValueError)."""
+
+
+class _StrategyError(AssertionError, ValueError):
+    """An unknown jacobian strategy: AssertionError as torch's (also a ValueError)."""
+
+
 def _check_like(op: str, name: str, v: tuple, like: tuple) -> None:
     if len(v) != len(like):
-        raise ValueError(f"{op}: {name} has {len(v)} tensor(s) but there are {len(like)}")
+        raise _SizeError(f"{op}: {name} has {len(v)} tensor(s) but there are {len(like)}")
     for i, (a, b) in enumerate(zip(v, like)):
         if tuple(a.shape) != tuple(b.shape):
-            raise ValueError(f"{op}: {name}[{i}] has shape {a.shape}, expected {b.shape}")
+            raise _SizeError(f"{op}: {name}[{i}] has shape {a.shape}, expected {b.shape}")
+
+
+def _check_strategy(op: str, strategy: str, vectorize: bool) -> None:
+    """torch's rules: "forward-mode" needs vectorize=True. Both strategies give the same
+    numbers here (built on reverse mode), so forward-mode is a name only."""
+    if strategy not in ("forward-mode", "reverse-mode"):
+        raise _StrategyError(f'{op}: expected strategy to be either "forward-mode" or '
+                             f'"reverse-mode", got {strategy!r}')
+    if strategy == "forward-mode" and not vectorize:
+        raise NotImplementedError(f"{op}: computing the Jacobian with forward-mode is only "
+                                  "implemented for vectorize=True (as in torch)")
 
 
 def _default_v(op: str, like: tuple) -> tuple:
@@ -164,13 +188,12 @@ def jacobian(func: Callable, inputs: Any, create_graph: bool = False, strict: bo
              vectorize: bool = False, strategy: str = "reverse-mode") -> Any:
     """The Jacobian of ``func`` at ``inputs``: shape output.shape + input.shape (a tuple per
     input and per output where those are tuples). ``vectorize`` is accepted (the rows are
-    computed one by one either way); only ``strategy="reverse-mode"`` is available.
+    computed one by one either way); ``strategy="forward-mode"`` (with vectorize=True, as
+    torch requires) gives the same numbers.
 
     >>> jacobian(lambda x: x.exp(), xg.zeros(3))   # the 3 x 3 identity
     """
-    if strategy != "reverse-mode":
-        raise NotImplementedError(f"jacobian: strategy={strategy!r} is not available; use "
-                                  "'reverse-mode'")
+    _check_strategy("jacobian", strategy, vectorize)
     xs, in_tuple = _inputs("jacobian", inputs)
     with enable_grad():
         out = func(*xs)
@@ -186,6 +209,7 @@ def hessian(func: Callable, inputs: Any, create_graph: bool = False, strict: boo
 
     >>> hessian(lambda x: (x ** 3).sum(), xg.tensor([1.0, 2.0]))   # diag(6x)
     """
+    _check_strategy("hessian", outer_jacobian_strategy, vectorize)
     xs, in_tuple = _inputs("hessian", inputs)
     with enable_grad():
         out = func(*xs)

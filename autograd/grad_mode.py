@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import inspect
 import threading
 from typing import Any, Callable
 
@@ -36,12 +37,41 @@ class _SetMode:
 
     def __call__(self, fn: Callable) -> Callable:
         attr, value = self._attr, self._value
+        if inspect.isgeneratorfunction(fn):
+            return generator_in_context(fn, lambda: _SetMode(attr, value))
 
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             with _SetMode(attr, value):
                 return fn(*args, **kwargs)
         return wrapper
+
+
+def generator_in_context(fn: Callable, make_context: Callable[[], Any]) -> Callable:
+    """The generator function ``fn`` decorated so that each of its steps runs inside a fresh
+    ``make_context()`` (as torch's grad-mode decorators), the caller's mode back in place
+    between steps."""
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        gen = fn(*args, **kwargs)
+        sent: Any = None
+        error: BaseException | None = None
+        while True:
+            try:
+                with make_context():
+                    item = gen.send(sent) if error is None else gen.throw(error)
+            except StopIteration as stop:
+                return stop.value
+            sent, error = None, None
+            try:
+                sent = yield item
+            except GeneratorExit:
+                with make_context():
+                    gen.close()
+                raise
+            except BaseException as exc:   # thrown into the wrapper: pass it on to fn
+                error = exc
+    return wrapper
 
 
 def _mode_or_decorated(attr: str, value: bool, fn: Any) -> Any:
@@ -68,12 +98,56 @@ def enable_grad(fn: Any = None) -> Any:
     return _mode_or_decorated("enabled", True, fn)
 
 
+class _Inference(threading.local):
+    enabled = False
+
+
+_inference = _Inference()
+
+
+class _InferenceMode(_SetMode):
+    """no_grad that also records, per thread, that inference mode is on."""
+
+    __slots__ = ("_mode", "_was")
+
+    def __init__(self, mode: bool) -> None:
+        super().__init__("enabled", not mode)
+        self._mode, self._was = mode, []
+
+    def __enter__(self) -> "_InferenceMode":
+        self._was.append(_inference.enabled)
+        _inference.enabled = self._mode
+        return super().__enter__()
+
+    def __exit__(self, *exc: Any) -> None:
+        super().__exit__(*exc)
+        _inference.enabled = self._was.pop()
+
+    def __call__(self, fn: Callable) -> Callable:
+        mode = self._mode
+        if inspect.isgeneratorfunction(fn):
+            return generator_in_context(fn, lambda: _InferenceMode(mode))
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with _InferenceMode(mode):
+                return fn(*args, **kwargs)
+        return wrapper
+
+
 def inference_mode(mode: Any = True) -> Any:
-    """PyTorch's inference_mode: here the same as ``no_grad`` (``mode=False`` records);
-    also a bare decorator. >>> with xg.inference_mode(): y = model(x)"""
+    """PyTorch's inference_mode: no_grad (``mode=False`` records) that
+    ``is_inference_mode_enabled`` sees; also a bare decorator.
+    >>> with xg.inference_mode(): y = model(x)"""
     if callable(mode):
-        return _SetMode("enabled", False)(mode)
-    return _SetMode("enabled", not bool(mode))
+        return _InferenceMode(True)(mode)
+    return _InferenceMode(bool(mode))
+
+
+def is_inference_mode_enabled() -> bool:
+    """Whether the calling thread is inside ``inference_mode()``.
+    >>> xg.is_inference_mode_enabled()"""
+    return bool(_inference.enabled)
 
 
 class _SetNow(_SetMode):
