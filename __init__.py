@@ -30,7 +30,6 @@ bool = bool_  # noqa: A001  (xg.bool, as torch.bool / numpy.bool)
 # PyTorch's dtype aliases: xg.long is xg.int64, xg.float is xg.float32, ...
 long, int, short, half, float, double = int64, int32, int16, float16, float32, float64  # noqa: A001
 dtype = DType
-from .autograd.grad_mode import inference_mode  # noqa: E402  (no_grad, as torch's)
 
 from . import distributed  # noqa: E402
 from . import nn  # noqa: E402  (the layers above it first: nn builds on autograd)

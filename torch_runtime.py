@@ -3,17 +3,15 @@ counts, deterministic-algorithm flags, the default device, anomaly and inference
 queries, float32 matmul precision, typename, vmap, the eager control-flow operators
 ``cond`` and ``while_loop``, DLPack exchange, frombuffer and get_device.
 
-Star-imported by ``xpgrad/__init__.py``; its ``inference_mode`` replaces grad_mode's (the
-same no_grad behaviour) so that ``is_inference_mode_enabled`` can tell the two apart."""
+Star-imported by ``xpgrad/__init__.py``."""
 from __future__ import annotations
 
-import functools
-import threading
 from typing import Any, Callable, Sequence
 
 from . import backends as _backends
 from .autograd import Tensor
-from .autograd.grad_mode import _SetMode, grad_mode
+from .autograd.grad_mode import (grad_mode, inference_mode,  # noqa: F401
+                                  is_inference_mode_enabled)
 from .autograd.tensor import make_tensor
 from .backends import canonical_device, get_backend
 from .backends.base import Device
@@ -145,56 +143,6 @@ def set_anomaly_enabled(enabled: bool, check_nan: bool = True) -> None:
     """Turn anomaly detection on or off for this thread. >>> xg.set_anomaly_enabled(True)"""
     grad_mode.anomaly = bool(enabled)
     _settings["check_nan"] = bool(check_nan)
-
-
-class _Inference(threading.local):
-    enabled = False
-
-
-_inference = _Inference()
-
-
-class _InferenceMode(_SetMode):
-    """no_grad that also records that inference mode is on (per thread)."""
-
-    __slots__ = ("_mode", "_was")
-
-    def __init__(self, mode: bool) -> None:
-        super().__init__("enabled", not mode)
-        self._mode, self._was = mode, []
-
-    def __enter__(self) -> "_InferenceMode":
-        self._was.append(_inference.enabled)
-        _inference.enabled = self._mode
-        return super().__enter__()
-
-    def __exit__(self, *exc: Any) -> None:
-        super().__exit__(*exc)
-        _inference.enabled = self._was.pop()
-
-    def __call__(self, fn: Callable) -> Callable:
-        mode = self._mode
-
-        @functools.wraps(fn)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with _InferenceMode(mode):
-                return fn(*args, **kwargs)
-        return wrapper
-
-
-def inference_mode(mode: Any = True) -> Any:
-    """PyTorch's inference_mode: no_grad (``mode=False`` records) that
-    ``is_inference_mode_enabled`` sees; also a bare decorator.
-    >>> with xg.inference_mode(): y = model(x)"""
-    if callable(mode):
-        return _InferenceMode(True)(mode)
-    return _InferenceMode(bool(mode))
-
-
-def is_inference_mode_enabled() -> bool:
-    """Whether the calling thread is inside ``inference_mode()``.
-    >>> xg.is_inference_mode_enabled()"""
-    return bool(_inference.enabled)
 
 
 # ---- other flags ------------------------------------------------------------------------------
