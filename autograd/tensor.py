@@ -39,7 +39,10 @@ class Tensor(TensorMutation, TensorExtras, TensorCompat):
 
     # _used: how many recorded ops took the tensor as an input (unset: none); an in-place
     # write rebinds the tensor to a new node only where it can rewire all of those uses
-    __slots__ = ("data", "_backend", "_rg", "grad", "grad_fn", "_hooks", "_used", "__weakref__")
+    # _view: unset (None) on most tensors; on a view, what it is a view of; on a base, its
+    # views (autograd/views.py: in-place writes reach both)
+    __slots__ = ("data", "_backend", "_rg", "grad", "grad_fn", "_hooks", "_used", "_view",
+                 "__weakref__")
     __array_ufunc__ = None         # NumPy defers `ndarray * Tensor` to Tensor.__rmul__
 
     def __init__(self, data: Any, dtype: Any = None, device: Any = None,
@@ -226,12 +229,12 @@ class Tensor(TensorMutation, TensorExtras, TensorCompat):
     def min(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
             keepdims: Any = None) -> Any:
         return _ops.min(self, dim, keepdim, axis=axis, keepdims=keepdims)
-    def var(self, axis: Any = None, keepdims: bool = False, ddof: Any = None, correction: Any = None,
-            unbiased: Any = None, **torch_kw: Any) -> "Tensor":
-        return _ops.var(self, *_axis_args(axis, keepdims, torch_kw), ddof, correction, unbiased=unbiased)
-    def std(self, axis: Any = None, keepdims: bool = False, ddof: Any = None, correction: Any = None,
-            unbiased: Any = None, **torch_kw: Any) -> "Tensor":
-        return _ops.std(self, *_axis_args(axis, keepdims, torch_kw), ddof, correction, unbiased=unbiased)
+    def var(self, axis: Any = None, unbiased: Any = None, keepdims: bool = False, *, ddof: Any = None,
+            correction: Any = None, **torch_kw: Any) -> "Tensor":    # torch's (dim, unbiased, keepdim)
+        return _ops.var(self, axis, unbiased, keepdims, ddof=ddof, correction=correction, **torch_kw)
+    def std(self, axis: Any = None, unbiased: Any = None, keepdims: bool = False, *, ddof: Any = None,
+            correction: Any = None, **torch_kw: Any) -> "Tensor":
+        return _ops.std(self, axis, unbiased, keepdims, ddof=ddof, correction=correction, **torch_kw)
     def logsumexp(self, axis: Any = None, keepdims: bool = False, **torch_kw: Any) -> "Tensor":
         return _ops.logsumexp(self, *_axis_args(axis, keepdims, torch_kw))
     def softmax(self, axis: int = -1, dim: int | None = None, *, dtype: Any = None) -> "Tensor":
@@ -248,7 +251,7 @@ class Tensor(TensorMutation, TensorExtras, TensorCompat):
         return _ops.any(self, *_axis_args(axis, keepdims, torch_kw))
 
     def reshape(self, *shape: Any) -> "Tensor": return _ops.reshape(self, _shape_args(shape))
-    view = reshape
+    # view (refused where strides allow no view): tensor_compat.py
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> "Tensor": return _ops.flatten(self, start_dim, end_dim)
     def permute(self, *axes: Any) -> "Tensor": return _ops.permute(self, _shape_args(axes))
     def transpose(self, dim0: int = -2, dim1: int = -1) -> "Tensor": return _ops.transpose(self, dim0, dim1)

@@ -4,9 +4,10 @@ existing functions (``lu``, ``lu_solve``, ``triangular_solve``, ``matrix_exp``, 
 ``unsafe_split``, ...), and the layout/placement queries library code checks
 (``layout``, ``storage_offset``, ``is_sparse``, ``pin_memory``, ...).
 
-Layouts are the backend's business (DESIGN.md): as far as ``stride()`` and ``as_strided`` go,
-each tensor is its own row-major storage, so ``storage_offset()`` is 0 and ``dim_order()`` is
-``(0, 1, ..., ndim - 1)``. Tensor inherits this mixin; nothing here is on the hot path.
+``stride()``, ``is_contiguous()``, ``storage_offset()`` and ``dim_order()`` report the
+backend array's real layout (NumPy, CuPy; row-major on array_api_strict), as torch's do;
+``contiguous()`` copies only a tensor that is not row-major. Tensor inherits this mixin;
+nothing here is on the hot path.
 """
 from __future__ import annotations
 
@@ -30,16 +31,49 @@ class TensorCompat:
     __slots__ = ()
 
     def clone(self, *, memory_format: Any = None) -> Any:
-        """A copy that does not share memory (differentiable); any memory format."""
-        if memory_format is not None:
-            check_memory_format("clone", memory_format)
+        """A copy that does not share memory (differentiable). As torch's preserve_format
+        (the default), a transpose's copy keeps its strides; xg.contiguous_format gives a
+        row-major copy."""
+        from .tensor_types import contiguous_format
+        check_memory_format("clone", memory_format)
+        if memory_format is contiguous_format:
+            from .ops.shape import contiguous_copy
+            return contiguous_copy(self)
         return _ops().clone(self)
 
     def contiguous(self, memory_format: Any = None) -> Any:
-        """This tensor: layouts are the backend's business (any memory format)."""
+        """This tensor if its elements lie in row-major order, else a row-major copy
+        (differentiable), as torch's. >>> x.t().contiguous().is_contiguous()  # True"""
         if memory_format is not None:
             check_memory_format("contiguous", memory_format)
-        return self
+        if self.is_contiguous():
+            return self
+        from .ops.shape import contiguous_copy
+        return contiguous_copy(self)
+
+    def view(self, *shape: Any) -> Any:
+        """A view with a new shape (one dim may be -1); refused, as in torch, where this
+        tensor's strides allow none (a transpose flattened): use reshape, which copies."""
+        from .tensor_args import _shape_args
+        out = _ops().reshape(self, _shape_args(shape))
+        if out is not self and getattr(out, "_view", None) is None:
+            raise RuntimeError(
+                f"view size is not compatible with input tensor's size and stride (at least one "
+                f"dimension spans across two contiguous subspaces): shape {self.shape}, strides "
+                f"{self.stride()}, view shape {out.shape}. Use .reshape(...) instead.")
+        return out
+
+    def _is_view(self) -> bool:
+        """Whether a view op made this tensor (it shares its base's elements)."""
+        from .views import view_info
+        return view_info(self) is not None
+
+    @property
+    def _base(self) -> Any:
+        """The tensor this view was made of (the root one for a view of a view), or None."""
+        from .views import view_info
+        info = view_info(self)
+        return None if info is None else info.root
 
     # ---- views and spellings ---------------------------------------------------------
     @property
@@ -145,7 +179,8 @@ class TensorCompat:
         if self.ndim > 2 and len(set(shape)) != 1:
             raise ValueError(f"fill_diagonal_: all dimensions of input must be of equal length "
                              f"beyond 2-D, got shape {shape}")
-        step = sum(self.stride())                  # flat distance between diagonal entries
+        from .views import row_major
+        step = sum(row_major(tuple(shape)))        # flat distance between diagonal entries
         numel = self.numel()
         limit = numel if (wrap and self.ndim == 2) else min(shape) * step
         flat = _factories().arange(numel, device=self._backend)
@@ -218,11 +253,22 @@ class TensorCompat:
         return strided
 
     def storage_offset(self) -> int:
-        """0: each tensor is its own row-major storage as stride() and as_strided see it."""
-        return 0
+        """Elements from the start of the base's array to this view's first element (0 for
+        a tensor that is not a view, and on a backend without addresses)."""
+        from .views import storage_offset
+        return storage_offset(self)
+
+    def untyped_storage(self) -> Any:
+        """The memory this tensor's elements live in (a view's is its base's), as torch's:
+        ``data_ptr()`` and ``nbytes()``. >>> x[1:].untyped_storage().data_ptr() == ..."""
+        from .views import view_info
+        info = view_info(self)
+        return _Storage(info.root if info is not None else self)
 
     def dim_order(self) -> tuple:
-        return tuple(range(self.ndim))
+        """The dims from the outermost in memory to the innermost (largest stride first)."""
+        strides = self.stride()
+        return tuple(sorted(range(self.ndim), key=lambda d: -strides[d]))
 
     def const_data_ptr(self) -> int:
         return self.data_ptr()
@@ -265,6 +311,23 @@ class TensorCompat:
 
     def igammac_(self, other: Any) -> Any:
         return self._write_result("igammac_()", lambda t: _ops().igammac(t, other), other)
+
+
+class _Storage:
+    """What ``untyped_storage()`` returns: the owner tensor's memory."""
+    __slots__ = ("_owner",)
+
+    def __init__(self, owner: Any) -> None:
+        self._owner = owner
+
+    def data_ptr(self) -> int:
+        return self._owner.data_ptr()
+
+    def nbytes(self) -> int:
+        return self._owner.nbytes
+
+    def size(self) -> int:
+        return self._owner.nbytes
 
 
 def _factories() -> Any:

@@ -44,6 +44,10 @@ def _uniform(t: Any) -> Any:
     return _factories().rand_like(t, dtype=_float_of(t))
 
 
+class _DimError(IndexError, ValueError):
+    """A dim out of range: torch's IndexError, this API's earlier ValueError."""
+
+
 class TensorExtras:
     """Mixin of Tensor: PyTorch's conveniences that are not on the hot path."""
 
@@ -92,21 +96,27 @@ class TensorExtras:
     def is_complex(self) -> bool:
         return False
 
-    def is_contiguous(self) -> bool:
-        return True          # layouts are the backend's business (contiguous() is a no-op)
+    def is_contiguous(self, memory_format: Any = None) -> bool:
+        """Whether the elements lie in row-major order (torch's rule: size-1 dims do not
+        count). >>> xg.ones(2, 3).t().is_contiguous()  # False"""
+        from .views import is_contiguous, strides_of
+        return is_contiguous(tuple(self.shape), strides_of(self))
 
     def stride(self, dim: Any = None) -> Any:
-        """Strides in elements of the row-major layout that is_contiguous() reports (the
-        backend's real layout is its own business). >>> xg.ones(2, 3).stride()  # (3, 1)"""
-        strides, step = [], 1
-        for size in reversed(self.shape):
-            strides.append(step)
-            step *= max(int(size), 1)
-        strides = tuple(reversed(strides))
+        """Strides in elements, as torch's: the array's own on NumPy and CuPy (a transpose
+        has (1, n)), row-major on a backend without strides.
+        >>> xg.ones(2, 3).stride()  # (3, 1)"""
+        from .views import strides_of
+        strides = strides_of(self)
         if dim is None:
             return strides
-        from .ops._util import normalize_axis
-        return strides[normalize_axis(dim, self.ndim, "stride")]
+        if isinstance(dim, bool) or not isinstance(dim, int):
+            raise TypeError(f"stride(): dim must be an int, got {dim!r}")
+        n = max(self.ndim, 1)
+        if not -n <= dim < n:
+            raise _DimError(f"stride: axis {dim} is out of range (expected to be in range "
+                            f"of [{-n}, {n - 1}], but got {dim})")
+        return strides[dim] if self.ndim else 1
 
     def element_size(self) -> int:
         """Bytes per element."""

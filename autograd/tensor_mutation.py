@@ -9,6 +9,8 @@ import weakref
 from typing import TYPE_CHECKING, Any, Callable
 
 from .grad_mode import grad_mode
+from .views import check_view_write, commit, find_uses, has_live_views, point_at, \
+    root_in_graph, view_info
 
 if TYPE_CHECKING:                        # tensor.py imports this module
     from .tensor import Tensor
@@ -79,6 +81,7 @@ class TensorMutation:
 
     # ---- in-place writes (refused where they would corrupt a graph) ------------------
     def _check_inplace(self, what: str) -> None:
+        check_view_write(self, what)
         if grad_mode.enabled and (self._rg or self.grad_fn is not None):
             raise RuntimeError(
                 f"{what} on a tensor that requires grad (shape {self.shape}) would silently "
@@ -86,7 +89,7 @@ class TensorMutation:
 
     def __setitem__(self, key: Any, value: Any) -> None:
         if grad_mode.enabled and (self.grad_fn is not None or (
-                getattr(value, "_rg", False) and not self._rg)):
+                getattr(value, "_rg", False) and not self._rg) or root_in_graph(self)):
             self._setitem_recorded(key, value)
             return
         self._check_inplace("an in-place write t[...] = v")
@@ -103,9 +106,10 @@ class TensorMutation:
         self._check_rebind("an in-place write t[...] = v", value, previous)
         uses = getattr(self, "_used", 0)
         result = setitem_recorded(previous, key, value)
-        self._take_rewired(result, previous, uses)
+        self._take_rewired(result, previous, uses, key, True)
 
-    def _take_rewired(self, result: Any, previous: Any, uses: int) -> None:
+    def _take_rewired(self, result: Any, previous: Any, uses: int, key: Any = None,
+                      has_key: bool = False) -> None:
         """``_take``, after pointing the ops of the write itself that read this tensor
         (``t.add_(t)``, ``t[...] = t``: they ran after ``uses`` uses) at ``previous``: the
         tensor now names their result, so they would take it as their own input."""
@@ -113,7 +117,8 @@ class TensorMutation:
         if new and not _rewire_uses(self, new, result, previous):
             raise RuntimeError(f"in-place write on a tensor of shape {self.shape}: could not "
                                "find the uses of the tensor by its own write")
-        self._take(result)
+        self._used = 0                         # every use now points at `previous`
+        commit(self, result, key, has_key)     # a view writes through to its base
 
     def _take(self, result: Any) -> None:
         self.data, self.grad_fn, self._rg = result.data, result.grad_fn, result._rg
@@ -146,7 +151,8 @@ class TensorMutation:
         involved, else as a new node (as ``t[...] = v``), refused on a leaf that requires
         grad and on a tensor an op has already used."""
         from .tensor import make_tensor
-        if grad_mode.enabled and (self.grad_fn is not None or self._rg):
+        if grad_mode.enabled and (self.grad_fn is not None or self._rg or
+                                  root_in_graph(self)):
             previous = make_tensor(self.data, self._backend, self._rg, self.grad_fn)
             self._check_rebind(what, value, previous)
             uses = getattr(self, "_used", 0)
@@ -155,16 +161,20 @@ class TensorMutation:
             return
         result = compute(self.detach())
         if not result._rg:               # no graph involved: write into the array
+            check_view_write(self, what)
             _run_kernel()(self._backend, _assign, self.data, result.data)
             return
         self._check_rebind(what, result, self.detach())   # a value brings in the graph
-        self._take(result)
+        self._used = 0
+        commit(self, result)
 
     def _check_rebind(self, what: str, value: Any, previous: Any) -> None:
         """Refuse a write to a leaf that requires grad; where ops already used this tensor,
         point them at ``previous`` (its state before the write) if all of them feed
         ``value`` (``y[0] += 1`` reads y first), else refuse: an op whose use could not be
-        found would take its gradient through the write."""
+        found would take its gradient through the write. Writes to expanded views and to
+        views of a leaf that requires grad are refused, as in torch."""
+        check_view_write(self, what)
         if self.grad_fn is None and self._rg:
             self._check_inplace(what)
         uses = getattr(self, "_used", 0)
@@ -177,16 +187,21 @@ class TensorMutation:
 
     def _inplace(self, other: Any, fn: Callable, what: str) -> "Tensor":
         recorded = grad_mode.enabled and (self.grad_fn is not None or (
-            getattr(other, "_rg", False) and not self._rg))
+            getattr(other, "_rg", False) and not self._rg) or root_in_graph(self))
         if not recorded:
             self._check_inplace(f"in-place '{what}'")     # a leaf that requires grad: refused
+        elif view_info(self) is not None or has_live_views(self) or find_uses(
+                self, getattr(self, "_used", 0), [other]) is not None:
+            # Part of a graph (c += c + 1 on an intermediate, as micrograd and PyTorch users
+            # write): recorded on the tensor itself, so aliases and views see it, as in torch
+            return self._write_result(f"in-place '{what}'", lambda t: fn(t, other), other)
         result = fn(self, other)
         if result.shape != self.shape:
             raise ValueError(f"in-place '{what}': result shape {result.shape} does not match the "
                              f"tensor's shape {self.shape}")
         if recorded:
-            # Part of a graph (c += c + 1 on an intermediate, as micrograd and PyTorch users
-            # write): the name is rebound to the recorded result, so the gradient stays right.
+            # ops already used the tensor elsewhere (their uses cannot be pointed at its
+            # previous state): the name is rebound to the recorded result instead
             return result
         # Write into the existing array, so views and aliases see the change (as in PyTorch).
         _run_kernel()(self._backend, _assign, self.data, result.data)
@@ -218,57 +233,41 @@ class TensorMutation:
 
     def _fill(self, value: Any, what: str) -> "Tensor":
         if isinstance(value, Tensor_()) or (grad_mode.enabled and (
-                self.grad_fn is not None or self._rg)):
+                self.grad_fn is not None or self._rg or root_in_graph(self))):
             from .ops.indexing import setitem_recorded
             self._rebind(what, lambda t: setitem_recorded(t, Ellipsis, value), value)
             return self
+        check_view_write(self, what)
         _run_kernel()(self._backend, _assign, self.data, value)
         return self
 
-    def copy_(self, src: "Tensor") -> "Tensor":
-        self._check_inplace("copy_()")
+    def copy_(self, src: "Tensor", non_blocking: bool = False) -> "Tensor":
+        """Write ``src`` (broadcast, cast to this dtype) into this tensor; recorded in the
+        graph (the gradient reaches src) when src requires grad or this tensor is in a graph."""
         from .factories import as_tensor
         from .ops.shape import broadcast_to
         src = as_tensor(src, like=self)
         if src.shape != self.shape:
             src = broadcast_to(src, self.shape)
-        _run_kernel()(self._backend, _assign, self.data, src.astype(self.dtype).data)
+        src = src.astype(self.dtype)
+        if grad_mode.enabled and (src._rg or self.grad_fn is not None or self._rg or
+                                  root_in_graph(self)):
+            self._rebind("copy_()", lambda t: src if src is not self else src.clone(), src)
+            return self
+        self._check_inplace("copy_()")
+        _run_kernel()(self._backend, _assign, self.data, src.data)
         return self
-
-
-_REWIRE_SEARCH_LIMIT = 100_000      # graph nodes searched for a written tensor's uses
 
 
 def _rewire_uses(t: Any, uses: int, value: Any, previous: Any) -> bool:
     """Find the ``uses`` graph nodes that take ``t`` as an input among ``value``'s ancestors
     (breadth first, nearest first) and make them take ``previous`` instead; False (nothing
     changed) if some are elsewhere."""
-    start = getattr(value, "grad_fn", None)
-    if start is None:
+    views = getattr(t, "_view", None)        # the views of t use it too (their first ops)
+    found = find_uses(t, uses, [value] + (views.live() if has_live_views(t) else []))
+    if not found:
         return False
-    found: list = []
-    seen = {id(start)}
-    frontier = [start]
-    while frontier and len(found) < uses and len(seen) < _REWIRE_SEARCH_LIMIT:
-        following = []
-        for node in frontier:
-            inputs = node.inputs
-            if inputs is None:               # freed by an earlier backward
-                continue
-            for i, x in enumerate(inputs):
-                if x is t:
-                    found.append((node, i))
-                parent = x.grad_fn
-                if parent is not None and id(parent) not in seen:
-                    seen.add(id(parent))
-                    following.append(parent)
-        frontier = following
-    if len(found) != uses:
-        return False
-    for node, i in found:
-        inputs = list(node.inputs)
-        inputs[i] = previous
-        node.inputs = tuple(inputs)
+    point_at(found, previous)
     return True
 
 

@@ -4,8 +4,8 @@
 ``t.type(xg.LongTensor)``), ``set_default_tensor_type`` and the constants ``pi``, ``e``,
 ``inf``, ``nan``, ``newaxis``.
 
-Layouts are the backend's business (DESIGN.md): every tensor is strided and row-major as far
-as ``stride()`` goes, so the memory formats are accepted and give the same values.
+Every tensor is strided (``stride()`` reports the backend array's strides); the memory
+formats are accepted and give the same values (``clone`` honours ``contiguous_format``).
 """
 from __future__ import annotations
 

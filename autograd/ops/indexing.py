@@ -6,6 +6,7 @@ from typing import Any
 
 from ..function import Function, apply1, apply2
 from ..tensor import Tensor
+from ..views import mark_view
 from ._util import NUMBER_TYPES
 
 
@@ -164,11 +165,21 @@ def getitem(x: Tensor, key: Any, converted: bool = False) -> Tensor:
     _torch_order). >>> x[0, 1:3], x[mask], x[[0, 2]]"""
     key = key if converted else _convert_key(x, key)
     out = apply1(GetItem, x, key, x._backend)
+    if _basic(key):                     # ints, slices, None, ...: a view, as in torch
+        return mark_view(x, out, ((GetItem, (key, x._backend)),))
     order = _torch_order(x, key)
     if order is None:
         return out
     from .shape import permute
     return permute(out, _perm(order, out.ndim))
+
+
+def _basic(key: Any) -> bool:
+    for k in key if isinstance(key, tuple) else (key,):
+        if k.__class__ is bool or not (k.__class__ in (int, slice) or k is None or
+                                       k is Ellipsis or isinstance(k, int)):
+            return False
+    return True
 
 
 def setitem_(x: Tensor, key: Any, value: Any) -> None:

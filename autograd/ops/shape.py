@@ -6,6 +6,7 @@ from typing import Any, Sequence
 
 from ..function import Function, apply1, applyn
 from ..tensor import Tensor
+from ..views import mark_view, strides_of, viewable
 from ._util import normalize_axes, normalize_axis, require_tensor
 
 
@@ -33,6 +34,20 @@ class MatrixTranspose(Function):
     @staticmethod
     def forward(xp, a): return a.mT          # the standard's attribute: a view, no dispatch
     def backward(self, gy): return matrix_transpose(gy)
+
+
+class Contiguous(Function):
+    """A row-major copy (what ``contiguous()`` makes of a transpose)."""
+    __slots__ = ()
+    @staticmethod
+    def forward(xp, a, backend): return backend.copy(a)
+    def backward(self, gy): return gy
+
+
+def contiguous_copy(x: Tensor) -> Tensor:
+    """A row-major copy of ``x`` (differentiable)."""
+    require_tensor(x, "contiguous")
+    return apply1(Contiguous, x, x._backend)
 
 
 class BroadcastTo(Function):
@@ -89,7 +104,15 @@ def reshape(x: Tensor, shape: Any) -> Tensor:
             unknown == 1 and (size == 0 or total % size)):
         raise ValueError(f"reshape: cannot reshape a tensor of shape {x.shape} ({total} "
                          f"elements) into shape {shape}")
-    return apply1(Reshape, x, shape)
+    out = apply1(Reshape, x, shape)
+    if _c_contiguous(x.data) or viewable(x.shape, strides_of(x), out.shape):
+        mark_view(x, out, ((Reshape, (out.shape,)),))   # a view, as torch's (else a copy)
+    return out
+
+
+def _c_contiguous(array: Any) -> bool:
+    flags = getattr(array, "flags", None)
+    return flags is None or flags.c_contiguous      # no strides (array_api_strict): row-major
 
 
 def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
@@ -119,7 +142,7 @@ def permute(x: Tensor, axes: Sequence[int]) -> Tensor:
     axes = tuple(a % x.ndim for a in axes)
     if axes == tuple(range(x.ndim)):
         return x
-    return apply1(Permute, x, axes)
+    return mark_view(x, apply1(Permute, x, axes), ((Permute, (axes,)),))
 
 
 def transpose(x: Tensor, dim0: int = -2, dim1: int = -1) -> Tensor:
@@ -137,7 +160,7 @@ def matrix_transpose(x: Tensor) -> Tensor:
     require_tensor(x, "matrix_transpose")
     if x.ndim < 2:
         raise ValueError(f"matrix_transpose: needs at least 2 dimensions, got shape {x.shape}")
-    return apply1(MatrixTranspose, x)
+    return mark_view(x, apply1(MatrixTranspose, x), ((MatrixTranspose, ()),))
 
 
 def broadcast_to(x: Tensor, shape: Sequence[int]) -> Tensor:
@@ -146,7 +169,11 @@ def broadcast_to(x: Tensor, shape: Sequence[int]) -> Tensor:
     shape = tuple(shape)
     if shape == x.data.shape:
         return x
-    return apply1(BroadcastTo, x, shape)     # the backend's error names both shapes
+    out = apply1(BroadcastTo, x, shape)      # the backend's error names both shapes
+    lead = len(shape) - x.ndim
+    overlap = any(n > 1 for n in shape[:lead]) or any(
+        n > 1 and d == 1 for n, d in zip(shape[lead:], x.shape))
+    return mark_view(x, out, ((BroadcastTo, (shape,)),), overlap)
 
 
 def expand(x: Tensor, shape: Sequence[int]) -> Tensor:
