@@ -17,6 +17,7 @@ from ..autograd import function as _function
 from ..autograd.function import apply2, host_check, run_kernel
 from ..autograd.tensor import Tensor, make_tensor
 from ._fused import SparseSoftmaxCrossEntropy, BCEFn, BCEWithLogitsFn, SoftmaxCrossEntropy
+from ..autograd.ops.torch_errors import TorchValueError
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -31,7 +32,8 @@ def _reduce(loss: Tensor, reduction: str) -> Tensor:
 
 def check_reduction(reduction: str, name: str) -> None:
     if reduction not in REDUCTIONS:
-        raise ValueError(f"{name}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+        raise TorchValueError(f"{name}: reduction must be 'mean', 'sum' or 'none', got "
+                              f"{reduction!r}")
 
 
 def legacy_reduction(size_average: bool | None, reduce: bool | None, reduction: str,
@@ -86,10 +88,10 @@ def _prepare(input: Tensor, target: Any, name: str, reduction: str) -> Tensor:
         from ..autograd.factories import tensor
         target = tensor(target, device=input._backend)
     if tuple(target.shape) != tuple(input.shape):
-        raise ValueError(f"{name}: input shape {tuple(input.shape)} and target shape "
-                         f"{tuple(target.shape)} differ; losses never broadcast. Reshape one "
-                         f"of them (e.g. target.reshape({tuple(input.shape)}) or "
-                         "input.squeeze(-1))")
+        raise TorchValueError(f"{name}: input shape {tuple(input.shape)} and target shape "
+                              f"{tuple(target.shape)} differ; losses never broadcast. Reshape one "
+                              f"of them (e.g. target.reshape({tuple(input.shape)}) or "
+                              "input.squeeze(-1))")
     if target._backend is not input._backend:
         raise RuntimeError(f"{name}: input is on {input.device} but target is on "
                            f"{target.device}; move one with .to(device)")
@@ -104,8 +106,8 @@ def _weighted(loss: Tensor, weight: Tensor | None, name: str) -> Tensor:
     try:
         return loss * weight
     except ValueError:
-        raise ValueError(f"{name}: weight of shape {tuple(weight.shape)} cannot be broadcast "
-                         f"to the loss of shape {tuple(loss.shape)}") from None
+        raise TorchValueError(f"{name}: weight of shape {tuple(weight.shape)} cannot be broadcast "
+                              f"to the loss of shape {tuple(loss.shape)}") from None
 
 
 def _elementwise_weighted(loss: Tensor, weight: Tensor | None, reduction: str,
@@ -115,8 +117,8 @@ def _elementwise_weighted(loss: Tensor, weight: Tensor | None, reduction: str,
     if weight is None:
         return _reduce(loss, reduction)
     if tuple(weight.shape) != tuple(loss.shape):
-        raise ValueError(f"{name}: weights and input must have the same size, got weight of "
-                         f"shape {tuple(weight.shape)} and input of shape {tuple(loss.shape)}")
+        raise TorchValueError(f"{name}: weights and input must have the same size, got weight of "
+                              f"shape {tuple(weight.shape)} and input of shape {tuple(loss.shape)}")
     loss = loss * weight
     return loss.sum() / weight.sum() if reduction == "mean" else _reduce(loss, reduction)
 
@@ -159,9 +161,9 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
 
 def _refuse_non_probabilities(p: Any) -> None:
     if p.size and not (0 <= p.min() and p.max() <= 1):      # NaN fails both comparisons
-        raise ValueError(f"binary_cross_entropy: all elements of input should be between 0 "
-                         f"and 1, got values from {float(p.min())} to {float(p.max())}; for raw "
-                         f"scores use binary_cross_entropy_with_logits")
+        raise TorchValueError(f"binary_cross_entropy: all elements of input should be between 0 "
+                              f"and 1, got values from {float(p.min())} to {float(p.max())}; for "
+                              f"raw scores use binary_cross_entropy_with_logits")
 
 
 def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
@@ -183,12 +185,13 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
         try:
             lw = (pos_weight - 1.0) * target + 1.0
         except ValueError:
-            raise ValueError(f"{name}: pos_weight of shape {tuple(pos_weight.shape)} cannot "
-                             f"be broadcast to the input of shape {tuple(input.shape)}") from None
+            raise TorchValueError(f"{name}: pos_weight of shape {tuple(pos_weight.shape)} cannot "
+                                  f"be broadcast to the input of shape "
+                                  f"{tuple(input.shape)}") from None
         if tuple(lw.shape) != tuple(input.shape):
-            raise ValueError(f"{name}: pos_weight of shape {tuple(pos_weight.shape)} would "
-                             f"broadcast the loss of shape {tuple(input.shape)} to "
-                             f"{tuple(lw.shape)}")
+            raise TorchValueError(f"{name}: pos_weight of shape {tuple(pos_weight.shape)} would "
+                                  f"broadcast the loss of shape {tuple(input.shape)} to "
+                                  f"{tuple(lw.shape)}")
         loss = (1.0 - target) * input + lw * (-input).softplus()
     return _reduce(_weighted(loss, weight, name), reduction)
 
@@ -256,8 +259,8 @@ def _refuse_bad_targets(bad: Any, t: Any, name: str, c: int, shape: tuple) -> No
 def _class_weight(weight: Tensor, input: Tensor, name: str) -> Tensor:
     c = input.shape[1]
     if tuple(weight.shape) != (c,):
-        raise ValueError(f"{name}: weight must have one entry per class, shape ({c},), got "
-                         f"{tuple(weight.shape)}")
+        raise TorchValueError(f"{name}: weight must have one entry per class, shape ({c},), got "
+                              f"{tuple(weight.shape)}")
     return weight.detach().astype(input.dtype) if weight.dtype is not input.dtype else weight
 
 
@@ -271,8 +274,8 @@ def _check_index_target(input: Tensor, target: Any, name: str) -> Tensor:
                         "(class probabilities must have the input's shape)")
     expected = tuple(input.shape[:1]) + tuple(input.shape[2:])
     if tuple(target.shape) != expected:
-        raise ValueError(f"{name}: input shape {tuple(input.shape)} needs class-index targets "
-                         f"of shape {expected}, got target shape {tuple(target.shape)}")
+        raise TorchValueError(f"{name}: input shape {tuple(input.shape)} needs class-index targets "
+                              f"of shape {expected}, got target shape {tuple(target.shape)}")
     if target._backend is not input._backend:
         raise RuntimeError(f"{name}: input is on {input.device} but target is on "
                            f"{target.device}; move one with .to(device)")
@@ -282,7 +285,7 @@ def _check_index_target(input: Tensor, target: Any, name: str) -> Tensor:
 def _check_logits(input: Any, name: str, reduction: str) -> None:
     _check_input(input, name, reduction)
     if input.ndim == 0:
-        raise ValueError(f"{name}: input needs a class dimension, got a 0-d tensor")
+        raise TorchValueError(f"{name}: input needs a class dimension, got a 0-d tensor")
 
 
 def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
@@ -303,7 +306,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
     reduction = legacy_reduction(size_average, reduce, reduction, name)
     _check_logits(input, name, reduction)
     if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"{name}: label_smoothing must be in [0, 1], got {label_smoothing}")
+        raise TorchValueError(f"{name}: label_smoothing must be in [0, 1], got {label_smoothing}")
     if input.ndim == 1:                        # one unbatched sample
         loss = cross_entropy(input.unsqueeze(0), _unsqueeze_target(input, target), weight,
                              ignore_index=ignore_index, reduction=reduction,
@@ -313,10 +316,10 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
     if (isinstance(target, Tensor) and target.dtype.is_floating
             and tuple(target.shape) != index_shape):       # else: float class indices, refused
         if tuple(target.shape) != tuple(input.shape):
-            raise ValueError(f"{name}: class-probability targets must have the input's shape: "
-                             f"input shape {tuple(input.shape)}, target shape "
-                             f"{tuple(target.shape)} (integer class indices need shape "
-                             f"{index_shape})")
+            raise TorchValueError(f"{name}: class-probability targets must have the input's shape: "
+                                  f"input shape {tuple(input.shape)}, target shape "
+                                  f"{tuple(target.shape)} (integer class indices need shape "
+                                  f"{index_shape})")
         if target._backend is not input._backend:
             raise RuntimeError(f"{name}: input is on {input.device} but target is on "
                                f"{target.device}; move one with .to(device)")

@@ -7,6 +7,7 @@ from typing import Any, Sequence
 from ..autograd.ops import concat
 from ..autograd.ops._util import require_tensor
 from ..autograd.tensor import Tensor
+from ..autograd.ops.torch_errors import TorchTypeError, TorchValueError
 
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
@@ -21,15 +22,16 @@ def ntuple(value: Any, n: int, name: str, op: str, allow_zero: bool = True) -> t
         value = tuple(value) * n
     if (not isinstance(value, (tuple, list)) or len(value) != n
             or any(isinstance(v, bool) or not isinstance(v, int) for v in value)):
-        raise ValueError(f"{op}: expected {name} to be a single integer value or a list of {n} "
-                         f"values to match the convolution dimensions, but got "
-                         f"{name}={value!r}")
+        raise TorchValueError(f"{op}: expected {name} to be a single integer value or a list of "
+                              f"{n} "
+                              f"values to match the convolution dimensions, but got "
+                              f"{name}={value!r}")
     return tuple(value)
 
 
 def positive(values: tuple, name: str, op: str) -> None:
     if any(v <= 0 for v in values):
-        raise ValueError(f"{op}: non-positive {name} is not supported, got {name}={values}")
+        raise TorchValueError(f"{op}: non-positive {name} is not supported, got {name}={values}")
 
 
 def conv_pads(padding: Any, nd: int, kernel: tuple, dilation: tuple, stride: tuple,
@@ -41,26 +43,26 @@ def conv_pads(padding: Any, nd: int, kernel: tuple, dilation: tuple, stride: tup
             return ((0, 0),) * nd
         if padding == "same":
             if any(s != 1 for s in stride):
-                raise ValueError(f"{op}: padding='same' is not supported for strided "
-                                 f"convolutions (stride={stride})")
+                raise TorchValueError(f"{op}: padding='same' is not supported for strided "
+                                      f"convolutions (stride={stride})")
             pads = []
             for k, d in zip(kernel, dilation):
                 total = d * (k - 1)
                 pads.append((total // 2, total - total // 2))
             return tuple(pads)
-        raise ValueError(f"{op}: invalid padding string {padding!r}, should be one of "
-                         "'valid', 'same'")
+        raise TorchValueError(f"{op}: invalid padding string {padding!r}, should be one of "
+                              "'valid', 'same'")
     pad = ntuple(padding, nd, "padding", op)
     if any(p < 0 for p in pad):
-        raise ValueError(f"{op}: negative padding is not supported, got padding={pad}")
+        raise TorchValueError(f"{op}: negative padding is not supported, got padding={pad}")
     return tuple((p, p) for p in pad)
 
 
 def check_input(x: Any, nd: int, op: str, what: str = "input") -> None:
     require_tensor(x, op)
     if x.ndim not in (nd + 1, nd + 2):
-        raise ValueError(f"{op}: expected {nd + 1}D (unbatched) or {nd + 2}D (batched) "
-                         f"{what}, but got {what} of shape {tuple(x.shape)}")
+        raise TorchValueError(f"{op}: expected {nd + 1}D (unbatched) or {nd + 2}D (batched) "
+                              f"{what}, but got {what} of shape {tuple(x.shape)}")
 
 
 def check_floating(op: str, *tensors: Any) -> None:
@@ -76,12 +78,12 @@ def check_floating(op: str, *tensors: Any) -> None:
             raise RuntimeError(f"{op}: expected all tensors on the same device, but found "
                                f"{first.device} and {t.device}; move one with .to(device)")
         if not t.dtype.is_floating:
-            raise TypeError(f"{op}: expected floating-point tensors, got {t.dtype} of shape "
-                            f"{tuple(t.shape)}")
+            raise TorchTypeError(f"{op}: expected floating-point tensors, got {t.dtype} of "
+                                 f"shape {tuple(t.shape)}")
         if t.dtype != first.dtype:
-            raise TypeError(f"{op}: input type {first.dtype} (shape {tuple(first.shape)}) and "
-                            f"weight/bias type {t.dtype} (shape {tuple(t.shape)}) should be "
-                            "the same; convert one with .astype(...)")
+            raise TorchTypeError(f"{op}: input type {first.dtype} (shape {tuple(first.shape)}) "
+                                 f"and weight/bias type {t.dtype} (shape {tuple(t.shape)}) "
+                                 "should be the same; convert one with .astype(...)")
 
 
 def size_text(values: Sequence[int]) -> str:
@@ -104,9 +106,9 @@ def pad_mode(x: Tensor, pads: Sequence[tuple], mode: str, op: str) -> Tensor:
         size = x.shape[axis]
         limit = size - 1 if mode == "reflect" else size
         if max(lo, hi) > limit or (mode == "replicate" and size == 0):
-            raise ValueError(f"{op}: padding ({lo}, {hi}) is too large for padding_mode="
-                             f"{mode!r} on a dimension of size {size} (input shape "
-                             f"{tuple(x.shape)})")
+            raise TorchValueError(f"{op}: padding ({lo}, {hi}) is too large for padding_mode="
+                                  f"{mode!r} on a dimension of size {size} (input shape "
+                                  f"{tuple(x.shape)})")
         pieces = []
         if mode == "circular":
             before, after = _along(x, axis, size - lo, size), _along(x, axis, 0, hi)

@@ -20,6 +20,7 @@ from ..autograd.ops._util import normalize_axis, require_tensor
 from ..autograd.ops.elementwise import Sigmoid as _Sigmoid, Softplus as _Softplus
 from ..autograd.ops.elementwise_math import erfc_array
 from ..autograd.tensor import Tensor, make_tensor
+from ..autograd.ops.torch_errors import TorchTypeError, TorchValueError
 
 __all__ = ["gelu", "silu", "mish", "hardtanh", "relu6", "hardsigmoid", "hardswish", "selu",
            "celu", "logsigmoid", "softsign", "softmin", "glu", "tanhshrink", "hardshrink",
@@ -37,8 +38,8 @@ def _floating(x: Any, op: str) -> Tensor:
     """The input, checked: a Tensor of a floating dtype (PyTorch has no integer kernels)."""
     require_tensor(x, op)
     if not x.dtype.is_floating:
-        raise TypeError(f"{op}: expected a floating-point tensor, got {x.dtype} of shape "
-                        f"{tuple(x.shape)} on {x.device}; convert it with x.float()")
+        raise TorchTypeError(f"{op}: expected a floating-point tensor, got {x.dtype} of shape "
+                             f"{tuple(x.shape)} on {x.device}; convert it with x.float()")
     return x
 
 
@@ -98,7 +99,7 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). >>> F.gelu(x, approximate='tanh')"""
     _floating(input, "gelu")
     if approximate not in ("none", "tanh"):
-        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+        raise TorchValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
     return apply1(Gelu, input, approximate)
 
 
@@ -187,8 +188,8 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
     """x clipped to [min_val, max_val]. >>> F.hardtanh(x, -2.0, 2.0)"""
     require_tensor(input, "hardtanh")
     if min_val > max_val:
-        raise ValueError(f"hardtanh: min_val cannot be greater than max_val, got "
-                         f"min_val={min_val}, max_val={max_val}")
+        raise TorchValueError(f"hardtanh: min_val cannot be greater than max_val, got "
+                              f"min_val={min_val}, max_val={max_val}")
     return apply1(Hardtanh, input, _bound(input, min_val), _bound(input, max_val))
 
 
@@ -264,7 +265,7 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """max(0, x) + min(0, alpha (e^(x/alpha) - 1)) (Barron 2017). >>> F.celu(x, alpha=0.5)"""
     _floating(input, "celu")
     if alpha == 0:
-        raise ValueError("celu: alpha cannot be 0 (it divides x)")
+        raise TorchValueError("celu: alpha cannot be 0 (it divides x)")
     return apply1(Celu, input, float(alpha))
 
 
@@ -295,7 +296,7 @@ def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: 
     require_tensor(input, "softmin")
     x = _floating(input if dtype is None else input.astype(dtype), "softmin")
     if dim is not None and axis is not None and dim != axis:
-        raise ValueError(f"softmin: got dim={dim} and axis={axis}; pass only one")
+        raise TorchValueError(f"softmin: got dim={dim} and axis={axis}; pass only one")
     chosen = dim if dim is not None else -1 if axis is None else axis
     if x.ndim == 0 and chosen in (0, -1):          # a 0-d tensor: softmin over itself is 1
         return softmax(-x.reshape(1), 0).reshape(())
@@ -307,12 +308,12 @@ def glu(input: Tensor, dim: int = -1) -> Tensor:
     along ``dim`` (Dauphin et al. 2017). >>> F.glu(x, dim=-1)  # (N, 2k) -> (N, k)"""
     _floating(input, "glu")
     if input.ndim == 0:
-        raise ValueError("glu: does not support 0-d tensors (no dimension to halve)")
+        raise TorchValueError("glu: does not support 0-d tensors (no dimension to halve)")
     axis = normalize_axis(dim, input.ndim, "glu")
     size = input.shape[axis]
     if size % 2:
-        raise ValueError(f"glu: halving dimension must be even, but dimension {dim} of the "
-                         f"input of shape {tuple(input.shape)} is size {size}")
+        raise TorchValueError(f"glu: halving dimension must be even, but dimension {dim} of the "
+                              f"input of shape {tuple(input.shape)} is size {size}")
     a, b = input.split([size // 2, size // 2], axis)
     return a * sigmoid(b)
 
@@ -353,7 +354,7 @@ def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     >>> F.softshrink(x, 0.5)"""
     _floating(input, "softshrink")
     if not lambd >= 0:
-        raise ValueError(f"softshrink: lambd must be >= 0, got {lambd}")
+        raise TorchValueError(f"softshrink: lambd must be >= 0, got {lambd}")
     return apply1(Softshrink, input, float(lambd))
 
 
@@ -383,8 +384,9 @@ def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, trainin
     """
     _floating(input, "rrelu")
     if lower > upper:
-        raise ValueError(f"rrelu: lower bound should be less than or equal to the upper bound, "
-                         f"got lower={lower}, upper={upper}")
+        raise TorchValueError(f"rrelu: lower bound should be less than or equal to the upper "
+                              f"bound, "
+                              f"got lower={lower}, upper={upper}")
     if not training:
         return input.leaky_relu((lower + upper) / 2.0)
     slopes = run_kernel(input._backend, _rrelu_slopes, input.data, input.dtype, float(lower),

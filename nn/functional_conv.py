@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..autograd.function import apply1, applyn
+from ..autograd.ops.torch_errors import TorchValueError
 from ..autograd.tensor import Tensor
 from .conv_args import check_floating, check_input, conv_pads, ntuple, positive, size_text
 from .conv_ops import Conv, ConvInputGrad
@@ -51,8 +52,8 @@ def _check_weight(weight: Any, nd: int, op: str, layout: str) -> None:
     if not isinstance(weight, Tensor):
         raise TypeError(f"{op}: expected weight to be a Tensor, got {type(weight).__name__}")
     if weight.ndim != nd + 2:
-        raise ValueError(f"{op}: expected a {nd + 2}D weight {layout}, got weight of shape "
-                         f"{tuple(weight.shape)}")
+        raise TorchValueError(f"{op}: expected a {nd + 2}D weight {layout}, got weight of shape "
+                              f"{tuple(weight.shape)}")
 
 
 def _check_bias(bias: Any, channels: int, weight: Tensor, op: str) -> None:
@@ -61,16 +62,17 @@ def _check_bias(bias: Any, channels: int, weight: Tensor, op: str) -> None:
     if not isinstance(bias, Tensor):
         raise TypeError(f"{op}: expected bias to be a Tensor or None, got {type(bias).__name__}")
     if tuple(bias.shape) != (channels,):
-        raise ValueError(f"{op}: given weight of shape {tuple(weight.shape)}, expected bias to "
-                         f"be 1-dimensional with {channels} elements, but got bias of shape "
-                         f"{tuple(bias.shape)}")
+        raise TorchValueError(f"{op}: given weight of shape {tuple(weight.shape)}, expected bias "
+                              f"to "
+                              f"be 1-dimensional with {channels} elements, but got bias of shape "
+                              f"{tuple(bias.shape)}")
 
 
 def _groups(groups: Any, op: str) -> int:
     if isinstance(groups, bool) or not isinstance(groups, int):
         raise TypeError(f"{op}: groups must be an int, got {groups!r}")
     if groups <= 0:
-        raise ValueError(f"{op}: non-positive groups is not supported, got groups={groups}")
+        raise TorchValueError(f"{op}: non-positive groups is not supported, got groups={groups}")
     return groups
 
 
@@ -96,22 +98,23 @@ def _conv(nd: int, op: str, input: Tensor, weight: Tensor, bias: Tensor | None, 
     x = input.unsqueeze(0) if unbatched else input
     out_ch, in_per_group = weight.shape[0], weight.shape[1]
     if out_ch % groups:
-        raise ValueError(f"{op}: given groups={groups}, expected weight to be divisible by "
-                         f"{groups} at dimension 0, but got weight of shape "
-                         f"{tuple(weight.shape)}")
+        raise TorchValueError(f"{op}: given groups={groups}, expected weight to be divisible by "
+                              f"{groups} at dimension 0, but got weight of shape "
+                              f"{tuple(weight.shape)}")
     if x.shape[1] != in_per_group * groups:
-        raise ValueError(f"{op}: given groups={groups}, weight of shape {tuple(weight.shape)}, "
-                         f"expected input{list(x.shape)} to have {in_per_group * groups} "
-                         f"channels, but got {x.shape[1]} channels instead")
+        raise TorchValueError(f"{op}: given groups={groups}, weight of shape "
+                              f"{tuple(weight.shape)}, "
+                              f"expected input{list(x.shape)} to have {in_per_group * groups} "
+                              f"channels, but got {x.shape[1]} channels instead")
     _check_bias(bias, out_ch, weight, op)
     spatial = tuple(x.shape[2:])
     padded = tuple(s + lo + hi for s, (lo, hi) in zip(spatial, pads))
     effective = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation))
     if any(p < e for p, e in zip(padded, effective)):
-        raise ValueError(f"{op}: calculated padded input size per channel: "
-                         f"({size_text(padded)}). Kernel size: ({size_text(effective)}). "
-                         "Kernel size can't be greater than actual input size (input shape "
-                         f"{tuple(input.shape)}, weight shape {tuple(weight.shape)})")
+        raise TorchValueError(f"{op}: calculated padded input size per channel: "
+                              f"({size_text(padded)}). Kernel size: ({size_text(effective)}). "
+                              "Kernel size can't be greater than actual input size (input shape "
+                              f"{tuple(input.shape)}, weight shape {tuple(weight.shape)})")
     geo = geometry(spatial, kernel, stride, dilation, pads)
     inputs = (x, weight) if bias is None else (x, weight, bias)
     y = applyn(Conv, inputs, geo, groups, [])
@@ -163,23 +166,23 @@ def _conv_transpose(nd: int, op: str, input: Tensor, weight: Tensor, bias: Tenso
     positive(dilation, "dilation", op)
     groups = _groups(groups, op)
     if any(p < 0 for p in pad + out_pad):
-        raise ValueError(f"{op}: negative padding is not supported, got padding={pad}, "
-                         f"output_padding={out_pad}")
+        raise TorchValueError(f"{op}: negative padding is not supported, got padding={pad}, "
+                              f"output_padding={out_pad}")
     if any(op_ >= s and op_ >= d for op_, s, d in zip(out_pad, stride, dilation)):
-        raise ValueError(f"{op}: output padding must be smaller than either stride or "
-                         f"dilation, but got output_padding={out_pad}, stride={stride}, "
-                         f"dilation={dilation}")
+        raise TorchValueError(f"{op}: output padding must be smaller than either stride or "
+                              f"dilation, but got output_padding={out_pad}, stride={stride}, "
+                              f"dilation={dilation}")
     unbatched = input.ndim == nd + 1
     x = input.unsqueeze(0) if unbatched else input
     in_ch, out_per_group = weight.shape[0], weight.shape[1]
     if in_ch % groups:
-        raise ValueError(f"{op}: given groups={groups}, expected weight to be divisible by "
-                         f"{groups} at dimension 0, but got weight of shape "
-                         f"{tuple(weight.shape)}")
+        raise TorchValueError(f"{op}: given groups={groups}, expected weight to be divisible by "
+                              f"{groups} at dimension 0, but got weight of shape "
+                              f"{tuple(weight.shape)}")
     if x.shape[1] != in_ch:
-        raise ValueError(f"{op}: given transposed=1, weight of shape {tuple(weight.shape)}, "
-                         f"expected input{list(x.shape)} to have {in_ch} channels, but got "
-                         f"{x.shape[1]} channels instead")
+        raise TorchValueError(f"{op}: given transposed=1, weight of shape {tuple(weight.shape)}, "
+                              f"expected input{list(x.shape)} to have {in_ch} channels, but got "
+                              f"{x.shape[1]} channels instead")
     out_ch = out_per_group * groups
     _check_bias(bias, out_ch, weight, op)
     kernel = tuple(weight.shape[2:])
@@ -187,9 +190,10 @@ def _conv_transpose(nd: int, op: str, input: Tensor, weight: Tensor, bias: Tenso
     outs = tuple((i - 1) * s - 2 * p + d * (k - 1) + o + 1 for i, s, p, d, k, o in
                  zip(spatial, stride, pad, dilation, kernel, out_pad))
     if any(o <= 0 for o in outs) or any(i == 0 for i in spatial):
-        raise ValueError(f"{op}: given input of shape {tuple(input.shape)} and weight of shape "
-                         f"{tuple(weight.shape)}, the calculated output size "
-                         f"({size_text(outs)}) is too small")
+        raise TorchValueError(f"{op}: given input of shape {tuple(input.shape)} and weight of "
+                              f"shape "
+                              f"{tuple(weight.shape)}, the calculated output size "
+                              f"({size_text(outs)}) is too small")
     geo = tuple((k, s, d, p, p, o, i) for k, s, d, p, o, i in
                 zip(kernel, stride, dilation, pad, outs, spatial))
     y = _add_bias(applyn(ConvInputGrad, (x, weight), geo, groups), bias, nd)
@@ -243,7 +247,7 @@ def _fold_args(kernel_size: Any, dilation: Any, padding: Any, stride: Any, op: s
     positive(dilation, "dilation", op)
     positive(stride, "stride", op)
     if any(p < 0 for p in pad):
-        raise ValueError(f"{op}: negative padding is not supported, got padding={pad}")
+        raise TorchValueError(f"{op}: negative padding is not supported, got padding={pad}")
     return kernel, dilation, tuple((p, p) for p in pad), stride
 
 
@@ -260,11 +264,11 @@ def unfold(input: Tensor, kernel_size: Any, dilation: Any = 1, padding: Any = 0,
     spatial = tuple(input.shape[-2:])
     geo = geometry(spatial, kernel, stride, dilation, pads)
     if any(g[6] <= 0 for g in geo):
-        raise ValueError(f"{op}: given input of shape {tuple(input.shape)}, kernel_size="
-                         f"{kernel}, dilation={dilation}, padding={padding}, stride={stride}, "
-                         "the calculated shape of the array of sliding blocks is "
-                         f"({size_text(g[6] for g in geo)}), but its components must be at "
-                         "least one")
+        raise TorchValueError(f"{op}: given input of shape {tuple(input.shape)}, kernel_size="
+                              f"{kernel}, dilation={dilation}, padding={padding}, stride={stride}, "
+                              "the calculated shape of the array of sliding blocks is "
+                              f"({size_text(g[6] for g in geo)}), but its components must be at "
+                              "least one")
     return apply1(Unfold, input, geo)
 
 
@@ -279,21 +283,21 @@ def fold(input: Tensor, output_size: Any, kernel_size: Any, dilation: Any = 1,
     if not isinstance(input, Tensor):
         raise TypeError(f"{op}: expected a Tensor, got {type(input).__name__}")
     if input.ndim not in (2, 3):
-        raise ValueError(f"{op}: expected 2D (unbatched) or 3D (batched) input, but got input "
-                         f"of shape {tuple(input.shape)}")
+        raise TorchValueError(f"{op}: expected 2D (unbatched) or 3D (batched) input, but got input "
+                              f"of shape {tuple(input.shape)}")
     size = ntuple(output_size, 2, "output_size", op)
     kernel, dilation, pads, stride = _fold_args(kernel_size, dilation, padding, stride, op)
     k = _prod(kernel)
     if input.shape[-2] % k:
-        raise ValueError(f"{op}: expected size of input's dimension {input.ndim - 2} to be "
-                         f"divisible by the product of kernel_size={kernel}, but got "
-                         f"{input.shape[-2]} (input shape {tuple(input.shape)})")
+        raise TorchValueError(f"{op}: expected size of input's dimension {input.ndim - 2} to be "
+                              f"divisible by the product of kernel_size={kernel}, but got "
+                              f"{input.shape[-2]} (input shape {tuple(input.shape)})")
     geo = geometry(size, kernel, stride, dilation, pads)
     blocks = _prod(g[6] for g in geo)
     if any(g[6] <= 0 for g in geo) or input.shape[-1] != blocks:
-        raise ValueError(f"{op}: given output_size={size}, kernel_size={kernel}, dilation="
-                         f"{dilation}, padding={padding}, stride={stride}, expected size of "
-                         f"input's last dimension to match the calculated number of sliding "
-                         f"blocks {' * '.join(str(g[6]) for g in geo)} = {blocks}, but got "
-                         f"{input.shape[-1]} (input shape {tuple(input.shape)})")
+        raise TorchValueError(f"{op}: given output_size={size}, kernel_size={kernel}, dilation="
+                              f"{dilation}, padding={padding}, stride={stride}, expected size of "
+                              f"input's last dimension to match the calculated number of sliding "
+                              f"blocks {' * '.join(str(g[6]) for g in geo)} = {blocks}, but got "
+                              f"{input.shape[-1]} (input shape {tuple(input.shape)})")
     return apply1(Fold, input, geo)

@@ -17,6 +17,7 @@ from ..autograd.tensor import Tensor, make_tensor
 from .conv_args import check_floating, check_input, ntuple, size_text
 from .conv_windows import geometry
 from .pool_ops import AvgPool, MaxPool, adaptive_max_indices, max_indices
+from ..autograd.ops.torch_errors import TorchValueError
 
 __all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d", "avg_pool3d",
            "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_avg_pool3d",
@@ -24,9 +25,10 @@ __all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d",
 
 
 def _window_args(nd: int, op: str, input: Tensor, kernel_size: Any, stride: Any,
-                 padding: Any, dilation: Any, ceil_mode: bool) -> tuple:
+                 padding: Any, dilation: Any, ceil_mode: bool, integers: bool = False) -> tuple:
     check_input(input, nd, op)
-    check_floating(op, input)
+    if not (integers and input.dtype.is_integer):     # PyTorch max-pools integers too
+        check_floating(op, input)
     kernel = ntuple(kernel_size, nd, "kernel_size", op)
     stride = kernel if stride is None or stride == [] or stride == () else \
         ntuple(stride, nd, "stride", op)
@@ -34,27 +36,28 @@ def _window_args(nd: int, op: str, input: Tensor, kernel_size: Any, stride: Any,
     dilation = ntuple(dilation, nd, "dilation", op)
     for name, values in (("kernel_size", kernel), ("stride", stride), ("dilation", dilation)):
         if any(v <= 0 for v in values):
-            raise ValueError(f"{op}: {name} must be greater than zero, but got {name}={values}")
+            raise TorchValueError(f"{op}: {name} must be greater than zero, but got "
+                                  f"{name}={values}")
     for p, k, d in zip(pad, kernel, dilation):
         if p < 0 or p > (d * (k - 1) + 1) // 2:
-            raise ValueError(f"{op}: pad should be at most half of effective kernel size, but "
-                             f"got pad={p}, kernel_size={k} and dilation={d}")
+            raise TorchValueError(f"{op}: pad should be at most half of effective kernel size, but "
+                                  f"got pad={p}, kernel_size={k} and dilation={d}")
     spatial = tuple(input.shape[-nd:])
     geo = geometry(spatial, kernel, stride, dilation, tuple((p, p) for p in pad),
                    bool(ceil_mode))
     outs = tuple(g[6] for g in geo)
     if any(o <= 0 for o in outs):
         channels = input.shape[-nd - 1]
-        raise ValueError(f"{op}: given input size: ({size_text((channels,) + spatial)}). "
-                         f"Calculated output size: ({size_text((channels,) + outs)}). Output "
-                         f"size is too small (kernel_size={kernel}, stride={stride}, "
-                         f"padding={pad}, dilation={dilation})")
+        raise TorchValueError(f"{op}: given input size: ({size_text((channels,) + spatial)}). "
+                              f"Calculated output size: ({size_text((channels,) + outs)}). Output "
+                              f"size is too small (kernel_size={kernel}, stride={stride}, "
+                              f"padding={pad}, dilation={dilation})")
     return geo
 
 
 def _max_pool(nd: int, op: str, input: Tensor, kernel_size: Any, stride: Any, padding: Any,
               dilation: Any, ceil_mode: bool, return_indices: bool) -> Any:
-    geo = _window_args(nd, op, input, kernel_size, stride, padding, dilation, ceil_mode)
+    geo = _window_args(nd, op, input, kernel_size, stride, padding, dilation, ceil_mode, True)
     return _max_pool_geo(input, geo, return_indices)
 
 
@@ -109,8 +112,8 @@ def _avg_divisor(geo: tuple, count_include_pad: bool, divisor_override: Any, op:
     if divisor_override is not None:
         if isinstance(divisor_override, bool) or not isinstance(divisor_override, int) \
                 or divisor_override <= 0:
-            raise ValueError(f"{op}: divisor must be a positive int, got divisor_override="
-                             f"{divisor_override!r}")
+            raise TorchValueError(f"{op}: divisor must be a positive int, got divisor_override="
+                                  f"{divisor_override!r}")
         return divisor_override
     per_dim = []
     for k, s, _, lo, _, size, n in geo:
@@ -177,18 +180,18 @@ def _adaptive_sizes(nd: int, op: str, input: Tensor, output_size: Any) -> tuple:
     check_floating(op, input)
     if isinstance(output_size, (tuple, list)):
         if len(output_size) != nd:
-            raise ValueError(f"{op}: output_size must be {nd} values, got {output_size!r}")
+            raise TorchValueError(f"{op}: output_size must be {nd} values, got {output_size!r}")
         sizes = tuple(input.shape[-nd + i] if o is None else o
                       for i, o in enumerate(output_size))
     else:
         sizes = ntuple(output_size, nd, "output_size", op)
     if any(isinstance(o, bool) or not isinstance(o, int) or o < 0 for o in sizes):
-        raise ValueError(f"{op}: output_size must be non-negative ints (or None to keep a "
-                         f"size), got {output_size!r}")
+        raise TorchValueError(f"{op}: output_size must be non-negative ints (or None to keep a "
+                              f"size), got {output_size!r}")
     spatial = tuple(input.shape[-nd:])
     if any(s == 0 for s in spatial) and any(o > 0 for o in sizes):
-        raise ValueError(f"{op}: expected non-empty spatial dims, got input of shape "
-                         f"{tuple(input.shape)}")
+        raise TorchValueError(f"{op}: expected non-empty spatial dims, got input of shape "
+                              f"{tuple(input.shape)}")
     return spatial, sizes
 
 
@@ -283,7 +286,7 @@ def _adaptive_max(nd: int, op: str, input: Tensor, output_size: Any,
                   return_indices: bool) -> Any:
     spatial, sizes = _adaptive_sizes(nd, op, input, output_size)
     if any(o == 0 for o in sizes):
-        raise ValueError(f"{op}: output_size must be positive, got {output_size!r}")
+        raise TorchValueError(f"{op}: output_size must be positive, got {output_size!r}")
     if all(s % o == 0 for s, o in zip(spatial, sizes)):       # equal windows: one max pool
         kernel = tuple(s // o for s, o in zip(spatial, sizes))
         geo = geometry(spatial, kernel, kernel, (1,) * nd, ((0, 0),) * nd)

@@ -23,11 +23,21 @@ def _lead(a: Any, geo: tuple) -> tuple:
     return tuple(a.shape[:a.ndim - len(geo)])
 
 
+def lowest(xp: Any, x: Any) -> Any:
+    """The fill that never wins a max: -inf, or the smallest integer of an integer dtype
+    (PyTorch max-pools integer tensors too)."""
+    try:
+        xp.finfo(x.dtype)
+        return -float("inf")
+    except (TypeError, ValueError):
+        return int(xp.iinfo(x.dtype).min)
+
+
 def argmax_masks(xp: Any, x: Any, y: Any, geo: tuple) -> list:
     """(key, mask) per kernel offset: mask marks the windows whose chosen maximum sits at that
     offset, exactly one offset per window: the first maximum in row-major order, or in a
     window with a NaN its last NaN (PyTorch's rules, from its ``val > max || isnan(val)``)."""
-    xpad = padded(xp, x, geo, -float("inf"))
+    xpad = padded(xp, x, geo, lowest(xp, x))
     keys = offsets(geo)
     is_nan = xpad != xpad
     equal = [xpad[key] == y for key in keys]         # all False in a NaN window
@@ -50,7 +60,7 @@ class MaxPool(Function):
 
     @staticmethod
     def forward(xp, x, geo):
-        xpad = padded(xp, x, geo, -float("inf"))
+        xpad = padded(xp, x, geo, lowest(xp, x))
         keys = offsets(geo)
         if len(keys) == 1:
             return xp.asarray(xpad[keys[0]], copy=True)

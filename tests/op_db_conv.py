@@ -186,9 +186,9 @@ def _pool_errors(fn: Any, name: str) -> tuple:
                    name + r": stride must be greater than zero"),
         ErrorInput(lambda d: fn(t(d, 1, 2, 4, 4), (2, 2, 2)), ValueError,
                    name + r": expected kernel_size to be a single integer value or a list of 2"),
+    ) + (() if name.startswith("max") else (     # max pooling takes integers, as torch's
         ErrorInput(lambda d: fn(t(d, 1, 2, 4, 4, dtype="int64"), 2), TypeError,
-                   name + r": expected floating-point tensors, got int64"),
-    )
+                   name + r": expected floating-point tensors, got int64"),))
 
 
 def _bias_op(fn: Any) -> Any:

@@ -10,7 +10,8 @@ from ...dtypes import float64, int64
 from ..function import host_check
 from ..grad_mode import no_grad
 from ..tensor import Tensor
-from ._util import NUMBER_TYPES, normalize_axis, require_tensor
+from ._util import NUMBER_TYPES, require_tensor
+from .torch_errors import TorchTypeError, TorchValueError, axis as normalize_axis
 from .arithmetic import where
 from .gather_ops import gather
 from .math_binary import lerp
@@ -25,26 +26,28 @@ def _quantile(op: str, input: Tensor, q: Any, dim: Any, keepdim: bool, interpola
               ignore_nan: bool) -> Tensor:
     require_tensor(input, op)
     if not input.dtype.is_floating:
-        raise TypeError(f"{op}() input tensor must be either float or double dtype, got "
-                        f"{input.dtype}")
+        raise TorchTypeError(f"{op}() input tensor must be either float or double dtype, "
+                             f"got {input.dtype}")
     if interpolation not in _MODES:
-        raise ValueError(f"{op}() interpolation must be one of {_MODES}. Got '{interpolation}'")
+        raise TorchValueError(f"{op}() interpolation must be one of {_MODES}. "
+                              f"Got '{interpolation}'")
     from ..factories import tensor
     if isinstance(q, Tensor):
         if q.ndim > 1:
-            raise ValueError(f"{op}() q must be a scalar or 1D tensor, got shape {q.shape}")
+            raise TorchValueError(f"{op}() q must be a scalar or 1D tensor, got shape "
+                                  f"{q.shape}")
         if q.dtype != input.dtype:
-            raise TypeError(f"{op}() q tensor must be same dtype as the input tensor "
-                            f"({q.dtype} and {input.dtype})")
+            raise TorchTypeError(f"{op}() q tensor must be same dtype as the input tensor "
+                                 f"({q.dtype} and {input.dtype})")
         scalar_q, qt = q.ndim == 0, q.detach().reshape(-1)
     else:
         values = [float(v) for v in q] if isinstance(q, (list, tuple)) else [float(q)]
         if any(not 0.0 <= v <= 1.0 for v in values):
-            raise ValueError(f"{op}() q values must be in the range [0, 1], got {q}")
+            raise TorchValueError(f"{op}() q values must be in the range [0, 1], got {q}")
         scalar_q = isinstance(q, NUMBER_TYPES)
         qt = tensor(values, dtype=input.dtype, device=input._backend)
     if input.numel() == 0:
-        raise ValueError(f"{op}() input tensor must be non-empty")
+        raise TorchValueError(f"{op}() input tensor must be non-empty")
     if dim is None:
         x = input.reshape(-1)
         out_shape = (1,) * input.ndim if keepdim else ()

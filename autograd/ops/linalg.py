@@ -5,6 +5,7 @@ from ..function import Function, apply1, apply2, applyn
 from ..tensor import Tensor
 from ._util import as_operand
 from .shape import MatrixTranspose, matrix_transpose, squeeze, unsqueeze
+from .torch_errors import TorchValueError
 
 
 class Matmul(Function):
@@ -87,16 +88,16 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         inputs = (x, weight, bias)
         # a bias of another length could broadcast silently: check it before running
         if bias.data.shape != weight.data.shape[:1]:
-            raise ValueError(f"linear: bias of shape {bias.shape} does not match weight of "
-                             f"shape {weight.shape}; expected ({weight.shape[0]},)")
+            raise TorchValueError(f"linear: bias of shape {bias.shape} does not match weight of "
+                                  f"shape {weight.shape}; expected ({weight.shape[0]},)")
     try:
         return applyn(Linear, inputs)
     except ValueError:
         if weight.ndim == 2 and x.ndim >= 1 and x.shape[-1] == weight.shape[1]:
             raise
-    raise ValueError(f"linear: input of shape {x.shape} does not match weight of shape "
-                     f"{weight.shape}: expected the last dimension of the input to be "
-                     f"in_features={weight.shape[-1]} (weight is (out_features, in_features))")
+    raise TorchValueError(f"linear: input of shape {x.shape} does not match weight of shape "
+                          f"{weight.shape}: expected the last dimension of the input to be "
+                          f"in_features={weight.shape[-1]} (weight is (out_features, in_features))")
 
 
 def matmul(a: Tensor, b: Tensor) -> Tensor:
@@ -117,13 +118,13 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
         pass
     # Only a failed call pays for the checks that explain the failure.
     if a.ndim == 0 or b.ndim == 0:
-        raise ValueError(f"matmul: both operands need at least 1 dimension, got shapes "
-                         f"{a.shape} and {b.shape}; use * for scalars")
+        raise TorchValueError(f"matmul: both operands need at least 1 dimension, got shapes "
+                              f"{a.shape} and {b.shape}; use * for scalars")
     k_a = a.shape[-1]
     k_b = b.shape[0] if b.ndim == 1 else b.shape[-2]
     if k_a != k_b:
-        raise ValueError(f"matmul: shapes {a.shape} and {b.shape} are not aligned: {k_a} "
-                         f"(last dim of the first) != {k_b} "
-                         f"({'first' if b.ndim == 1 else 'second-to-last'} dim of the second)")
-    raise ValueError(f"matmul: batch dimensions of shapes {a.shape} and {b.shape} cannot be "
-                     "broadcast together")
+        raise TorchValueError(f"matmul: shapes {a.shape} and {b.shape} are not aligned: {k_a} "
+                              f"(last dim of the first) != {k_b} "
+                              f"({'first' if b.ndim == 1 else 'second-to-last'} dim of the second)")
+    raise TorchValueError(f"matmul: batch dimensions of shapes {a.shape} and {b.shape} cannot be "
+                          "broadcast together")

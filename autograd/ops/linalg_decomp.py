@@ -16,6 +16,7 @@ from .arithmetic import promote, where
 from .elementwise import clone
 from .shape import broadcast_to, squeeze, stack, unsqueeze
 from .shape_diag import diag_embed, diagonal, tril, triu
+from .torch_errors import TorchTypeError, TorchValueError
 
 
 def linalg_call(xp: Any, name: str) -> Any:
@@ -31,12 +32,14 @@ def linalg_call(xp: Any, name: str) -> Any:
 def check_matrix(op: str, A: Tensor, square: bool = True, name: str = "A") -> None:
     require_tensor(A, op)
     if not A.dtype.is_floating:
-        raise TypeError(f"{op}: expected a floating point tensor, got {A.dtype}{list(A.shape)}")
+        raise TorchTypeError(f"{op}: expected a floating point tensor, got "
+                             f"{A.dtype}{list(A.shape)}")
     if A.ndim < 2:
-        raise ValueError(f"{op}: {name} must have at least 2 dimensions, got shape {A.shape}")
+        raise TorchValueError(f"{op}: {name} must have at least 2 dimensions, got shape "
+                              f"{A.shape}")
     if square and A.shape[-1] != A.shape[-2]:
-        raise ValueError(f"{op}: {name} must be a (batch of) square matrices, got shape "
-                         f"{A.shape}")
+        raise TorchValueError(f"{op}: {name} must be a (batch of) square matrices, got shape "
+                              f"{A.shape}")
 
 
 def identity_like(A: Tensor) -> Tensor:
@@ -61,8 +64,36 @@ class Det(Function):
     def forward(xp, a): return linalg_call(xp, "det")(a)
     def backward(self, gy):
         A, = self.inputs
+        try:
+            a_inv = inv(A)
+        except Exception as exc:       # an exactly singular matrix: det's slope is its cofactors
+            if not _is_singular_error(exc):
+                raise
+            from ..tensor import make_tensor
+            from ..function import run_kernel
+            cof = make_tensor(run_kernel(A._backend, _cofactors, A.data), A._backend, False, None)
+            return unsqueeze(unsqueeze(gy, -1), -1) * cof
         scale = unsqueeze(unsqueeze(gy * self.output(), -1), -1)
-        return scale * inv(A).mT
+        return scale * a_inv.mT
+
+
+def _is_singular_error(exc: Exception) -> bool:
+    return type(exc).__name__ == "LinAlgError" or "ingular" in str(exc)
+
+
+def _cofactors(backend: Any, a: Any) -> Any:
+    """The cofactor matrix adj(A)^T of each matrix, also for singular ones, from the SVD
+    A = U diag(s) Vh: adj(A)^T = det(U) det(Vh) U diag(prod_{j != i} s_j) Vh."""
+    xp = backend.xp
+    u, s, vh = linalg_call(xp, "svd")(a, full_matrices=False)
+    n = s.shape[-1]
+    ones = xp.ones(s.shape[:-1] + (1,), dtype=s.dtype, device=a.device)
+    others = [xp.prod(xp.concat([s[..., :i], s[..., i + 1:], ones], axis=-1), axis=-1)
+              for i in range(n)]
+    others = xp.stack(others, axis=-1)
+    sign = linalg_call(xp, "det")(u) * linalg_call(xp, "det")(vh)
+    return xp.expand_dims(xp.expand_dims(sign, axis=-1), axis=-1) * xp.matmul(
+        u * xp.expand_dims(others, axis=-2), vh)
 
 
 class SlogDet(Function):

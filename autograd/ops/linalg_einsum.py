@@ -18,10 +18,11 @@ from .linalg import matmul
 from .reduction import sum
 from .shape import permute, reshape
 from .shape_diag import diagonal
+from .torch_errors import TorchValueError
 
 
 def _fail(equation: str, message: str) -> ValueError:
-    return ValueError(f"einsum: {message} (equation {equation!r})")
+    return TorchValueError(f"einsum: {message} (equation {equation!r})")
 
 
 def _term_labels(equation: str, term: str) -> list:
@@ -173,7 +174,7 @@ def einsum(equation: str, *operands: Any) -> Tensor:
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     if not operands:
-        raise ValueError("einsum: expected at least one operand")
+        raise TorchValueError("einsum: expected at least one operand")
     for x in operands:
         require_tensor(x, "einsum")
     ops = list(operands)

@@ -12,7 +12,8 @@ from ...dtypes import int64
 from ..factories import ones_like
 from ..function import Function, apply1, run_kernel
 from ..tensor import Tensor, make_tensor
-from ._util import normalize_axes, normalize_axis, require_tensor
+from ._util import require_tensor
+from .torch_errors import axes as normalize_axes, axis as normalize_axis
 from .gather_ops import Gather, along_key
 from .reduction import ValuesIndices, _grad_to_input, torch_names
 from .shape import concat, permute, reshape

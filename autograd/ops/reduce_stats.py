@@ -9,7 +9,8 @@ from typing import Any, NamedTuple
 from ...dtypes import int64
 from ..function import Function, apply1, run_kernel
 from ..tensor import Tensor, make_tensor
-from ._util import as_operand, normalize_axis, require_tensor
+from ._util import as_operand, require_tensor
+from .torch_errors import axis as normalize_axis
 from .arithmetic import where
 from .comparison import isnan, logical_xor
 from .reduction import Max, Min, ValuesIndices, _check_nonempty, mean, sum, torch_names
@@ -298,16 +299,22 @@ def cumulative_trapezoid(y: Tensor, x: Tensor | None = None, *, dx: float | None
     return apply1(Cumsum, terms, d, False)
 
 
-def var_mean(input: Tensor, dim: Any = None, *, correction: Any = 1,
-             keepdim: bool = False) -> tuple:
+def var_mean(input: Tensor, dim: Any = None, unbiased: bool | None = None,
+             keepdim: bool = False, *, correction: Any = None) -> tuple:
     """``(var, mean)`` over ``dim`` in one call (unbiased by default, as PyTorch).
     >>> v, m = xg.var_mean(xg.tensor([1.0, 2.0, 4.0]))"""
     require_tensor(input, "var_mean")
-    return input.var(dim, keepdim, correction=correction), mean(input, dim, keepdim)
+    spread = input.var(dim, unbiased, keepdims=keepdim, correction=correction)
+    if isinstance(dim, bool):                    # var_mean(x, False): the bool is `unbiased`
+        dim = None
+    return spread, mean(input, dim, keepdim)
 
 
-def std_mean(input: Tensor, dim: Any = None, *, correction: Any = 1,
-             keepdim: bool = False) -> tuple:
+def std_mean(input: Tensor, dim: Any = None, unbiased: bool | None = None,
+             keepdim: bool = False, *, correction: Any = None) -> tuple:
     """``(std, mean)`` over ``dim`` in one call. >>> s, m = xg.std_mean(x, dim=0)"""
     require_tensor(input, "std_mean")
-    return input.std(dim, keepdim, correction=correction), mean(input, dim, keepdim)
+    spread = input.std(dim, unbiased, keepdims=keepdim, correction=correction)
+    if isinstance(dim, bool):                    # std_mean(x, False): the bool is `unbiased`
+        dim = None
+    return spread, mean(input, dim, keepdim)

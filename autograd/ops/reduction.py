@@ -6,7 +6,9 @@ from typing import Any, NamedTuple
 
 from ..function import Function, apply1
 from ..tensor import Tensor
-from ._util import normalize_axes, normalize_axis, require_tensor, torch_names
+from ._util import require_tensor, torch_names
+from .torch_errors import DimError, TorchTypeError, TorchValueError
+from .torch_errors import axes as normalize_axes, axis as normalize_axis
 from .comparison import argmax, argmin
 from .shape import broadcast_to, reshape
 
@@ -119,8 +121,8 @@ class LogSumExp(Function):
     save_output = True
     @staticmethod
     def forward(xp, a, axes, keepdims):
-        if any(a.shape[i] == 0 for i in axes):         # refused (PyTorch gives -inf)
-            raise ValueError(f"cannot reduce over the empty axes {axes} of shape {a.shape}")
+        if any(a.shape[i] == 0 for i in axes):         # log(0): -inf, as PyTorch
+            return xp.sum(a, axis=axes, keepdims=keepdims) - float("inf")
         m = xp.max(a, axis=axes, keepdims=True)
         m = xp.where(xp.isfinite(m), m, xp.zeros_like(m))   # rows of -inf give -inf, not NaN
         out = xp.log(xp.sum(xp.exp(a - m), axis=axes, keepdims=True)) + m
@@ -185,7 +187,7 @@ def mean(x: Tensor, axis: Any = None, keepdims: bool = False, *, dim: Any = None
     if dtype is not None:       # PyTorch casts the input first (to sum in float64, say)
         x = x.astype(dtype)
     elif not x.dtype.is_floating:
-        raise TypeError(f"mean: could not infer the output dtype of a {x.dtype} tensor (shape "
+        raise TorchTypeError(f"mean: could not infer the output dtype of a {x.dtype} tensor (shape "
                         f"{x.shape}); pass dtype=xg.float32 or call .float() first, as in "
                         f"PyTorch")
     return apply1(Mean, x, normalize_axes(axis, x.ndim, "mean"), keepdims)
@@ -241,6 +243,19 @@ def min(x: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
     return _extremum(Min, argmin, "min", x, dim, keepdim, axis, keepdims)
 
 
+def _unbiased_first(axis: Any, unbiased: Any) -> tuple:
+    """PyTorch's positional forms: ``var(dim, unbiased, keepdim)``, and ``var(unbiased)``
+    where the one argument is a bool."""
+    if isinstance(axis, bool):
+        if unbiased is not None:
+            raise TypeError("var/std: a bool first argument is `unbiased`; pass dim= too")
+        return None, axis
+    if unbiased is not None and not isinstance(unbiased, bool):
+        raise TypeError(f"var/std: unbiased must be a bool, got {type(unbiased).__name__} (the "
+                        "arguments are (dim, unbiased, keepdim), as in PyTorch)")
+    return axis, unbiased
+
+
 def _correction(ddof: Any, correction: Any, unbiased: Any, op: str) -> Any:
     """One of NumPy's ``ddof``, the Array API's/PyTorch's ``correction`` or PyTorch's legacy
     ``unbiased``; none given means PyTorch's default, the unbiased estimate (1)."""
@@ -252,34 +267,61 @@ def _correction(ddof: Any, correction: Any, unbiased: Any, op: str) -> Any:
     return 1 if value is None else value
 
 
-def var(x: Tensor, axis: Any = None, keepdims: bool = False, ddof: Any = None,
-        correction: Any = None, *, dim: Any = None, keepdim: bool | None = None,
-        unbiased: bool | None = None) -> Tensor:
+def var(x: Tensor, axis: Any = None, unbiased: bool | None = None, keepdims: bool = False, *,
+        ddof: Any = None, correction: Any = None, dim: Any = None,
+        keepdim: bool | None = None) -> Tensor:
     """Variance over ``axis``, unbiased by default as PyTorch's (``correction=1``); NumPy's
     ``ddof=0`` or ``unbiased=False`` give the population variance.
 
     >>> xg.tensor([1.0, 2.0, 4.0]).var()          # 2.3333, as torch.var
     """
     require_tensor(x, "var")
+    axis, unbiased = _unbiased_first(axis, unbiased)
     axis, keepdims = torch_names(axis, keepdims, dim, keepdim)
     ddof = _correction(ddof, correction, unbiased, "var")
-    axes = normalize_axes(axis, x.ndim, "var")
-    centered = x - mean(x, axes, keepdims=True)
-    # as PyTorch's, the divisor is max(n - correction, 0): inf or nan, never a negative variance
-    divisor = _count(x.shape, axes) - ddof
-    return sum(centered * centered, axes, keepdims) / (divisor if divisor > 0 else 0)
+    if not x.dtype.is_floating:
+        raise TorchTypeError(f"var/std: only support floating point dtypes, got {x.dtype} "
+                             f"(shape {x.shape}); call .float() first, as in PyTorch")
+    whole = axis is None or x.ndim == 0
+    return apply1(Var, x, normalize_axes(axis, x.ndim, "var"), bool(keepdims), ddof, whole)
 
 
-def std(x: Tensor, axis: Any = None, keepdims: bool = False, ddof: Any = None,
-        correction: Any = None, *, dim: Any = None, keepdim: bool | None = None,
-        unbiased: bool | None = None) -> Tensor:
+class Var(Function):
+    """Variance over ``axes``. As PyTorch's, the divisor is max(n - correction, 0) (inf or
+    nan, never a negative variance) while the gradient 2 (x - mean) / (n - correction) is
+    not clamped (a 1-element slice with correction 5 has slope -0, not NaN), except for a
+    reduction over everything (no dim given), whose slope is then inf (NaN at the mean)."""
+    __slots__ = ()
+    @staticmethod
+    def forward(xp, a, axes, keepdims, ddof, whole):
+        centered = a - xp.mean(a, axis=axes, keepdims=True)
+        divisor = _count(a.shape, axes) - ddof
+        return xp.sum(centered * centered, axis=axes, keepdims=keepdims) / (
+            divisor if divisor > 0 else 0)
+    def backward(self, gy):
+        x, = self.inputs
+        axes, keepdims, ddof, whole = self.args
+        divisor = _count(x.shape, axes) - ddof
+        centered = x - mean(x, axes, keepdims=True)
+        g = _grad_to_input(gy, x, axes, keepdims)
+        if whole and divisor <= 0:
+            from .arithmetic import where
+            return g * where(centered == 0, float("nan"), float("inf"))
+        return g * (centered * (2.0 / divisor if divisor != 0 else float("inf")))
+
+
+def std(x: Tensor, axis: Any = None, unbiased: bool | None = None, keepdims: bool = False, *,
+        ddof: Any = None, correction: Any = None, dim: Any = None,
+        keepdim: bool | None = None) -> Tensor:
     """Standard deviation: sqrt(var(...)), unbiased by default as PyTorch's.
 
     >>> xg.tensor([1.0, 2.0, 4.0]).std(unbiased=False)
     """
     require_tensor(x, "std")
+    axis, unbiased = _unbiased_first(axis, unbiased)
     axis, keepdims = torch_names(axis, keepdims, dim, keepdim)
-    return apply1(StdOfVar, var(x, axis, keepdims, _correction(ddof, correction, unbiased, "std")))
+    return apply1(StdOfVar, var(x, axis, keepdims=keepdims,
+                                correction=_correction(ddof, correction, unbiased, "std")))
 
 
 class StdOfVar(Function):
@@ -314,7 +356,10 @@ def softmax(x: Tensor, axis: int = -1, *, dim: int | None = None, dtype: Any = N
         axis = dim
     if dtype is not None:        # PyTorch casts the input first (to compute in float64, say)
         x = x.astype(dtype)
-    return apply1(Softmax, x, normalize_axis(axis, x.ndim, "softmax"))
+    axis = normalize_axis(axis, x.ndim, "softmax")
+    if x.ndim == 0:              # PyTorch takes dim 0 / -1 of a scalar: softmax is 1
+        return apply1(Softmax, x.reshape((1,)), 0).reshape(())
+    return apply1(Softmax, x, axis)
 
 
 def log_softmax(x: Tensor, axis: int = -1, *, dim: int | None = None, dtype: Any = None) -> Tensor:
@@ -324,7 +369,10 @@ def log_softmax(x: Tensor, axis: int = -1, *, dim: int | None = None, dtype: Any
         axis = dim
     if dtype is not None:        # PyTorch casts the input first (to compute in float64, say)
         x = x.astype(dtype)
-    return apply1(LogSoftmax, x, normalize_axis(axis, x.ndim, "log_softmax"))
+    axis = normalize_axis(axis, x.ndim, "log_softmax")
+    if x.ndim == 0:              # PyTorch takes dim 0 / -1 of a scalar: log_softmax is 0
+        return apply1(LogSoftmax, x.reshape((1,)), 0).reshape(())
+    return apply1(LogSoftmax, x, axis)
 
 
 class ValuesIndices(NamedTuple):
@@ -335,6 +383,8 @@ class ValuesIndices(NamedTuple):
 
 def _check_nonempty(x: Tensor, axes: tuple, op: str) -> None:
     # Only reduced axes matter: the max over axis 1 of a (0, 3) tensor is a (0,) tensor.
+    # PyTorch raises IndexError for a named empty dim, RuntimeError for a full reduction.
     if x.size == 0 and any(x.shape[a] == 0 for a in axes):
-        raise ValueError(f"{op}: cannot reduce an empty tensor of shape {x.shape} over axes "
-                         f"{axes} (the result has no identity value)")
+        error = TorchValueError if len(axes) == x.ndim else DimError
+        raise error(f"{op}: cannot reduce an empty tensor of shape {x.shape} over axes "
+                    f"{axes} (the result has no identity value)")

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from ..function import Function, apply1
 from ..tensor import Tensor
-from ._util import normalize_axis, require_tensor
+from ._util import require_tensor
 from .indexing import GetItem, GetItemBackward
 from .shape_views import movedim
+from .torch_errors import TorchValueError, axis as normalize_axis
 
 
 class Tril(Function):
@@ -40,7 +41,7 @@ DiagEmbed.__name__ = "Diag_Embed"
 def _triangle(cls: type, op: str, input: Tensor, diagonal: int) -> Tensor:
     require_tensor(input, op)
     if input.ndim < 2:
-        raise ValueError(f"{op}: needs at least 2 dimensions, got shape {input.shape}")
+        raise TorchValueError(f"{op}: needs at least 2 dimensions, got shape {input.shape}")
     if isinstance(diagonal, bool) or not isinstance(diagonal, int):
         raise TypeError(f"{op}: diagonal must be an int, got {diagonal!r}")
     return apply1(cls, input, diagonal)
@@ -70,8 +71,8 @@ def _dims(op: str, ndim: int, dim1: int, dim2: int) -> tuple[int, int]:
     d1 = normalize_axis(dim1, ndim, op)
     d2 = normalize_axis(dim2, ndim, op)
     if d1 == d2:
-        raise ValueError(f"{op}: dim1 and dim2 cannot be the same dimension, got {dim1} and "
-                         f"{dim2}")
+        raise TorchValueError(f"{op}: dim1 and dim2 cannot be the same dimension, got {dim1} and "
+                              f"{dim2}")
     return d1, d2
 
 
@@ -102,7 +103,7 @@ def diag_embed(input: Tensor, offset: int = 0, dim1: int = -2, dim2: int = -1) -
     require_tensor(input, "diag_embed")
     _check_offset("diag_embed", offset)
     if input.ndim == 0:
-        raise ValueError("diag_embed: needs at least 1 dimension, got a 0-d tensor")
+        raise TorchValueError("diag_embed: needs at least 1 dimension, got a 0-d tensor")
     d1, d2 = _dims("diag_embed", input.ndim + 1, dim1, dim2)
     *batch, n = input.shape
     m = n + abs(offset)
@@ -119,4 +120,4 @@ def diag(input: Tensor, diagonal: int = 0) -> Tensor:
         return diag_embed(input, diagonal, 0, 1)
     if input.ndim == 2:
         return _diagonal(input, diagonal, 0, 1)
-    raise ValueError(f"diag: supports 1-D or 2-D tensors, got shape {input.shape}")
+    raise TorchValueError(f"diag: supports 1-D or 2-D tensors, got shape {input.shape}")

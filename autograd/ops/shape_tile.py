@@ -7,10 +7,11 @@ from typing import Any
 from ...dtypes import int64
 from ..function import Function, apply1, host_check, run_kernel
 from ..tensor import Tensor
-from ._util import normalize_axis, require_tensor
+from ._util import require_tensor
 from .gather_masks import shape_guard
 from .gather_ops import IndexSelect, index_tensor
 from .shape import broadcast_to, concat, reshape
+from .torch_errors import TorchValueError, axis as normalize_axis
 
 
 class Repeat(Function):
@@ -54,7 +55,7 @@ def _sizes(op: str, sizes: tuple) -> tuple:
         if isinstance(s, bool) or not isinstance(s, int):
             raise TypeError(f"{op}: sizes must be ints, got {sizes!r}")
         if s < 0:
-            raise ValueError(f"{op}: sizes must be non-negative, got {sizes}")
+            raise TorchValueError(f"{op}: sizes must be non-negative, got {sizes}")
     return tuple(sizes)
 
 
@@ -64,8 +65,8 @@ def repeat(input: Tensor, *sizes: Any) -> Tensor:
     require_tensor(input, "repeat")
     sizes = _sizes("repeat", sizes)
     if len(sizes) < input.ndim:
-        raise ValueError(f"repeat: needs at least one size per dimension of shape "
-                         f"{input.shape}, got {sizes}")
+        raise TorchValueError(f"repeat: needs at least one size per dimension of shape "
+                              f"{input.shape}, got {sizes}")
     return apply1(Repeat, input, sizes)
 
 
@@ -86,7 +87,8 @@ def repeat_interleave(input: Tensor, repeats: Any = None, dim: int | None = None
     if repeats is None:                     # repeat_interleave(counts): indices repeated
         counts = index_tensor("repeat_interleave", input, input, "repeats")
         if counts.ndim != 1:
-            raise ValueError(f"repeat_interleave: repeats must be 1-D, got shape {counts.shape}")
+            raise TorchValueError(f"repeat_interleave: repeats must be 1-D, got shape "
+                                  f"{counts.shape}")
         from ..factories import arange
         positions = arange(counts.shape[0], dtype=counts.dtype, device=counts._backend)
         return repeat_interleave(positions, counts, 0, output_size=output_size)
@@ -100,38 +102,39 @@ def repeat_interleave(input: Tensor, repeats: Any = None, dim: int | None = None
         raise TypeError(f"repeat_interleave: repeats must be an int or an integer tensor, got "
                         f"{type(repeats).__name__}")
     elif repeats < 0:
-        raise ValueError(f"repeat_interleave: repeats must be non-negative, got {repeats}")
+        raise TorchValueError(f"repeat_interleave: repeats must be non-negative, got {repeats}")
     else:
         out = apply1(RepeatInterleave, input, repeats, dim)
     if output_size is not None and out.shape[dim] != output_size:
-        raise ValueError(f"repeat_interleave: output_size {output_size} does not match the "
-                         f"{out.shape[dim]} entries the repeats give")
+        raise TorchValueError(f"repeat_interleave: output_size {output_size} does not match the "
+                              f"{out.shape[dim]} entries the repeats give")
     return out
 
 
 def _by_tensor(input: Tensor, repeats: Tensor, dim: int, n: int) -> Tensor:
     repeats = index_tensor("repeat_interleave", input, repeats, "repeats")
     if repeats.ndim > 1:
-        raise ValueError(f"repeat_interleave: repeats must be 0-d or 1-d, got shape "
-                         f"{repeats.shape}")
+        raise TorchValueError(f"repeat_interleave: repeats must be 0-d or 1-d, got shape "
+                              f"{repeats.shape}")
     if repeats.size != 1 and repeats.size != n:
-        raise ValueError(f"repeat_interleave: repeats has {repeats.size} entries but the input "
-                         f"has {n} along dimension {dim} (shape {input.shape})")
+        raise TorchValueError(f"repeat_interleave: repeats has {repeats.size} entries but the "
+                              f"input "
+                              f"has {n} along dimension {dim} (shape {input.shape})")
     backend = input._backend
     if backend.kind == "numpy" and repeats.size:
         host_check(backend, _refuse_negative, repeats.data)
     try:
         index = run_kernel(backend, _repeated_positions, repeats.data, n)
     except ValueError as exc:              # a negative count seen by the device's kernel
-        raise ValueError(f"repeat_interleave: {exc} (repeats shape {repeats.shape})") from exc
+        raise TorchValueError(f"repeat_interleave: {exc} (repeats shape {repeats.shape})") from exc
     out = apply1(IndexSelect, input, (slice(None),) * dim + (index,), backend)
     return shape_guard("repeat_interleave", out)
 
 
 def _refuse_negative(repeats: Any) -> None:
     if int(repeats.min()) < 0:
-        raise ValueError(f"repeat_interleave: repeats must be non-negative, got "
-                         f"{int(repeats.min())}")
+        raise TorchValueError(f"repeat_interleave: repeats must be non-negative, got "
+                              f"{int(repeats.min())}")
 
 
 def _repeated_positions(backend: Any, repeats: Any, n: int) -> Any:
@@ -152,7 +155,7 @@ def _result_dtype(dtypes: set) -> Any:
 def _tensors(op: str, tensors: Any) -> list:
     tensors = list(tensors)
     if not tensors:
-        raise ValueError(f"{op}: expected a non-empty sequence of tensors")
+        raise TorchValueError(f"{op}: expected a non-empty sequence of tensors")
     for t in tensors:
         require_tensor(t, op)
     dtypes = {t.dtype for t in tensors}
@@ -228,15 +231,15 @@ def meshgrid(*tensors: Any, indexing: str | None = None) -> tuple:
     if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
         tensors = tuple(tensors[0])
     if not tensors:
-        raise ValueError("meshgrid: expected at least one tensor")
+        raise TorchValueError("meshgrid: expected at least one tensor")
     if indexing is None:
         indexing = "ij"
     if indexing not in ("ij", "xy"):
-        raise ValueError(f"meshgrid: indexing must be 'ij' or 'xy', got {indexing!r}")
+        raise TorchValueError(f"meshgrid: indexing must be 'ij' or 'xy', got {indexing!r}")
     for t in tensors:
         require_tensor(t, "meshgrid")
         if t.ndim > 1:
-            raise ValueError(f"meshgrid: expects 0-d or 1-d tensors, got shape {t.shape}")
+            raise TorchValueError(f"meshgrid: expects 0-d or 1-d tensors, got shape {t.shape}")
         if t.dtype != tensors[0].dtype:
             raise TypeError(f"meshgrid: all tensors need the same dtype, got "
                             f"{tensors[0].dtype} and {t.dtype}")

@@ -9,7 +9,8 @@ from typing import Any
 from ...dtypes import int32, int64
 from ..function import apply1, backend_call, run_kernel
 from ..tensor import Tensor, make_tensor
-from ._util import NUMBER_TYPES, normalize_axis, require_tensor
+from ._util import NUMBER_TYPES, require_tensor
+from .torch_errors import TorchValueError, axis as normalize_axis
 from .gather_ops import Gather, along_key
 from .elementwise import clone
 from .reduction import ValuesIndices
@@ -94,8 +95,8 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True,
     d = _dim("topk", input, dim)
     n = input.shape[d] if input.ndim else 1
     if isinstance(k, bool) or not isinstance(k, int) or not 0 <= k <= n:
-        raise ValueError(f"topk: k={k!r} is out of range for dimension {d} of size {n} "
-                         f"(shape {input.shape})")
+        raise TorchValueError(f"topk: k={k!r} is out of range for dimension {d} of size {n} "
+                              f"(shape {input.shape})")
     indices = sorted_indices(input, d, bool(largest))
     if input.ndim:
         indices = _slice_along(indices, d, 0, k)
@@ -110,8 +111,8 @@ def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False) -> Val
     d = _dim("kthvalue", input, dim)
     n = input.shape[d] if input.ndim else 1
     if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= n:
-        raise ValueError(f"kthvalue: k={k!r} is out of range for dimension {d} of size {n} "
-                         f"(shape {input.shape}); expected 1 <= k <= {n}")
+        raise TorchValueError(f"kthvalue: k={k!r} is out of range for dimension {d} of size {n} "
+                              f"(shape {input.shape}); expected 1 <= k <= {n}")
     return select_position(input, d, k - 1, keepdim)
 
 
