@@ -7,7 +7,7 @@ import random
 from typing import Any, NamedTuple
 
 from .dtypes import (DType, as_dtype, bool_, float16, float32, float64, int8, int16, int32,
-                     int64, uint8)
+                     int64, promote_types, uint8)
 
 __all__ = ["finfo", "iinfo", "promote_types", "result_type", "can_cast", "get_rng_state",
            "set_rng_state", "seed", "initial_seed"]
@@ -72,69 +72,18 @@ def iinfo(dtype: Any) -> IntInfo:
     return _INTS[dt]
 
 
-def _category(dt: DType) -> int:
-    return 2 if dt.is_floating else 1 if dt.is_integer else 0
-
-
-_SIGNED = (int8, int16, int32, int64)
-
-
-def promote_types(type1: Any, type2: Any) -> DType:
-    """The smallest dtype both convert to without losing their kind (PyTorch's table: an
-    integer and a float give the float; uint8 and int8 give int16).
-
-    >>> xg.promote_types(xg.int64, xg.float32)   # xpgrad.float32
-    """
-    a, b = as_dtype(type1), as_dtype(type2)
-    if a is b:
-        return a
-    ca, cb = _category(a), _category(b)
-    if ca != cb:
-        return a if ca > cb else b
-    if ca == 2:
-        return a if a.itemsize >= b.itemsize else b
-    if uint8 in (a, b):                           # uint8 with a signed type
-        other = b if a is uint8 else a
-        return int16 if other is int8 else other
-    return a if a.itemsize >= b.itemsize else b
-
-
-def _operand_dtype(value: Any) -> tuple[DType, int]:
-    """(dtype, priority): a dimensioned tensor 2, a 0-d tensor 1, a Python number 0."""
-    from .autograd.factories import get_default_dtype
-    from .autograd.tensor import Tensor
-    if isinstance(value, Tensor):
-        return value.dtype, 2 if value.ndim else 1
-    if isinstance(value, bool):
-        return bool_, 0
-    if isinstance(value, int):
-        return int64, 0
-    if isinstance(value, float):
-        return get_default_dtype(), 0
-    raise TypeError(f"result_type: expected a Tensor or a Python number, got "
-                    f"{type(value).__name__}")
-
-
 def result_type(tensor1: Any, tensor2: Any) -> DType:
     """The dtype of an arithmetic result of the two operands, as PyTorch's: a dimensioned
     tensor decides within its kind; 0-d tensors and numbers only raise the kind.
 
     >>> xg.result_type(xg.ones(2, dtype=xg.int32), 1.5)   # xpgrad.float32
     """
-    (a, pa), (b, pb) = _operand_dtype(tensor1), _operand_dtype(tensor2)
-    ca, cb = _category(a), _category(b)
-    if ca == cb:
-        if pa == pb:
-            return promote_types(a, b)
-        return a if pa > pb else b
-    high, high_priority = (a, pa) if ca > cb else (b, pb)
-    low_priority = pb if ca > cb else pa
-    if high_priority >= low_priority:
-        return high
-    if _category(high) == 2:                      # a number/0-d float lifts an integer tensor
-        from .autograd.factories import get_default_dtype
-        return high if high_priority else get_default_dtype()
-    return int64 if high_priority == 0 else high
+    from .autograd.ops.promotion import result_type_of
+    return result_type_of((tensor1, tensor2))
+
+
+def _category(dt: DType) -> int:
+    return 2 if dt.is_floating else 1 if dt.is_integer else 0
 
 
 def can_cast(from_: Any, to: Any) -> bool:

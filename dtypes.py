@@ -77,3 +77,27 @@ def as_dtype(dtype: Any) -> DType:
         raise TypeError(f"unsupported dtype {dtype!r}; use one of "
                         f"{', '.join(dt.name for dt in ALL_DTYPES)}")
     return found
+
+
+def _category(dt: DType) -> int:
+    return 2 if dt.is_floating else 1 if dt.is_integer else 0
+
+
+def promote_types(type1: Any, type2: Any) -> DType:
+    """The smallest dtype both convert to without losing their kind (PyTorch's table: an
+    integer and a float give the float; uint8 and int8 give int16).
+
+    >>> xg.promote_types(xg.int64, xg.float32)   # xpgrad.float32
+    """
+    a, b = as_dtype(type1), as_dtype(type2)
+    if a is b:
+        return a
+    ca, cb = _category(a), _category(b)
+    if ca != cb:
+        return a if ca > cb else b
+    if ca == 2:
+        return a if a.itemsize >= b.itemsize else b
+    if uint8 in (a, b):                           # uint8 with a signed type
+        other = b if a is uint8 else a
+        return int16 if other is int8 else other
+    return a if a.itemsize >= b.itemsize else b

@@ -3,18 +3,23 @@ between devices. Python floats become float32 by default, ints int64, bools bool
 from __future__ import annotations
 
 import functools
-
+import math
 import operator
 from typing import Any, Sequence
 
 from ..backends import get_backend, manual_seed  # noqa: F401  (re-exported as xg.manual_seed)
-from ..dtypes import DType, as_dtype, bool_, float32, int64
+from ..dtypes import DType, as_dtype, bool_, float32, float64, int64
 from .function import Function, backend_call, run_kernel
 from .grad_mode import grad_mode
 from .tensor import Tensor, make_tensor
 from .tensor_types import check_memory_format
 
 _default_float = [float32]
+
+
+class ConversionError(ValueError, RuntimeError):
+    """A value that does not fit the dtype (300 as uint8, NaN as int32): PyTorch raises a
+    RuntimeError; xpgrad's earlier releases a ValueError, so it is both."""
 
 
 def set_default_dtype(dtype: Any) -> None:
@@ -127,8 +132,11 @@ def tensor(data: Any, dtype: Any = None, device: Any = None,
         else:
             try:
                 array = backend_call(backend.asarray, data, target)
-            except OverflowError as exc:
-                raise ValueError(f"tensor: a value does not fit in {target} ({exc})") from None
+            except (OverflowError, ValueError) as exc:    # 300 as uint8, NaN as int32
+                if target.is_floating:
+                    raise
+                raise ConversionError(f"tensor: a value cannot be converted to {target} "
+                                      f"without overflow ({exc})") from None
     out = make_tensor(array, backend, False, None)
     return out.requires_grad_(True) if requires_grad else out
 
@@ -196,16 +204,43 @@ def full(shape: Sequence[int], fill_value: Any, dtype: Any = None, device: Any =
                                 fill_value, as_dtype(dtype)), backend, requires_grad)
 
 
-def arange(start: Any, stop: Any = None, step: Any = 1, dtype: Any = None, device: Any = None,
-           requires_grad: bool = False) -> Tensor:
-    """Evenly spaced values in [start, stop). >>> xg.arange(5)"""
-    if stop is None:
-        start, stop = 0, start
+def arange(start: Any = 0, end: Any = None, step: Any = 1, dtype: Any = None, device: Any = None,
+           requires_grad: bool = False, *, stop: Any = None) -> Tensor:
+    """Evenly spaced values in [start, end), as PyTorch's: int64 when start, end and step
+    are ints, else the default float dtype; ceil((end - start) / step) values, computed in
+    float64 and then cast (an integer dtype truncates start, end and step first).
+
+    >>> xg.arange(5)            # tensor([0, 1, 2, 3, 4])
+    """
+    end = stop if end is None else end
+    start, end, step = (v.item() if isinstance(v, Tensor) else v for v in (start, end, step))
+    if end is None:
+        start, end = 0, start
+    for v in (start, end, step):
+        if not isinstance(v, (int, float)):
+            raise TypeError(f"arange: start, end and step must be numbers, got "
+                            f"{type(v).__name__} {v!r:.40}")
     if dtype is None:
-        dtype = (int64 if all(isinstance(v, int) for v in (start, stop, step))
+        dtype = (int64 if all(isinstance(v, int) for v in (start, end, step))
                  else _default_float[0])
+    dtype = as_dtype(dtype)
+    if step == 0:
+        raise RuntimeError("arange: step must be nonzero")
+    if not dtype.is_floating:
+        start, end, step = int(start), int(end), int(step)     # torch casts them first
+        if step == 0:
+            raise ValueError("arange: step must be nonzero (it truncates to 0 for "
+                             f"dtype {dtype})")
+    if (end - start) * step < 0:
+        raise RuntimeError(f"arange: upper bound and lower bound inconsistent with step sign "
+                           f"(start={start}, end={end}, step={step})")
     backend = get_backend(device)
-    return _finish(backend_call(backend.arange, start, stop, step, as_dtype(dtype)), backend, requires_grad)
+    if dtype.is_floating and dtype is not float64:   # values in float64, as PyTorch's kernel
+        n = max(0, math.ceil((end - start) / step))
+        array = backend_call(backend.arange, 0, n, 1, float64)
+        out = make_tensor(array, backend, False, None) * float(step) + float(start)
+        return _finish(out.astype(dtype).data, backend, requires_grad)
+    return _finish(backend_call(backend.arange, start, end, step, dtype), backend, requires_grad)
 
 
 def eye(n: int, m: int | None = None, dtype: Any = None, device: Any = None,
@@ -213,6 +248,16 @@ def eye(n: int, m: int | None = None, dtype: Any = None, device: Any = None,
     """The identity matrix (n x m). >>> xg.eye(3)"""
     backend = get_backend(device)
     return _finish(backend_call(backend.eye, n, m, _float_dtype(dtype)), backend, requires_grad)
+
+
+def _random_float(dtype: Any, op: str) -> DType:
+    """rand/randn draw floats: an integer or bool dtype is refused, as PyTorch does (with
+    NotImplementedError, a RuntimeError)."""
+    dtype = _float_dtype(dtype)
+    if not dtype.is_floating:
+        raise NotImplementedError(f"{op}: dtype {dtype} is not supported (it draws floating "
+                                  "point values); use randint for integers")
+    return dtype
 
 
 def _draw(backend: Any, generator: Any, kind: str, op: str) -> Any:
@@ -229,7 +274,8 @@ def rand(*shape: Any, dtype: Any = None, device: Any = None, requires_grad: bool
     >>> xg.rand(2, 3)"""
     backend = get_backend(device)
     draw = _draw(backend, generator, "uniform", "rand")
-    return _finish(backend_call(draw, _shape(shape), _float_dtype(dtype)), backend, requires_grad)
+    return _finish(backend_call(draw, _shape(shape), _random_float(dtype, "rand")), backend,
+                   requires_grad)
 
 
 def randn(*shape: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
@@ -238,7 +284,8 @@ def randn(*shape: Any, dtype: Any = None, device: Any = None, requires_grad: boo
     >>> xg.randn(2, 3)"""
     backend = get_backend(device)
     draw = _draw(backend, generator, "normal", "randn")
-    return _finish(backend_call(draw, _shape(shape), _float_dtype(dtype)), backend, requires_grad)
+    return _finish(backend_call(draw, _shape(shape), _random_float(dtype, "randn")), backend,
+                   requires_grad)
 
 
 def _like(x: Tensor, dtype: Any, device: Any, memory_format: Any = None,
@@ -272,12 +319,14 @@ def full_like(x: Tensor, fill_value: Any, dtype: Any = None, device: Any = None,
 def rand_like(x: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False, *,
               memory_format: Any = None) -> Tensor:
     backend, dtype = _like(x, dtype, device, memory_format, "rand_like")
+    dtype = _random_float(dtype, "rand_like")
     return _finish(backend_call(backend.random_uniform, x.shape, dtype), backend, requires_grad)
 
 
 def randn_like(x: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False, *,
                memory_format: Any = None) -> Tensor:
     backend, dtype = _like(x, dtype, device, memory_format, "randn_like")
+    dtype = _random_float(dtype, "randn_like")
     return _finish(backend_call(backend.random_normal, x.shape, dtype), backend, requires_grad)
 
 

@@ -10,6 +10,11 @@ from typing import Any
 from ..function import Function, apply1, apply2, applyn
 from ..tensor import Tensor
 from ._util import NUMBER_TYPES, as_operand, require_tensor, zero_slope
+from .comparison import constant_op
+from .promotion import (BoolArithmeticError, check_bool_sub, default_float,
+                        int_pow as _int_pow, pair as _pair, promote, promote_all,
+                        promote_floating, refuse_bool, result_type_of, scalar_as,
+                        with_number as _with_number, wrapped as _wrapped)
 
 
 class Add(Function):
@@ -87,7 +92,8 @@ class Pow(Function):
     __slots__ = ()
     save_output = True
     @staticmethod
-    def forward(xp, a, b): return xp.pow(a, b)
+    def forward(xp, a, b):
+        return xp.pow(a, b) if xp.isdtype(a.dtype, "real floating") else _int_pow(xp, a, b)
     def backward(self, gy):
         a, b = self.inputs
         ga = gb = None
@@ -122,7 +128,10 @@ class RPowScalar(Function):            # c ** x
     __slots__ = ()
     save_output = True
     @staticmethod
-    def forward(xp, a, c): return c ** a
+    def forward(xp, a, c):
+        if xp.isdtype(a.dtype, "real floating"):
+            return c ** a
+        return _int_pow(xp, xp.full_like(a, c), a)
     def backward(self, gy):
         import math
         c = self.args[0]
@@ -186,20 +195,25 @@ class Clip(Function):
 # ---- public functions --------------------------------------------------------------------
 # Each binary function has a fast path for two tensors of one dtype; everything else (Python
 # numbers, host arrays, mixed dtypes) goes through _dispatch, which applies PyTorch's
-# promotion rule: an integer or bool operand meeting a floating one takes the floating dtype
-# (NumPy would give float64 and the Array API refuses), a float number makes an integer
-# tensor the default float dtype, and true division of integers gives the default float.
+# promotion rule (promotion.py): the result dtype is xg.result_type's, each operand is cast to
+# it, Python ints wrap around to an integer dtype, and true division of integers gives the
+# default float. A bool result of + and * is logical or / and, as PyTorch's.
 def add(a: Any, b: Any, *, alpha: Any = 1) -> Tensor:
     """a + alpha * b with broadcasting (PyTorch's ``alpha``). >>> xg.add(x, 1.0)"""
     if alpha != 1:
         b = mul(b, alpha) if isinstance(b, Tensor) else b * alpha
-    if isinstance(a, Tensor) and isinstance(b, Tensor) and a.data.dtype is b.data.dtype:
+    if isinstance(a, Tensor) and isinstance(b, Tensor) and a.data.dtype is b.data.dtype \
+            and not a.dtype.is_bool:
         return apply2(Add, a, b)
-    return _dispatch(a, b, Add, _add_scalar, _add_scalar)
+    return _dispatch(a, b, Add, _add_scalar, _add_scalar, logical="logical_or")
 
 
 def sub(a: Any, b: Any, *, alpha: Any = 1) -> Tensor:
     """a - alpha * b with broadcasting (PyTorch's ``alpha``). >>> xg.sub(x, y, alpha=2)"""
+    if alpha == 1 and isinstance(a, Tensor) and isinstance(b, Tensor) and \
+            a.data.dtype is b.data.dtype and not a.dtype.is_bool:
+        return apply2(Sub, a, b)                   # the common case, checked cheaply
+    check_bool_sub("sub", a, b)
     if alpha != 1:
         b = mul(b, alpha) if isinstance(b, Tensor) else b * alpha
     if isinstance(a, Tensor) and isinstance(b, Tensor) and a.data.dtype is b.data.dtype:
@@ -209,9 +223,10 @@ def sub(a: Any, b: Any, *, alpha: Any = 1) -> Tensor:
 
 def mul(a: Any, b: Any) -> Tensor:
     """a * b with broadcasting."""
-    if isinstance(a, Tensor) and isinstance(b, Tensor) and a.data.dtype is b.data.dtype:
+    if isinstance(a, Tensor) and isinstance(b, Tensor) and a.data.dtype is b.data.dtype \
+            and not a.dtype.is_bool:
         return apply2(Mul, a, b)
-    return _dispatch(a, b, Mul, _mul_scalar, _mul_scalar)
+    return _dispatch(a, b, Mul, _mul_scalar, _mul_scalar, logical="logical_and")
 
 
 def truediv(a: Any, b: Any) -> Tensor:
@@ -234,98 +249,94 @@ def _rpow_scalar(t: Tensor, c: Any) -> Tensor: return apply1(RPowScalar, t, c)
 
 
 def _dispatch(a: Any, b: Any, tensor_op: type, scalar_fn: Any, rscalar_fn: Any,
-              true_division: bool = False) -> Tensor:
+              true_division: bool = False, logical: str | None = None) -> Tensor:
+    # (after _with_number the number is a Python bool exactly when the result dtype is bool)
     if isinstance(a, Tensor) and isinstance(b, NUMBER_TYPES):
         a, b = _with_number(a, b, true_division)
+        if logical is not None and b.__class__ is bool:
+            return constant_op(logical, a, as_operand(b, a))
         return scalar_fn(a, b)
     if isinstance(b, Tensor) and isinstance(a, NUMBER_TYPES):
         b, a = _with_number(b, a, true_division)
+        if logical is not None and a.__class__ is bool:
+            return constant_op(logical, as_operand(a, b), b)
         return rscalar_fn(b, a)
-    a, b = promote(*_pair(a, b))
-    if true_division and not a.dtype.is_floating:
-        a, b = _default_float(a), _default_float(b)
+    a, b = _pair(a, b)
+    a, b = promote_floating(a, b) if true_division else promote(a, b)
+    if logical is not None and a.dtype.is_bool:
+        return constant_op(logical, a, b)
     return apply2(tensor_op, a, b)
-
-
-def promote(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
-    """PyTorch's rule: a tensor of a lower kind (bool < integer < float) takes the other's
-    dtype; within one kind a 0-d tensor gives way to a dimensioned one, as a scalar does
-    (float32 vector * float64 0-d tensor is float32); otherwise the backend promotes."""
-    if a.data.dtype is b.data.dtype:
-        return a, b
-    ka, kb = _kind(a.dtype), _kind(b.dtype)
-    if ka > kb:
-        return a, b.astype(a.dtype)
-    if kb > ka:
-        return a.astype(b.dtype), b
-    if a.ndim == 0 and b.ndim != 0:
-        return a.astype(b.dtype), b
-    if b.ndim == 0 and a.ndim != 0:
-        return a, b.astype(a.dtype)
-    return a, b
-
-
-def _kind(dtype: Any) -> int:
-    return 2 if dtype.is_floating else (0 if dtype.is_bool else 1)
-
-
-def _with_number(t: Tensor, c: Any, true_division: bool) -> tuple[Tensor, Any]:
-    floating = t.dtype.is_floating
-    if isinstance(c, bool):
-        c = int(c)               # the Array API refuses bool scalars with numeric arrays
-    if not floating and (true_division or isinstance(c, float)):
-        t = _default_float(t)
-    elif floating:
-        c = float(c)
-    elif not 0 <= c <= 127 and t.dtype.is_integer:
-        c = _wrapped(c, t.dtype)
-    return t, c
-
-
-def _wrapped(c: int, dtype: Any) -> int:
-    """A Python int outside an integer dtype's range wraps around as PyTorch's does
-    (int8 tensor + 200 adds -56); NumPy would raise OverflowError."""
-    bits = 8 * dtype.itemsize
-    signed = dtype.name.startswith("int")
-    low = -(1 << (bits - 1)) if signed else 0
-    if low <= c < low + (1 << bits):
-        return c
-    return (c - low) % (1 << bits) + low
 
 
 def _default_float(t: Tensor) -> Tensor:
     if t.dtype.is_floating:
         return t
-    from ..factories import get_default_dtype
-    return t.astype(get_default_dtype())
+    return t.astype(default_float())
 
 
 def neg(x: Tensor) -> Tensor:
-    """-x"""
-    out = apply1(MulScalar, x, -1)
-    if out.data.dtype is not x.data.dtype and x.dtype.is_bool:   # only a bool input changes dtype
-        raise TypeError("neg: negation (the - operator) of a bool tensor is not supported, as "
-                        "in PyTorch; to invert a mask use ~ or logical_not()")
-    return out
+    """-x (an unsigned integer wraps around: -uint8(5) is 251, as in PyTorch)."""
+    require_tensor(x, "neg")
+    if x.dtype.is_bool:
+        raise BoolArithmeticError(f"neg: negation (the `-` operator) of a bool tensor "
+                                  f"({x.dtype}{list(x.shape)}) is not supported. If you are "
+                                  "trying to invert a mask, use the `~` or `logical_not()` "
+                                  "operator instead.")
+    return apply1(MulScalar, x, -1 if x.dtype.is_signed else _wrapped(-1, x.dtype))
 
 
 def pow(a: Any, b: Any) -> Tensor:
-    """a ** b for a tensor or a Python-number exponent (and a number base)."""
-    if isinstance(a, Tensor) and isinstance(b, Tensor) and a.data.dtype is b.data.dtype:
+    """a ** b for a tensor or a Python-number exponent (and a number base). Integers follow
+    PyTorch: a negative Python-int exponent is refused; a negative tensor exponent gives 0
+    (1 or -1 for a base of 1 or -1)."""
+    if isinstance(a, Tensor) and isinstance(b, Tensor) and a.data.dtype is b.data.dtype \
+            and a.dtype.is_floating:
         return apply2(Pow, a, b)
-    return _dispatch(a, b, Pow, _pow_scalar, _rpow_scalar)
+    if isinstance(a, Tensor) and isinstance(b, NUMBER_TYPES):
+        if not a.dtype.is_floating and not isinstance(b, float):
+            return _int_pow_number(a, b)
+        return _pow_scalar(*_with_number(a, b, False))
+    if isinstance(b, Tensor) and isinstance(a, NUMBER_TYPES):
+        t, c = _with_number(b, a, False)
+        if t.dtype.is_bool:
+            refuse_bool("pow", a, b)
+        return _rpow_scalar(t, c)
+    a, b = promote(*_pair(a, b))
+    if a.dtype.is_bool:
+        refuse_bool("pow", a, b)
+    return apply2(Pow, a, b)
+
+
+def _int_pow_number(t: Tensor, c: Any) -> Tensor:
+    """An integer or bool tensor to a Python int (or bool) power, with PyTorch's checks."""
+    if t.dtype.is_bool and isinstance(c, bool):
+        return constant_op("logical_or", t, as_operand(not c, t))    # x ** True is x
+    if t.dtype.is_bool:
+        t = t.astype("int64")
+    if c < 0:
+        raise RuntimeError(f"pow: integers to negative integer powers are not allowed "
+                           f"({t.dtype}{list(t.shape)} ** {c})")
+    if _wrapped(int(c), t.dtype) != c:
+        raise RuntimeError(f"pow: the exponent {c} cannot be converted to {t.dtype} without "
+                           "overflow")
+    return apply1(PowScalar, t, int(c))
+
+
+def _bool_or_op(name: str, cls: type, a: Any, b: Any) -> Tensor:
+    a, b = promote_all(a, b)
+    if a.dtype.is_bool:           # max/min of bools: or/and (the Array API has no bool max)
+        return constant_op(name, a, b)
+    return apply2(cls, a, b)
 
 
 def maximum(a: Any, b: Any) -> Tensor:
     """Elementwise max; ties share the gradient evenly."""
-    a, b = promote(*_pair(a, b))
-    return apply2(Maximum, a, b)
+    return _bool_or_op("logical_or", Maximum, a, b)
 
 
 def minimum(a: Any, b: Any) -> Tensor:
     """Elementwise min; ties share the gradient evenly."""
-    a, b = promote(*_pair(a, b))
-    return apply2(Minimum, a, b)
+    return _bool_or_op("logical_and", Minimum, a, b)
 
 
 _MISSING = object()
@@ -344,16 +355,17 @@ def where(condition: Any, a: Any = _MISSING, b: Any = _MISSING) -> Tensor:
     if a is _MISSING or b is _MISSING:
         raise TypeError("where: give both values (where(condition, a, b)) or the condition "
                         "alone (where(condition))")
-    ref = a if isinstance(a, Tensor) else b if isinstance(b, Tensor) else None
-    if ref is None:
-        if not isinstance(condition, Tensor):
-            raise TypeError("where: at least one argument must be a Tensor")
-        from ..factories import tensor
-        ref = a = tensor(a, device=condition._backend)
+    if isinstance(a, Tensor) and isinstance(b, Tensor) and a.data.dtype is b.data.dtype and \
+            isinstance(condition, Tensor) and condition.dtype.is_bool:
+        return applyn(Where, (condition, a, b))          # the common case, checked cheaply
+    if not isinstance(condition, Tensor) and not isinstance(a, Tensor) \
+            and not isinstance(b, Tensor):
+        raise TypeError("where: at least one argument must be a Tensor")
+    ref = condition if isinstance(condition, Tensor) else a if isinstance(a, Tensor) else b
     cond = as_operand(condition, ref)
     if not cond.dtype.is_bool:
         cond = cond.astype("bool")
-    a, b = promote(as_operand(a, ref), as_operand(b, ref))
+    a, b = promote_all(a, b, like=cond)       # PyTorch's result type (numbers are weak)
     return applyn(Where, (cond, a, b))
 
 
@@ -366,18 +378,23 @@ def clip(x: Tensor, min: Any = None, max: Any = None) -> Tensor:
         return clamp_max(x, max) if min is None else clamp_tensors(x, min, max)
     if min is None and max is None:
         raise ValueError("clip: at least one of min and max must be given")
-    if not x.dtype.is_floating and (isinstance(min, float) or isinstance(max, float)):
-        x = _default_float(x)         # a float bound makes an integer tensor float (PyTorch)
-    return apply1(Clip, x, min, max)
+    bounds = [v for v in (min, max) if v is not None]
+    for v in bounds:
+        if not isinstance(v, NUMBER_TYPES):
+            raise TypeError(f"clamp: min and max must be numbers or tensors, got "
+                            f"{type(v).__name__}")
+    if x.dtype.is_floating:                     # the common case: bounds take x's dtype
+        return apply1(Clip, x, None if min is None else float(min),
+                      None if max is None else float(max))
+    target = result_type_of((x, *bounds))      # a float bound makes an integer tensor float
+    x = x if x.dtype is target else x.astype(target)
+    if target.is_integer:
+        for v in bounds:
+            if scalar_as(v, target) != v:
+                raise RuntimeError(f"clamp: the bound {v} cannot be converted to {target} "
+                                   "without overflow")
+    lo, hi = (None if v is None else scalar_as(v, target) for v in (min, max))
+    return apply1(Clip, x, lo, hi)
 
 
 clamp = clip
-
-
-def _pair(a: Any, b: Any) -> tuple[Tensor, Tensor]:
-    if isinstance(a, Tensor):
-        return a, as_operand(b, a)
-    if isinstance(b, Tensor):
-        return as_operand(a, b), b
-    raise TypeError(f"expected at least one Tensor operand, got {type(a).__name__} and "
-                    f"{type(b).__name__}")

@@ -8,6 +8,7 @@ from ..function import device_error, op_error, run_kernel
 from ..tracing import CompileError
 from ..tensor import Tensor, make_tensor
 from ._util import NUMBER_TYPES, as_operand, normalize_axes, normalize_axis, torch_names
+from .promotion import pair, promote, with_number
 
 
 class _Named:
@@ -42,8 +43,23 @@ def _namespace_call(backend: Any, name: str, args: list, kwargs: dict) -> Any:
     return backend.wrap(getattr(backend.xp, name)(*args, **kwargs))
 
 
-def _binary(name: str):
+def _binary(name: str, logical: bool = False):
+    ordering = name.startswith(("less", "greater"))
+
     def op(a: Any, b: Any) -> Tensor:
+        if not logical and isinstance(a, Tensor) and isinstance(b, Tensor) and \
+                a.data.dtype is b.data.dtype and not (ordering and a.dtype.is_bool):
+            return constant_op(name, a, b)           # the common case, checked cheaply
+        if logical:                      # truth values: nonzero is True (any dtype)
+            a, b = _truth(a, b), _truth(b, a)
+        elif isinstance(a, Tensor) and isinstance(b, NUMBER_TYPES):
+            a, b = with_number(a, b)      # PyTorch compares in the result dtype
+        elif isinstance(b, Tensor) and isinstance(a, NUMBER_TYPES):
+            b, a = with_number(b, a)
+        else:
+            a, b = promote(*pair(a, b))
+        if ordering and (a if isinstance(a, Tensor) else b).dtype.is_bool:
+            a, b = _as_uint8(a), _as_uint8(b)   # the Array API orders no bools (False < True)
         if isinstance(a, Tensor):
             return constant_op(name, a, b)
         return constant_op(name, as_operand(a, b), b)
@@ -52,17 +68,33 @@ def _binary(name: str):
     return op
 
 
+def _as_uint8(value: Any) -> Any:
+    return value.astype("uint8") if isinstance(value, Tensor) else int(value)
+
+
+def _truth(value: Any, other: Any) -> Any:
+    if isinstance(value, NUMBER_TYPES):
+        return bool(value)
+    if not isinstance(value, Tensor):
+        value = as_operand(value, other) if isinstance(other, Tensor) else value
+    if isinstance(value, Tensor) and not value.dtype.is_bool:
+        return ne(value, 0)
+    return value
+
+
 lt = _binary("less")
 le = _binary("less_equal")
 gt = _binary("greater")
 ge = _binary("greater_equal")
 eq = _binary("equal")
 ne = _binary("not_equal")
-logical_and = _binary("logical_and")
-logical_or = _binary("logical_or")
+logical_and = _binary("logical_and", True)
+logical_or = _binary("logical_or", True)
 
 
 def logical_not(x: Tensor) -> Tensor:
+    if isinstance(x, Tensor) and not x.dtype.is_bool:
+        return eq(x, 0)                   # the Array API's logical_not takes bools only
     return constant_op("logical_not", x)
 
 
@@ -115,7 +147,7 @@ def any(x: Tensor, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
 
 
 def logical_xor(a: Any, b: Any) -> Tensor:
-    return _binary("logical_xor")(a, b)
+    return _binary("logical_xor", True)(a, b)
 
 
 def isclose(a: Tensor, b: Any, rtol: float = 1e-5, atol: float = 1e-8,

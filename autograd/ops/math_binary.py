@@ -10,6 +10,7 @@ from ..function import Function, apply1, apply2, applyn
 from ..tensor import Tensor
 from ._util import NUMBER_TYPES, require_tensor
 from .arithmetic import Clip, _pair, _with_number, promote, where
+from .promotion import promote_all, refuse_bool, result_type_of
 from .elementwise import log, log1p, sigmoid
 from .math_special import _floating
 
@@ -187,8 +188,7 @@ def _float_pair(a: Any, b: Any, op: str) -> tuple[Tensor, Tensor]:
     """Two tensors of one floating dtype (numbers and integer tensors are converted)."""
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
         require_tensor(a, op)
-    a, b = promote(*_pair(a, b))
-    return _floating(a, op), _floating(b, op)
+    return promote_all(a, b, floating=True)    # each cast straight to the float result dtype
 
 
 def atan2(input: Tensor, other: Tensor) -> Tensor:
@@ -288,6 +288,11 @@ def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) 
     """
     for t in (input, tensor1, tensor2):
         require_tensor(t, "addcmul")
+    target = result_type_of((input, tensor1, tensor2))
+    if target.is_bool:
+        refuse_bool("addcmul", input, tensor1, tensor2)
+    if not target.is_floating and isinstance(value, float):
+        value = int(value)            # PyTorch casts value to the integer dtype (truncates)
     return input + (tensor1 * tensor2 if value == 1 else value * (tensor1 * tensor2))
 
 

@@ -4,7 +4,7 @@ floor_divide, nan_to_num.
 As in PyTorch: floor/ceil/round/trunc have gradient 0 and frac gradient 1; integer inputs come
 back with their dtype (a copy); remainder takes the sign of the divisor (Python's %), fmod the
 sign of the dividend (C's fmod); floor_divide gives a constant (no gradient). Integer division
-by zero follows the backend (NumPy gives 0 with a warning) where PyTorch raises.
+by zero raises, as PyTorch's does on the CPU (NumPy would give 0 with a warning).
 """
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from typing import Any
 from ..function import Function, apply1, apply2
 from ..tensor import Tensor
 from ._util import NUMBER_TYPES, as_operand, link_zero_grad, require_tensor, zero_slope
-from .arithmetic import _dispatch, _with_number, promote, truediv, where
+from .arithmetic import _with_number, promote, truediv, where
+from .promotion import check_integer_divisor, pair, refuse_bool
 from .comparison import constant_op
 
 __all__ = ["floor", "ceil", "round", "trunc", "fix", "frac", "remainder", "fmod",
@@ -176,12 +177,38 @@ class FmodScalar(Function):
     def backward(self, gy): return gy
 
 
+def _operands(op: str, a: Any, b: Any) -> tuple[Any, Any]:
+    """The operands of //, %, fmod in PyTorch's result dtype (one may stay a Python number);
+    bool / bool is refused and an integer division by zero raises, as in PyTorch."""
+    if isinstance(a, Tensor) and isinstance(b, NUMBER_TYPES):
+        a, b = _with_number(a, b, False)
+        t = a
+    elif isinstance(b, Tensor) and isinstance(a, NUMBER_TYPES):
+        b, a = _with_number(b, a, False)
+        t = b
+    else:
+        if not isinstance(a, Tensor):
+            require_tensor(b, op)
+        a, b = promote(*pair(a, b))
+        t = a
+    if t.dtype.is_bool:
+        refuse_bool(op, a, b)
+    if not t.dtype.is_floating:
+        check_integer_divisor(op, t, b)
+    return a, b
+
+
 def remainder(input: Any, other: Any) -> Tensor:
     """input - floor(input / other) * other: the sign of the divisor, as Python's ``%``.
 
     >>> xg.remainder(xg.tensor([-3.0, 3.0]), 2.0)  # tensor([1., 1.])
     """
-    return _dispatch(input, other, Remainder, _remainder_scalar, _rremainder_scalar)
+    a, b = _operands("remainder", input, other)
+    if not isinstance(b, Tensor):
+        return apply1(RemainderScalar, a, b)
+    if not isinstance(a, Tensor):
+        return apply1(RRemainderScalar, b, a)
+    return apply2(Remainder, a, b)
 
 
 def fmod(input: Tensor, other: Any) -> Tensor:
@@ -190,12 +217,10 @@ def fmod(input: Tensor, other: Any) -> Tensor:
     >>> xg.fmod(xg.tensor([-3.0, 3.0]), 2.0)  # tensor([-1., 1.])
     """
     require_tensor(input, "fmod")
-    return _dispatch(input, other, Fmod, _fmod_scalar, None)
-
-
-def _remainder_scalar(t: Tensor, c: Any) -> Tensor: return apply1(RemainderScalar, t, c)
-def _rremainder_scalar(t: Tensor, c: Any) -> Tensor: return apply1(RRemainderScalar, t, c)
-def _fmod_scalar(t: Tensor, c: Any) -> Tensor: return apply1(FmodScalar, t, c)
+    a, b = _operands("fmod", input, other)
+    if not isinstance(b, Tensor):
+        return apply1(FmodScalar, a, b)
+    return apply2(Fmod, a, b)
 
 
 def floor_divide(input: Any, other: Any) -> Tensor:
@@ -203,16 +228,9 @@ def floor_divide(input: Any, other: Any) -> Tensor:
 
     >>> xg.floor_divide(xg.tensor([-3.0, 3.0]), 2.0)  # tensor([-2., 1.])
     """
-    if isinstance(input, Tensor) and isinstance(other, NUMBER_TYPES):
-        t, c = _with_number(input, other, False)
-        return constant_op("floor_divide", t, c)
-    if isinstance(other, Tensor) and isinstance(input, NUMBER_TYPES):
-        t, c = _with_number(other, input, False)
-        return constant_op("floor_divide", as_operand(c, t), t)
-    if not isinstance(input, Tensor):
-        require_tensor(other, "floor_divide")
-        input = as_operand(input, other)
-    a, b = promote(input, as_operand(other, input))
+    a, b = _operands("floor_divide", input, other)
+    if not isinstance(a, Tensor):
+        a = as_operand(a, b)
     return constant_op("floor_divide", a, b)
 
 
