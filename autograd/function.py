@@ -187,8 +187,8 @@ def apply1(cls: type, x: Tensor, *args: Any) -> Tensor:
     if x._rg and grad_mode.enabled:
         return _record(cls, out, backend, (x,), args)
     t = _new(Tensor)
-    t.data, t._backend, t._rg, t.grad_fn, t.grad, t._hooks, t._used = (
-        out, backend, False, None, None, None, 0)
+    t.data, t._backend, t._rg, t.grad_fn, t.grad, t._hooks, t._used, t._view = (
+        out, backend, False, None, None, None, 0, None)
     return t
 
 
@@ -212,8 +212,8 @@ def apply2(cls: type, a: Tensor, b: Tensor, *args: Any) -> Tensor:
     if (a._rg or b._rg) and grad_mode.enabled:
         return _record(cls, out, backend, (a, b), args)
     t = _new(Tensor)
-    t.data, t._backend, t._rg, t.grad_fn, t.grad, t._hooks, t._used = (
-        out, backend, False, None, None, None, 0)
+    t.data, t._backend, t._rg, t.grad_fn, t.grad, t._hooks, t._used, t._view = (
+        out, backend, False, None, None, None, 0, None)
     return t
 
 

@@ -25,6 +25,7 @@ def make_tensor(data: Any, backend: Any, requires_grad: bool, grad_fn: Any) -> "
     t.grad = None
     t._hooks = None
     t._used = 0
+    t._view = None
     return t
 
 
@@ -39,8 +40,8 @@ class Tensor(TensorMutation, TensorExtras, TensorCompat):
 
     # _used: how many recorded ops took the tensor as an input (unset: none); an in-place
     # write rebinds the tensor to a new node only where it can rewire all of those uses
-    # _view: unset (None) on most tensors; on a view, what it is a view of; on a base, its
-    # views (autograd/views.py: in-place writes reach both)
+    # _view: None on most tensors; on a view, what it is a view of; on a base, its views
+    # (autograd/views.py: in-place writes reach both)
     __slots__ = ("data", "_backend", "_rg", "grad", "grad_fn", "_hooks", "_used", "_view",
                  "__weakref__")
     __array_ufunc__ = None         # NumPy defers `ndarray * Tensor` to Tensor.__rmul__
@@ -50,7 +51,7 @@ class Tensor(TensorMutation, TensorExtras, TensorCompat):
         from .factories import tensor
         src = tensor(data, dtype=dtype, device=device, requires_grad=requires_grad)
         self.data, self._backend, self._rg = src.data, src._backend, src._rg
-        self.grad = self.grad_fn = self._hooks = None
+        self.grad = self.grad_fn = self._hooks = self._view = None
         self._used = 0
 
     # ---- attributes -----------------------------------------------------------------

@@ -41,9 +41,12 @@ class Views:
 
     def add(self, view: Any, info: ViewOf) -> None:
         refs = self.refs
-        ref = _Ref(view, _dead)
-        ref.info = info
-        refs.append(ref)
+        if info.node is None:                # no counted use to give back: a plain weakref
+            refs.append(_plain_ref(view))
+        else:
+            ref = _Ref(view, _dead)
+            ref.info = info
+            refs.append(ref)
         if len(refs) > self.limit:           # drop dead ones; amortised O(1)
             refs[:] = [r for r in refs if r() is not None]
             self.limit = 2 * len(refs) + 8
@@ -54,6 +57,9 @@ class Views:
 
 class _Ref(weakref.ref):
     __slots__ = ("info",)
+
+
+_plain_ref = weakref.ref
 
 
 def _dead(ref: _Ref) -> None:
@@ -69,10 +75,7 @@ def _dead(ref: _Ref) -> None:
 
 def mark_view(base: Any, out: Any, steps: tuple, overlap: bool = False) -> Any:
     """Record that ``out`` (a new tensor) is ``steps`` applied to ``base``; returns out."""
-    try:
-        parent = base._view
-    except AttributeError:                    # the slot is unset on most tensors
-        parent = None
+    parent = getattr(base, "_view", None)     # (set at creation; unset on unpickled copies)
     if parent.__class__ is ViewOf:
         root, steps, overlap = parent.root, parent.ops + steps, overlap or parent.overlap
         node = None                           # its node uses the parent view, not the root
