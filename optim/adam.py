@@ -53,10 +53,10 @@ class Adam(KernelOptimizer):
                  weight_decay: float = 0.0, amsgrad: bool = False,
                  maximize: bool = False, *, decoupled_weight_decay: bool = False,
                  **implementation: Any) -> None:
-        accept_torch_switches(type(self).__name__, implementation)
+        switches = accept_torch_switches(type(self).__name__, implementation)
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps,
                                       weight_decay=weight_decay, amsgrad=amsgrad,
-                                      maximize=maximize, decoupled_weight_decay=bool(
+                                      maximize=maximize, **switches, decoupled_weight_decay=bool(
                                           decoupled_weight_decay or self.decoupled)))
 
     def _check_group(self, group: dict) -> None:

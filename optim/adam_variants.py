@@ -55,10 +55,12 @@ class Adamax(Optimizer):
 
     def __init__(self, params: Iterable[Any], lr: float = 2e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 0.0, maximize: bool = False, **torch_only: Any) -> None:
-        _torch_only("Adamax", torch_only)
+                 weight_decay: float = 0.0, foreach: bool | None = None, *,
+                 maximize: bool = False, **torch_only: Any) -> None:
+        switches = _torch_only("Adamax", dict(torch_only, foreach=foreach))
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps,
-                                      weight_decay=weight_decay, maximize=maximize))
+                                      weight_decay=weight_decay, maximize=maximize,
+                                      **switches))
 
     def _check_group(self, group: dict) -> None:
         super()._check_group(group)
@@ -91,11 +93,11 @@ class NAdam(Optimizer):
                  weight_decay: float = 0.0, momentum_decay: float = 4e-3,
                  decoupled_weight_decay: bool = False, maximize: bool = False,
                  **torch_only: Any) -> None:
-        _torch_only("NAdam", torch_only)
+        switches = _torch_only("NAdam", torch_only)
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps,
                                       weight_decay=weight_decay, momentum_decay=momentum_decay,
                                       decoupled_weight_decay=decoupled_weight_decay,
-                                      maximize=maximize))
+                                      maximize=maximize, **switches))
 
     def _check_group(self, group: dict) -> None:
         super()._check_group(group)
@@ -128,11 +130,11 @@ class RAdam(Optimizer):
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0, decoupled_weight_decay: bool = False,
                  maximize: bool = False, **torch_only: Any) -> None:
-        _torch_only("RAdam", torch_only)
+        switches = _torch_only("RAdam", torch_only)
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps,
                                       weight_decay=weight_decay,
                                       decoupled_weight_decay=decoupled_weight_decay,
-                                      maximize=maximize))
+                                      maximize=maximize, **switches))
 
     def _check_group(self, group: dict) -> None:
         super()._check_group(group)
@@ -169,9 +171,9 @@ class Rprop(Optimizer):
                  etas: tuple[float, float] = (0.5, 1.2),
                  step_sizes: tuple[float, float] = (1e-6, 50.0), maximize: bool = False,
                  **torch_only: Any) -> None:
-        _torch_only("Rprop", torch_only)
+        switches = _torch_only("Rprop", torch_only)
         super().__init__(params, dict(lr=lr, etas=tuple(etas), step_sizes=tuple(step_sizes),
-                                      maximize=maximize, weight_decay=0.0))
+                                      maximize=maximize, **switches))
 
     def _check_group(self, group: dict) -> None:
         super()._check_group(group)
@@ -200,5 +202,5 @@ class Rprop(Optimizer):
         backend.setitem(prev, Ellipsis, g)
 
 
-def _torch_only(name: str, options: dict) -> None:
-    accept_torch_switches(name, options)
+def _torch_only(name: str, options: dict) -> dict:
+    return accept_torch_switches(name, options)

@@ -24,11 +24,12 @@ class Adagrad(Optimizer):
 
     def __init__(self, params: Iterable[Any], lr: float = 1e-2, lr_decay: float = 0.0,
                  weight_decay: float = 0.0, initial_accumulator_value: float = 0.0,
-                 eps: float = 1e-10, maximize: bool = False, **implementation: Any) -> None:
-        accept_torch_switches("Adagrad", implementation)
+                 eps: float = 1e-10, foreach: bool | None = None, *, maximize: bool = False,
+                 **implementation: Any) -> None:
+        switches = accept_torch_switches("Adagrad", dict(implementation, foreach=foreach))
         super().__init__(params, dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
                                       initial_accumulator_value=initial_accumulator_value,
-                                      eps=eps, maximize=maximize))
+                                      eps=eps, maximize=maximize, **switches))
 
     def _check_group(self, group: dict) -> None:
         super()._check_group(group)
@@ -64,11 +65,11 @@ class Adadelta(Optimizer):
     """
 
     def __init__(self, params: Iterable[Any], lr: float = 1.0, rho: float = 0.9,
-                 eps: float = 1e-6, weight_decay: float = 0.0, maximize: bool = False,
-                 **implementation: Any) -> None:
-        accept_torch_switches("Adadelta", implementation)
+                 eps: float = 1e-6, weight_decay: float = 0.0, foreach: bool | None = None,
+                 *, maximize: bool = False, **implementation: Any) -> None:
+        switches = accept_torch_switches("Adadelta", dict(implementation, foreach=foreach))
         super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay,
-                                      maximize=maximize))
+                                      maximize=maximize, **switches))
 
     def _check_group(self, group: dict) -> None:
         super()._check_group(group)
@@ -102,10 +103,15 @@ class RMSprop(Optimizer):
 
     def __init__(self, params: Iterable[Any], lr: float = 1e-2, alpha: float = 0.99,
                  eps: float = 1e-8, weight_decay: float = 0.0, momentum: float = 0.0,
-                 centered: bool = False, maximize: bool = False, **implementation: Any) -> None:
-        accept_torch_switches("RMSprop", implementation)
+                 centered: bool = False, capturable: bool = False,
+                 foreach: bool | None = None, maximize: bool = False,
+                 differentiable: bool = False, **implementation: Any) -> None:
+        switches = accept_torch_switches("RMSprop", dict(
+            implementation, capturable=capturable, foreach=foreach,
+            differentiable=differentiable))
         super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
-                                      momentum=momentum, centered=centered, maximize=maximize))
+                                      momentum=momentum, centered=centered, maximize=maximize,
+                                      **switches))
 
     def _check_group(self, group: dict) -> None:
         super()._check_group(group)

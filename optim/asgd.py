@@ -28,10 +28,14 @@ class ASGD(Optimizer):
     def __init__(self, params: Iterable[Any], lr: float = 1e-2, lambd: float = 1e-4,
                  alpha: float = 0.75, t0: float = 1e6, weight_decay: float = 0.0,
                  foreach: bool | None = None, maximize: bool = False,
+                 differentiable: bool = False, capturable: bool = False,
                  **torch_only: Any) -> None:
-        _torch_only("ASGD", torch_only)
+        switches = _torch_only("ASGD", dict(torch_only, foreach=foreach,
+                                            differentiable=differentiable,
+                                            capturable=capturable))
         super().__init__(params, dict(lr=lr, lambd=lambd, alpha=alpha, t0=t0,
-                                      weight_decay=weight_decay, maximize=maximize))
+                                      weight_decay=weight_decay, maximize=maximize,
+                                      **switches))
 
     def _update(self, p: Tensor, g: Any, state: dict, group: dict) -> None:
         lr, lambd = group["lr"], group["lambd"]

@@ -92,6 +92,6 @@ class KernelOptimizer(Optimizer):
         """The host region of a recorded step: advance the step counts and write the
         updates' numbers where the recorded calls read them."""
         for s in states:
-            s["step"] += 1
+            s["step"] = s.get("step", 0) + 1      # a loaded SGD state has no step
         for s, group, numbers in entries:
             numbers.update(self._numbers(s, group))

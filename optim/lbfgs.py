@@ -18,6 +18,7 @@ from .optimizer import Optimizer
 from .state_arrays import restore_array
 
 _VECTOR_LISTS = ("old_dirs", "old_stps")     # state entries that are lists of arrays
+_SCRATCH = "al"                              # torch's per-history coefficients (saved only)
 _VECTORS = ("d", "prev_flat_grad")           # state entries that are flat arrays
 
 
@@ -167,7 +168,8 @@ class LBFGS(Optimizer):
                     old_stps.append(s)
                     ro.append(1.0 / ys)
                     h_diag = ys / _host(backend, dot(y, y))
-                d = self._two_loop(flat_grad, old_dirs, old_stps, ro, h_diag, dot)
+                al = state.setdefault("al", [None] * history_size)   # torch's scratch list
+                d = self._two_loop(flat_grad, old_dirs, old_stps, ro, h_diag, dot, al)
 
             if prev_flat_grad is None:
                 prev_flat_grad = backend.copy(flat_grad)
@@ -224,11 +226,10 @@ class LBFGS(Optimizer):
 
     @staticmethod
     def _two_loop(flat_grad: Any, old_dirs: list, old_stps: list, ro: list, h_diag: float,
-                  dot: Callable[[Any, Any], Any]) -> Any:
+                  dot: Callable[[Any, Any], Any], al: list) -> Any:
         """-H g for the L-BFGS inverse-Hessian approximation H (N&W Alg. 7.4); the
-        coefficients stay 0-d device arrays, so this loop never syncs."""
+        coefficients (written into ``al``) stay 0-d device arrays, so this loop never syncs."""
         q = -flat_grad
-        al = [None] * len(old_dirs)
         for i in range(len(old_dirs) - 1, -1, -1):
             al[i] = dot(old_stps[i], q) * ro[i]
             q -= al[i] * old_dirs[i]
@@ -255,7 +256,7 @@ class LBFGS(Optimizer):
 
         saved = dict(entries)
         self.state[0] = {k: v for k, v in entries.items()
-                         if k not in _VECTORS + _VECTOR_LISTS}
+                         if k not in _VECTORS + _VECTOR_LISTS + (_SCRATCH,)}
         try:
             out = super().state_dict()
         finally:
@@ -265,6 +266,9 @@ class LBFGS(Optimizer):
         out["state"][0].update(
             {k: [as_tensor(a) for a in saved[k]] for k in _VECTOR_LISTS
              if saved.get(k) is not None})
+        if saved.get(_SCRATCH) is not None:
+            out["state"][0][_SCRATCH] = [None if a is None else as_tensor(a)
+                                         for a in saved[_SCRATCH]]
         return out
 
     def load_state_dict(self, state_dict: dict) -> None:
@@ -272,6 +276,7 @@ class LBFGS(Optimizer):
         their dtype."""
         saved = dict(state_dict["state"].get(0, state_dict["state"].get("0", {})))
         vectors = {k: saved.pop(k) for k in _VECTORS + _VECTOR_LISTS if k in saved}
+        saved.pop(_SCRATCH, None)           # recomputed before it is read
         super().load_state_dict({"state": {0: saved} if saved else {},
                                  "param_groups": state_dict["param_groups"]})
         if not vectors:

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
+from collections import Counter
 from typing import Callable, Sequence
 
 from .optimizer import Optimizer
 from .plateau import ReduceLROnPlateau
-from .schedulers_base import LRScheduler
+from .schedulers_base import LRScheduler, lambdas_state_dict, load_lambdas_state_dict
 from .schedulers_cyclic import CyclicLR, OneCycleLR
 from .schedulers_compose import (ChainedScheduler, ConstantLR, MultiplicativeLR, PolynomialLR,
                                  SequentialLR)
@@ -43,8 +44,14 @@ class StepLR(LRScheduler):
         self.gamma = float(gamma)
         super().__init__(optimizer, last_epoch)
 
+    chainable = True
+
     def lr_at(self, base_lr: float, epoch: int) -> float:
         return base_lr * self.gamma ** (epoch // self.step_size)
+
+    def next_lr(self, lr: float, base_lr: float) -> float:
+        epoch = self.last_epoch
+        return lr if epoch == 0 or epoch % self.step_size else lr * self.gamma
 
 
 class MultiStepLR(LRScheduler):
@@ -55,12 +62,18 @@ class MultiStepLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, milestones: Sequence[int], gamma: float = 0.1,
                  last_epoch: int = -1) -> None:
-        self.milestones = sorted(int(m) for m in milestones)
+        self.milestones = Counter(int(m) for m in milestones)    # PyTorch keeps a Counter
         self.gamma = float(gamma)
         super().__init__(optimizer, last_epoch)
 
+    chainable = True
+
     def lr_at(self, base_lr: float, epoch: int) -> float:
-        return base_lr * self.gamma ** bisect_right(self.milestones, epoch)
+        return base_lr * self.gamma ** bisect_right(sorted(self.milestones.elements()), epoch)
+
+    def next_lr(self, lr: float, base_lr: float) -> float:
+        count = self.milestones.get(self.last_epoch, 0)
+        return lr * self.gamma ** count if count else lr
 
 
 class ExponentialLR(LRScheduler):
@@ -73,8 +86,13 @@ class ExponentialLR(LRScheduler):
         self.gamma = float(gamma)
         super().__init__(optimizer, last_epoch)
 
+    chainable = True
+
     def lr_at(self, base_lr: float, epoch: int) -> float:
         return base_lr * self.gamma ** epoch
+
+    def next_lr(self, lr: float, base_lr: float) -> float:
+        return lr if self._is_initial else lr * self.gamma
 
 
 def _cosine(eta_min: float, base_lr: float, t: float, period: float) -> float:
@@ -94,8 +112,21 @@ class CosineAnnealingLR(LRScheduler):
         self.eta_min = float(eta_min)
         super().__init__(optimizer, last_epoch)
 
+    chainable = True
+
     def lr_at(self, base_lr: float, epoch: int) -> float:
         return _cosine(self.eta_min, base_lr, epoch, self.T_max)
+
+    def next_lr(self, lr: float, base_lr: float) -> float:
+        epoch, period, eta_min = self.last_epoch, self.T_max, self.eta_min
+        if self._is_initial:
+            return lr
+        if self._step_count == 1 and epoch > 0:
+            return self.lr_at(base_lr, epoch)
+        if (epoch - 1 - period) % (2 * period) == 0:        # the trough: rise again
+            return lr + (base_lr - eta_min) * (1 - math.cos(math.pi / period)) / 2
+        return ((1 + math.cos(math.pi * epoch / period))
+                / (1 + math.cos(math.pi * (epoch - 1) / period)) * (lr - eta_min) + eta_min)
 
 
 class CosineAnnealingWarmRestarts(LRScheduler):
@@ -127,7 +158,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
             epoch = self.last_epoch + 1
             self.T_cur += 1
             if self.T_cur >= self.T_i:
-                self.T_cur -= self.T_i
+                self.T_cur %= self.T_i             # a resumed T_cur may span several cycles
                 self.T_i *= self.T_mult
         elif epoch < 0:
             raise ValueError(f"CosineAnnealingWarmRestarts: epoch must be >= 0, got {epoch!r}")
@@ -140,7 +171,6 @@ class CosineAnnealingWarmRestarts(LRScheduler):
                 self.T_i = self.T_0 * self.T_mult ** n
         else:
             self.T_i, self.T_cur = self.T_0, epoch
-        self._step_count += 1
         self.last_epoch = math.floor(epoch)
         self._set(self.get_lr())
 
@@ -164,9 +194,19 @@ class LinearLR(LRScheduler):
         self.total_iters = total_iters
         super().__init__(optimizer, last_epoch)
 
+    chainable = True
+
     def lr_at(self, base_lr: float, epoch: int) -> float:
         done = min(epoch, self.total_iters) / self.total_iters if self.total_iters else 1.0
         return base_lr * (self.start_factor + (self.end_factor - self.start_factor) * done)
+
+    def next_lr(self, lr: float, base_lr: float) -> float:
+        epoch, start, end = self.last_epoch, self.start_factor, self.end_factor
+        if epoch == 0:
+            return lr * start
+        if self._is_initial or epoch > self.total_iters:
+            return lr
+        return lr * (1.0 + (end - start) / (self.total_iters * start + (epoch - 1) * (end - start)))
 
 
 class LambdaLR(LRScheduler):
@@ -193,3 +233,9 @@ class LambdaLR(LRScheduler):
 
     def get_lr(self) -> list[float]:
         return [base * fn(self.last_epoch) for base, fn in zip(self.base_lrs, self.lr_lambdas)]
+
+    def state_dict(self) -> dict:
+        return lambdas_state_dict(self)
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        load_lambdas_state_dict(self, state_dict)

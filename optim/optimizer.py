@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import functools
-import itertools
 from typing import Any, Callable, Iterable
 
 from ..autograd import function as _function
@@ -18,11 +17,11 @@ from ..autograd.grad_mode import enable_grad, grad_mode
 from ..autograd.tensor import Tensor, make_tensor
 from ..autograd.tensor_mutation import clear_grads
 from ..autograd.hook_tables import put_hook
+from .optimizer_hooks import _HOOKED, OptimizerHookHandle
 from .param_state import ParamState
 from .state_arrays import restore_entry as _restore
-from .torch_options import plain_lr
+from .torch_options import plain_options
 
-_hook_ids = itertools.count(1)
 _HOOK_DICTS = ("_optimizer_step_pre_hooks", "_optimizer_step_post_hooks",
                "_optimizer_state_dict_pre_hooks", "_optimizer_state_dict_post_hooks",
                "_optimizer_load_state_dict_pre_hooks", "_optimizer_load_state_dict_post_hooks")
@@ -70,10 +69,16 @@ class Optimizer:
         params = [params] if isinstance(params, Tensor) else list(params)
         if not params:
             raise ValueError(f"{name} got an empty parameter list")
+        params, names = _split_names(params)
+        if any(("param_names" in g) != (names is not None) for g in self.param_groups):
+            raise ValueError("all optimizer param groups should be with/without names. cannot "
+                             f"add param group {'with' if names else 'without'} names to the "
+                             f"optimizer {name}")
         taken = {id(p) for g in self.param_groups for p in g["params"]}
         unique: list[Tensor] = []
+        unique_names: list[str] = []
         mine: set[int] = set()
-        for p in params:
+        for k, p in enumerate(params):
             if not isinstance(p, Tensor):
                 raise TypeError(f"{name} can only optimize Tensors, got {type(p).__name__}")
             if not p.requires_grad:
@@ -88,7 +93,11 @@ class Optimizer:
             if id(p) not in mine:             # a repeat inside one group counts once
                 mine.add(id(p))
                 unique.append(p)
+                if names is not None:
+                    unique_names.append(names[k])
         group = {**self.defaults, **{k: v for k, v in param_group.items() if k != "params"}}
+        if names is not None:
+            group["param_names"] = unique_names
         if "lr" not in group:
             raise ValueError(f"{name}: parameter group has no 'lr' and there is no default")
         self._check_group(group)
@@ -98,7 +107,8 @@ class Optimizer:
     def _check_group(self, group: dict) -> None:
         """Validate a group's options (subclasses check their own and call this)."""
         name = type(self).__name__
-        lr = group["lr"] = plain_lr(name, group["lr"])
+        plain_options(name, group)             # tensor options (lr, betas, ...) to floats
+        lr = group["lr"]
         if not isinstance(lr, (int, float)) or isinstance(lr, bool) or not lr >= 0.0:
             raise ValueError(f"{name}: invalid learning rate lr={lr!r} (a float >= 0)")
         wd = group.get("weight_decay", 0.0)
@@ -294,7 +304,7 @@ class Optimizer:
             new_state[i] = {k: _restore(v, params[i], k, i) for k, v in entries.items()}
         for saved, group in zip(groups, self.param_groups):
             group.update({k: copy.deepcopy(v) for k, v in saved.items() if k != "params"})
-            group["lr"] = plain_lr(name, group["lr"])
+            plain_options(name, group)
         self.state = ParamState(self.param_groups, new_state)
 
     def __repr__(self) -> str:
@@ -305,80 +315,13 @@ class Optimizer:
         return "\n".join(lines) + "\n)"
 
 
-class OptimizerHookHandle:
-    """Returned by the optimizer's ``register_*hook``; ``handle.remove()`` unregisters it."""
+def _split_names(params: list) -> tuple[list, list | None]:
+    """``named_parameters()`` items ``(name, tensor)``: the tensors and the names (PyTorch
+    keeps them as the group's ``param_names``), or the list and None without names."""
+    if not any(isinstance(p, tuple) for p in params):
+        return params, None
+    if not all(isinstance(p, tuple) and len(p) == 2 for p in params):
+        raise ValueError("all optimizer params should be with/without names. Some param names "
+                         "are missing")
+    return [p for _, p in params], [n for n, _ in params]
 
-    def __init__(self, hooks: dict) -> None:
-        self._hooks = hooks
-        self.id = next(_hook_ids)
-
-    def remove(self) -> None:
-        self._hooks.pop(self.id, None)
-
-    def __enter__(self) -> "OptimizerHookHandle":
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.remove()
-
-
-def _hooks_of(opt: Optimizer, method: str, *names: str) -> list[dict] | None:
-    """The hook dicts, or None after the last hook was removed (the attribute goes too)."""
-    dicts = [opt.__dict__.get(n) or {} for n in names]
-    if not any(dicts):
-        opt.__dict__.pop(method, None)
-        return None
-    return dicts
-
-
-def _hooked_step(opt: Optimizer, *args: Any, **kwargs: Any) -> Any:
-    hooks = _hooks_of(opt, "step", "_optimizer_step_pre_hooks", "_optimizer_step_post_hooks")
-    args = (opt,) + args
-    if hooks is None:
-        return type(opt).step(*args, **kwargs)
-    pre, post = hooks
-    for hook in list(pre.values()):
-        result = hook(opt, args, kwargs)
-        if result is not None:
-            if not (isinstance(result, tuple) and len(result) == 2):
-                raise RuntimeError(f"optimizer step pre-hook {hook!r} must return None or a "
-                                   f"tuple of (new_args, new_kwargs), but got {result!r}")
-            args, kwargs = result
-    out = type(opt).step(*args, **kwargs)
-    for hook in list(post.values()):
-        hook(opt, args, kwargs)
-    return out
-
-
-def _hooked_state_dict(opt: Optimizer) -> dict:
-    hooks = _hooks_of(opt, "state_dict", "_optimizer_state_dict_pre_hooks",
-                      "_optimizer_state_dict_post_hooks")
-    if hooks is None:
-        return type(opt).state_dict(opt)
-    for hook in list(hooks[0].values()):
-        hook(opt)
-    state_dict = type(opt).state_dict(opt)
-    for hook in list(hooks[1].values()):
-        result = hook(opt, state_dict)
-        if result is not None:
-            state_dict = result
-    return state_dict
-
-
-def _hooked_load_state_dict(opt: Optimizer, state_dict: dict) -> None:
-    hooks = _hooks_of(opt, "load_state_dict", "_optimizer_load_state_dict_pre_hooks",
-                      "_optimizer_load_state_dict_post_hooks")
-    if hooks is None:
-        return type(opt).load_state_dict(opt, state_dict)
-    for hook in list(hooks[0].values()):
-        result = hook(opt, state_dict)
-        if result is not None:
-            state_dict = result
-    type(opt).load_state_dict(opt, state_dict)
-    for hook in list(hooks[1].values()):
-        hook(opt)
-    return None
-
-
-_HOOKED = {"step": _hooked_step, "state_dict": _hooked_state_dict,
-           "load_state_dict": _hooked_load_state_dict}

@@ -7,7 +7,7 @@ from bisect import bisect_right
 from typing import Any, Callable, Sequence
 
 from .optimizer import Optimizer
-from .schedulers_base import LRScheduler
+from .schedulers_base import LRScheduler, lambdas_state_dict, load_lambdas_state_dict
 
 
 class ConstantLR(LRScheduler):
@@ -23,11 +23,19 @@ class ConstantLR(LRScheduler):
         self.factor, self.total_iters = float(factor), int(total_iters)
         super().__init__(optimizer, last_epoch)
 
+    chainable = True
+
     def factor_at(self, epoch: int) -> float:
         return self.factor if epoch < self.total_iters else 1.0
 
     def lr_at(self, base_lr: float, epoch: int) -> float:
         return base_lr * self.factor_at(epoch)
+
+    def next_lr(self, lr: float, base_lr: float) -> float:
+        epoch = self.last_epoch
+        if epoch == 0:
+            return lr * self.factor
+        return lr * (1.0 / self.factor) if epoch == self.total_iters else lr
 
 
 class PolynomialLR(LRScheduler):
@@ -44,11 +52,19 @@ class PolynomialLR(LRScheduler):
         self.total_iters, self.power = total_iters, float(power)
         super().__init__(optimizer, last_epoch)
 
+    chainable = True
+
     def factor_at(self, epoch: int) -> float:
         return (1.0 - min(epoch, self.total_iters) / self.total_iters) ** self.power
 
     def lr_at(self, base_lr: float, epoch: int) -> float:
         return base_lr * self.factor_at(epoch)
+
+    def next_lr(self, lr: float, base_lr: float) -> float:
+        epoch, total = self.last_epoch, self.total_iters
+        if self._is_initial or epoch > total:
+            return lr
+        return lr * ((1.0 - epoch / total) / (1.0 - (epoch - 1) / total)) ** self.power
 
 
 class MultiplicativeLR(LRScheduler):
@@ -73,9 +89,15 @@ class MultiplicativeLR(LRScheduler):
 
     def get_lr(self) -> list[float]:
         groups = self.optimizer.param_groups
-        if self.last_epoch <= 0:
+        if self._is_initial:              # also when resuming: the group's lr stays
             return [group["lr"] for group in groups]
         return [group["lr"] * fn(self.last_epoch) for group, fn in zip(groups, self.lr_lambdas)]
+
+    def state_dict(self) -> dict:
+        return lambdas_state_dict(self)
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        load_lambdas_state_dict(self, state_dict)
 
 
 def _check_schedulers(owner: str, schedulers: Sequence[Any], optimizer: Any) -> Optimizer:
@@ -141,13 +163,14 @@ class SequentialLR(LRScheduler):
         for sched, saved in zip(self._schedulers, state.pop("_schedulers")):
             sched.load_state_dict(saved)
         LRScheduler.load_state_dict(self, state)
+        self._restore_lrs()                  # the active schedule's, not the last loaded
 
 
 class ChainedScheduler(LRScheduler):
-    """Step several schedules at once; the learning rate is base_lr times the product of
-    their factors (PyTorch chains its multiplicative schedules the same way). Only schedules
-    that are a factor of base_lr can be chained: StepLR, MultiStepLR, ExponentialLR,
-    ConstantLR, LinearLR, PolynomialLR, LambdaLR.
+    """Step several schedules at once, each moving the lr the one before it left (PyTorch's
+    composition: their factors multiply). Only schedules that are a factor of base_lr are
+    accepted here: StepLR, MultiStepLR, ExponentialLR, ConstantLR, LinearLR, PolynomialLR,
+    LambdaLR.
 
     >>> sched = ChainedScheduler([ConstantLR(opt, factor=0.1, total_iters=2),
     ...                           ExponentialLR(opt, gamma=0.9)])
@@ -164,21 +187,15 @@ class ChainedScheduler(LRScheduler):
         self.optimizer = optimizer
         self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch, self._step_count = 0, 1
-        self._set(self._product())
-
-    def _product(self) -> list[float]:
-        lrs = list(self.base_lrs)
-        for sched in self._schedulers:
-            for i, (base, lr) in enumerate(zip(self.base_lrs, sched.get_lr())):
-                lrs[i] = lrs[i] * (lr / base) if base else 0.0
-        return lrs
+        # each schedule moved the groups' lr when it was made; they compound as in PyTorch
+        self._last_lr = [group["lr"] for group in optimizer.param_groups]
 
     def step(self) -> None:  # type: ignore[override]
         self._step_count += 1
         self.last_epoch += 1
         for sched in self._schedulers:
             sched.step()
-        self._set(self._product())
+        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
 
     state_dict = SequentialLR.state_dict
     load_state_dict = SequentialLR.load_state_dict

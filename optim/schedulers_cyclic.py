@@ -2,7 +2,9 @@
 with momentum cycled in the opposite direction (``momentum`` or Adam's beta1)."""
 from __future__ import annotations
 
+import copy
 import math
+import types
 from typing import Any, Callable, Sequence
 
 from .optimizer import Optimizer
@@ -45,7 +47,7 @@ class CyclicLR(LRScheduler):
     >>> sched = optim.lr_scheduler.CyclicLR(opt, base_lr=1e-3, max_lr=1e-1, step_size_up=200)
     """
 
-    _unsaved = ("scale_fn", "cycler")
+    _unsaved = ("scale_fn", "cycler", "_scale_fn_custom")
 
     def __init__(self, optimizer: Optimizer, base_lr: Any, max_lr: Any, step_size_up: int = 2000,
                  step_size_down: int | None = None, mode: str = "triangular", gamma: float = 1.0,
@@ -76,13 +78,31 @@ class CyclicLR(LRScheduler):
         else:
             self.scale_fn, self.scale_mode = scale_fn, scale_mode
         self.cycler = _MomentumCycler(optimizer, "CyclicLR") if cycle_momentum else None
+        self.cycle_momentum = bool(cycle_momentum)            # PyTorch's state dict names
+        self._scale_fn_custom = scale_fn
         if self.cycler:
+            self.use_beta1 = self.cycler.use_beta1
             self.base_momentums = _per_group(base_momentum, optimizer, "base_momentum")
             self.max_momentums = _per_group(max_momentum, optimizer, "max_momentum")
             if last_epoch == -1:
                 for m, group in zip(self.max_momentums, optimizer.param_groups):
                     self.cycler.set(group, m)
         super().__init__(optimizer, last_epoch)
+        self.base_lrs = base_lrs         # base_lr, also when resuming (as PyTorch)
+
+    def state_dict(self) -> dict:
+        out = super().state_dict()
+        fn = self._scale_fn_custom
+        out["_scale_fn_custom"] = None if fn is None or isinstance(
+            fn, types.FunctionType) else copy.deepcopy(fn.__dict__)
+        return out
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        state = dict(state_dict)
+        saved = state.pop("_scale_fn_custom", None)
+        super().load_state_dict(state)
+        if saved is not None and self._scale_fn_custom is not None:
+            self._scale_fn_custom.__dict__.update(copy.deepcopy(saved))
 
     def _scale(self) -> tuple[float, float]:
         cycle = math.floor(1 + self.last_epoch / self.total_size)

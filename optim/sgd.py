@@ -36,10 +36,10 @@ class SGD(KernelOptimizer):
     def __init__(self, params: Iterable[Any], lr: float = 1e-3, momentum: float = 0.0,
                  dampening: float = 0.0, weight_decay: float = 0.0, nesterov: bool = False,
                  maximize: bool = False, **implementation: Any) -> None:
-        accept_torch_switches("SGD", implementation)
+        switches = accept_torch_switches("SGD", implementation)
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
                                       weight_decay=weight_decay, nesterov=nesterov,
-                                      maximize=maximize))
+                                      maximize=maximize, **switches))
 
     def _check_group(self, group: dict) -> None:
         super()._check_group(group)

@@ -253,7 +253,17 @@ def test_lambda_lr_per_group():
     for _ in range(3):
         sched.step()
     close(sched.get_last_lr(), [0.1 / 4, 0.125])
-    assert "lr_lambdas" not in sched.state_dict()
+    assert sched.state_dict()["lr_lambdas"] == [None, None]     # as torch: functions unsaved
+
+    class Warmup:                       # a callable object: torch saves its __dict__
+        def __init__(self, n): self.n = n
+        def __call__(self, e): return min(1.0, (e + 1) / self.n)
+    s2 = S.LambdaLR(optim.SGD([a], lr=1.0), Warmup(4))
+    saved = s2.state_dict()
+    assert saved["lr_lambdas"] == [{"n": 4}]
+    fresh = Warmup(9)
+    S.LambdaLR(optim.SGD([a], lr=1.0), fresh).load_state_dict(saved)
+    assert fresh.n == 4
 
 
 def test_reduce_on_plateau_max_mode_abs_threshold_and_state():
