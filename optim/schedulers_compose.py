@@ -168,9 +168,8 @@ class SequentialLR(LRScheduler):
 
 class ChainedScheduler(LRScheduler):
     """Step several schedules at once, each moving the lr the one before it left (PyTorch's
-    composition: their factors multiply). Only schedules that are a factor of base_lr are
-    accepted here: StepLR, MultiStepLR, ExponentialLR, ConstantLR, LinearLR, PolynomialLR,
-    LambdaLR.
+    composition: the factors of StepLR, ExponentialLR, LinearLR, ... multiply; a schedule
+    that sets the lr outright, as CyclicLR does, overrides the ones before it).
 
     >>> sched = ChainedScheduler([ConstantLR(opt, factor=0.1, total_iters=2),
     ...                           ExponentialLR(opt, gamma=0.9)])
@@ -178,11 +177,6 @@ class ChainedScheduler(LRScheduler):
 
     def __init__(self, schedulers: Sequence[LRScheduler], optimizer: Optimizer | None = None) -> None:
         optimizer = _check_schedulers("ChainedScheduler", schedulers, optimizer)
-        for sched in schedulers:
-            if not hasattr(sched, "factor_at") and not _is_multiplicative(sched):
-                raise ValueError(f"ChainedScheduler: {type(sched).__name__} is not a factor of "
-                                 "the base learning rate, so it cannot be chained here; use "
-                                 "SequentialLR or a LambdaLR")
         self._schedulers = list(schedulers)
         self.optimizer = optimizer
         self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
@@ -199,8 +193,3 @@ class ChainedScheduler(LRScheduler):
 
     state_dict = SequentialLR.state_dict
     load_state_dict = SequentialLR.load_state_dict
-
-
-def _is_multiplicative(sched: LRScheduler) -> bool:
-    from .lr_scheduler import ExponentialLR, LambdaLR, LinearLR, MultiStepLR, StepLR
-    return isinstance(sched, (StepLR, MultiStepLR, ExponentialLR, LinearLR, LambdaLR))
