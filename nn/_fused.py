@@ -136,9 +136,13 @@ class BCEWithLogitsGrad(Function):
                 -ggx * gy if t._rg else None, None)
 
 
+_EPS_F32 = 9.999999960041972e-13     # float(numpy.float32(1e-12))
+
+
 class BCEFn(Function):
     """Elementwise binary cross-entropy of probabilities, logs clamped at -100 (PyTorch);
-    the gradient is (p - t) / max(p (1 - p), 1e-12), finite at p = 0 and p = 1."""
+    the gradient is (p - t) / max(p (1 - p), 1e-12), finite at p = 0 and p = 1 (PyTorch's
+    1e-12 is a float32 constant, 9.99999996e-13 in float64: the same here)."""
     __slots__ = ()
 
     @staticmethod
@@ -151,7 +155,7 @@ class BCEFn(Function):
         p, t = self.inputs
         gp = gt = None
         if p._rg:
-            gp = gy * (p - t) / (p * (1.0 - p)).clip(1e-12, None)
+            gp = gy * (p - t) / (p * (1.0 - p)).clip(_EPS_F32, None)
         if t._rg:
             log_p = p.clip(_TINY, None).log().clip(-100.0, None)
             log_q = (1.0 - p).clip(_TINY, None).log().clip(-100.0, None)

@@ -17,7 +17,7 @@ from ..autograd import function as _function
 from ..autograd.function import apply2, host_check, run_kernel
 from ..autograd.tensor import Tensor, make_tensor
 from ._fused import SparseSoftmaxCrossEntropy, BCEFn, BCEWithLogitsFn, SoftmaxCrossEntropy
-from ..autograd.ops.torch_errors import TorchValueError
+from ..autograd.ops.torch_errors import TorchTypeError, TorchValueError
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -269,9 +269,9 @@ def _check_index_target(input: Tensor, target: Any, name: str) -> Tensor:
         from ..autograd.factories import tensor
         target = tensor(target, device=input._backend)
     if not target.dtype.is_integer:
-        raise TypeError(f"{name}: class-index targets must be integers, got {target.dtype} of "
-                        f"shape {tuple(target.shape)} for input of shape {tuple(input.shape)} "
-                        "(class probabilities must have the input's shape)")
+        raise TorchTypeError(f"{name}: class-index targets must be integers, got {target.dtype} of "
+                             f"shape {tuple(target.shape)} for input of shape {tuple(input.shape)} "
+                             "(class probabilities must have the input's shape)")
     expected = tuple(input.shape[:1]) + tuple(input.shape[2:])
     if tuple(target.shape) != expected:
         raise TorchValueError(f"{name}: input shape {tuple(input.shape)} needs class-index targets "

@@ -250,8 +250,9 @@ def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin
     target = _prepare(input1.sum(-1).detach(), target, name, reduction)
     dim = input1.ndim - 1
     prod = (input1 * input2).sum(dim)
-    mag1 = (input1 * input1).sum(dim) + 1e-12
-    mag2 = (input2 * input2).sum(dim) + 1e-12
+    eps = 9.999999960041972e-13              # PyTorch's EPSILON: the float32 1e-12
+    mag1 = (input1 * input1).sum(dim) + eps
+    mag2 = (input2 * input2).sum(dim) + eps
     cos = prod / (mag1 * mag2).sqrt()
     loss = (where(target == 1, 1.0 - cos, 0.0)
             + where(target == -1, (cos - margin).clip(0.0, None), 0.0))

@@ -12,6 +12,14 @@ class IncompatibleKeys(NamedTuple):
     missing_keys: list
     unexpected_keys: list
 
+    def __repr__(self) -> str:
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"       # PyTorch's words
+        return (f"IncompatibleKeys(missing_keys={self.missing_keys!r}, "
+                f"unexpected_keys={self.unexpected_keys!r})")
+
+    __str__ = __repr__
+
 
 def load_into(module: Any, state_dict: Any, strict: bool, assign: bool = False) -> IncompatibleKeys:
     """Check every key and shape, convert every value (dtype and device of its target), and
@@ -19,7 +27,7 @@ def load_into(module: Any, state_dict: Any, strict: bool, assign: bool = False) 
     from ..autograd.factories import tensor as make
     targets = module.state_dict(keep_vars=True)
     state = dict(state_dict)
-    missing = [k for k in targets if k not in state]
+    missing = [k for k in targets if k not in state and not _count_may_be_absent(module, k)]
     unexpected = [k for k in state if k not in targets]
     problems, staged = [], []
     for key, target in targets.items():
@@ -52,3 +60,17 @@ def load_into(module: Any, state_dict: Any, strict: bool, assign: bool = False) 
         for (target, _), data in zip(staged, converted):
             target.data = data
     return IncompatibleKeys(missing, unexpected)
+
+
+def _count_may_be_absent(module: Any, key: str) -> bool:
+    """A norm layer's ``num_batches_tracked`` may be missing (checkpoints from before it
+    existed): PyTorch's _load_from_state_dict then keeps the current count, so the key is
+    neither missing nor an error."""
+    owner, _, name = key.rpartition(".")
+    if name != "num_batches_tracked":
+        return False
+    try:
+        sub = module.get_submodule(owner) if owner else module
+    except AttributeError:
+        return False
+    return hasattr(sub, "track_running_stats") and hasattr(sub, "running_mean")

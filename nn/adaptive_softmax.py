@@ -16,6 +16,7 @@ from typing import Any, NamedTuple, Sequence
 from ..autograd.factories import zeros
 from ..autograd.ops import concat
 from ..autograd.tensor import Tensor
+from .attention_module import torch_linear_init
 from .containers import ModuleList, Sequential
 from .linear import Linear
 from .module import Module
@@ -61,12 +62,14 @@ class AdaptiveLogSoftmaxWithLoss(Module):
             size = self.cutoffs[i + 1] - self.cutoffs[i]
             self.tail.append(Sequential(Linear(in_features, hidden, bias=False, **options),
                                         Linear(hidden, size, bias=False, **options)))
+        self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        self.head.reset_parameters()
-        for projection in self.tail:
-            for layer in projection:
-                layer.reset_parameters()
+        """PyTorch's nn.Linear initialisation for the head and every tail layer (U(+-1/sqrt
+        (in)), not our Linear's Keras default): the module is PyTorch's, so are its values."""
+        for layer in [self.head] + [layer for projection in self.tail for layer in projection]:
+            if layer.weight.size:
+                torch_linear_init(layer)
 
     def _batched(self, input: Tensor, op: str) -> tuple[Tensor, bool]:
         if not isinstance(input, Tensor):
@@ -76,7 +79,8 @@ class AdaptiveLogSoftmaxWithLoss(Module):
                              f"({self.in_features},), got {input.shape}")
         return (input.reshape(1, -1), True) if input.ndim == 1 else (input, False)
 
-    def forward(self, input: Tensor, target: Tensor) -> ASMoutput:
+    def forward(self, input_: Tensor, target_: Tensor) -> ASMoutput:
+        input, target = input_, target_                # PyTorch's parameter names
         x, unbatched = self._batched(input, "AdaptiveLogSoftmaxWithLoss")
         if not isinstance(target, Tensor) or target.dtype.is_floating:
             raise TypeError("AdaptiveLogSoftmaxWithLoss: target must be an integer tensor")

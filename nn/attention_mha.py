@@ -20,6 +20,7 @@ from ..autograd.ops._util import require_tensor
 from ..autograd.tensor import Tensor
 from . import functional as F
 from .attention_sdpa import scaled_dot_product_attention
+from ._errors import TorchAssertionError, TorchValueError
 
 
 def _canonical_mask(mask: Tensor | None, mask_name: str, target: Tensor) -> Tensor | None:
@@ -151,6 +152,11 @@ def multi_head_attention_forward(
             key_padding_mask = key_padding_mask.unsqueeze(0)
     tgt_len, bsz, embed_dim = query.shape
     src_len = key.shape[0]
+    if key.ndim != 3 or value.ndim != 3 or key.shape[1] != bsz or value.shape[1] != bsz:
+        raise TorchValueError(f"multi_head_attention_forward: query of shape "
+                              f"{tuple(query.shape)} has batch size {bsz} but key and value "
+                              f"have shapes {tuple(key.shape)} and {tuple(value.shape)} "
+                              "(sequence first: (L, N, E); batch_first puts N first)")
     key_padding_mask = _canonical_mask(key_padding_mask, "key_padding_mask", query)
     if is_causal and attn_mask is None:
         raise RuntimeError("Need attn_mask if specifying the is_causal hint. You may use the "
@@ -163,15 +169,16 @@ def multi_head_attention_forward(
         if key_padding_mask is not None:
             is_causal = False            # the hint cannot cover the padding
     if embed_dim != embed_dim_to_check:
-        raise ValueError(f"was expecting embedding dimension of {embed_dim_to_check}, but "
-                         f"got {embed_dim} (query of shape {tuple(query.shape)})")
+        raise TorchAssertionError(f"was expecting embedding dimension of {embed_dim_to_check}, "
+                                  f"but got {embed_dim} (query of shape {tuple(query.shape)})")
     head_dim = embed_dim // num_heads
     if head_dim * num_heads != embed_dim:
-        raise ValueError(f"embed_dim {embed_dim} not divisible by num_heads {num_heads}")
+        raise TorchAssertionError(f"embed_dim {embed_dim} not divisible by num_heads "
+                                  f"{num_heads}")
     if use_separate_proj_weight:
         if tuple(key.shape[:2]) != tuple(value.shape[:2]):
-            raise ValueError(f"key's sequence and batch dims {tuple(key.shape[:2])} do not "
-                             f"match value's {tuple(value.shape[:2])}")
+            raise TorchAssertionError(f"key's sequence and batch dims {tuple(key.shape[:2])} "
+                                      f"do not match value's {tuple(value.shape[:2])}")
         if q_proj_weight is None or k_proj_weight is None or v_proj_weight is None:
             raise ValueError("use_separate_proj_weight is True but q_proj_weight, "
                              "k_proj_weight or v_proj_weight is None")
@@ -179,8 +186,8 @@ def multi_head_attention_forward(
                                  v_proj_weight, in_proj_bias, embed_dim)
     else:
         if tuple(key.shape) != tuple(value.shape):
-            raise ValueError(f"key shape {tuple(key.shape)} does not match value shape "
-                             f"{tuple(value.shape)}")
+            raise TorchAssertionError(f"key shape {tuple(key.shape)} does not match value "
+                                      f"shape {tuple(value.shape)}")
         if in_proj_weight is None:
             raise ValueError("use_separate_proj_weight is False but in_proj_weight is None")
         q, k, v = _in_projection_packed(query, key, value, in_proj_weight, in_proj_bias,
@@ -206,8 +213,8 @@ def multi_head_attention_forward(
     src_len = k.shape[1]
     if key_padding_mask is not None:
         if tuple(key_padding_mask.shape) != (bsz, src_len):
-            raise ValueError(f"expecting key_padding_mask shape of {(bsz, src_len)}, but "
-                             f"got {tuple(key_padding_mask.shape)}")
+            raise TorchAssertionError(f"expecting key_padding_mask shape of {(bsz, src_len)}, "
+                                      f"but got {tuple(key_padding_mask.shape)}")
         padding = (key_padding_mask.reshape(bsz, 1, 1, src_len)
                    .expand(bsz, num_heads, 1, src_len).reshape(bsz_heads, 1, src_len))
         attn_mask = padding if attn_mask is None else attn_mask + padding

@@ -17,6 +17,7 @@ from .attention_mha import multi_head_attention_forward
 from .linear import Linear
 from .module import Module
 from .parameter import Parameter
+from ._errors import TorchAssertionError
 
 
 def torch_linear_init(linear: Linear) -> None:
@@ -68,8 +69,8 @@ class MultiheadAttention(Module):
         self.batch_first = bool(batch_first)
         self.head_dim = e // self.num_heads
         if self.head_dim * self.num_heads != e:
-            raise ValueError(f"MultiheadAttention: embed_dim must be divisible by num_heads, "
-                             f"got embed_dim={e} and num_heads={num_heads}")
+            raise TorchAssertionError(f"MultiheadAttention: embed_dim must be divisible by "
+                                      f"num_heads, got embed_dim={e} and num_heads={num_heads}")
         kw = {"dtype": dtype, "device": device}
         if self._qkv_same_embed_dim:
             self.in_proj_weight = Parameter(zeros(3 * e, e, **kw))

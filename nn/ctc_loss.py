@@ -16,6 +16,7 @@ from ..autograd.factories import full, tensor
 from ..autograd.ops import where
 from ..autograd.ops._util import require_tensor
 from ..autograd.tensor import Tensor
+from ..autograd.ops.torch_errors import TorchValueError
 from ._losses import check_reduction
 
 __all__ = ["ctc_loss"]
@@ -34,7 +35,8 @@ def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths: Any, target_leng
     on the host, which syncs a device, as PyTorch's CUDA kernel does). 'mean' divides each
     loss by its target length (at least 1) and averages over the batch; an impossible
     alignment (too few frames) gives +inf, or 0 when ``zero_infinity``; its gradient is
-    zero either way (PyTorch's is NaN without zero_infinity).
+    zero either way (PyTorch's is NaN without zero_infinity). The gradient of log_probs is
+    PyTorch's: that of the logits under a log_softmax (see ``_logit_shift``).
 
     >>> F.ctc_loss(logits.log_softmax(2), xg.tensor([[1, 2, 2]]), [10], [3])
     """
@@ -60,7 +62,7 @@ def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths: Any, target_leng
     if not 0 <= blank < c:
         raise ValueError(f"{name}: blank must be in [0, {c}) for {c} classes, got {blank}")
     labels = _padded_targets(targets, tg_len, n, name, log_probs)
-    losses = _forward(log_probs, labels, in_len, tg_len, blank)
+    losses = _forward(log_probs, labels, in_len, tg_len, blank) + _logit_shift(log_probs, in_len)
     inf = losses.detach() > _IMPOSSIBLE
     losses = where(inf, 0.0 if zero_infinity else float("inf"), losses)
     if unbatched:
@@ -72,6 +74,21 @@ def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths: Any, target_leng
     divisor = tensor([max(v, 1) for v in tg_len], dtype=log_probs.dtype,
                      device=log_probs._backend)
     return (losses / (divisor.squeeze(0) if unbatched else divisor)).mean()
+
+
+def _logit_shift(log_probs: Tensor, in_len: list[int]) -> Tensor:
+    """(N,) zeros whose gradient is exp(log_probs) on every frame t < input_length.
+
+    PyTorch's ctc_loss backward returns exp(log_probs) - exp(log_alpha + log_beta + nll -
+    log_probs): the gradient of the *logits* under a log_softmax, not that of log_probs
+    themselves. Adding this zero-valued term makes ours the same gradient; composed with a
+    log_softmax the extra exp(log_probs) cancels (softmax rows sum to 1), so the gradient of
+    the logits stays exact either way."""
+    t_max, n, _ = log_probs.shape
+    p = log_probs.exp()
+    frames = tensor([[t < length for length in in_len] for t in range(t_max)],
+                    dtype=log_probs.dtype, device=log_probs._backend).unsqueeze(2)
+    return ((p - p.detach()) * frames).sum((0, 2))
 
 
 def _lengths(value: Any, name: str, what: str) -> list[int]:
@@ -91,9 +108,9 @@ def _check_lengths(in_len: Sequence[int], tg_len: Sequence[int], n: int, t_max: 
                          f"size), got {len(in_len)} and {len(tg_len)}")
     for i, length in enumerate(in_len):
         if not 0 <= length <= t_max:
-            raise ValueError(f"{name}: expected input_lengths to have value at most {t_max} "
-                             f"(and >= 0), but got value {length} (while checking arguments "
-                             f"for ctc_loss, sample {i})")
+            raise TorchValueError(f"{name}: expected input_lengths to have value at most {t_max} "
+                                  f"(and >= 0), but got value {length} (while checking arguments "
+                                  f"for ctc_loss, sample {i})")
     for i, length in enumerate(tg_len):
         if length < 0:
             raise ValueError(f"{name}: target_lengths must be >= 0, got {length} (sample {i})")

@@ -19,9 +19,11 @@ from ..autograd.grad_mode import no_grad
 from ..autograd.ops import where
 from ..autograd.ops._util import require_tensor
 from ..autograd.tensor import Tensor
+from ..autograd.ops.torch_errors import TorchTypeError
 from . import init
 from .module import Module
 from .parameter import Parameter
+from ._errors import TorchAssertionError
 
 __all__ = ["Embedding", "embedding"]
 
@@ -114,8 +116,8 @@ def _check_padding_idx(padding_idx: Any, num: int, op: str) -> int | None:
     if not isinstance(padding_idx, int) or isinstance(padding_idx, bool):
         raise TypeError(f"{op}: padding_idx must be an int or None, got {padding_idx!r}")
     if not -num <= padding_idx < num:
-        raise ValueError(f"{op}: padding_idx must be within num_embeddings ({num}), got "
-                         f"{padding_idx}")
+        raise TorchAssertionError(f"{op}: padding_idx must be within num_embeddings ({num}), "
+                                  f"got {padding_idx}")
     return padding_idx % num
 
 
@@ -163,8 +165,8 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
         from ..autograd.factories import tensor
         input = tensor(input, device=weight._backend)
     if not input.dtype.is_integer:
-        raise TypeError(f"{op}: indices must be an integer tensor, got {input.dtype} of "
-                        f"shape {tuple(input.shape)}")
+        raise TorchTypeError(f"{op}: indices must be an integer tensor, got {input.dtype} of "
+                             f"shape {tuple(input.shape)}")
     if input._backend is not weight._backend:
         raise RuntimeError(f"{op}: indices are on {input.device} but the weight is on "
                            f"{weight.device}; move one with .to(device)")

@@ -19,6 +19,7 @@ from ..autograd.ops import (elu as _elu, leaky_relu as _leaky_relu, log_softmax 
                             relu as _relu, sigmoid as _sigmoid, softmax as _softmax,
                             softplus as _softplus, tanh as _tanh)
 from ..autograd.tensor import Tensor, make_tensor
+from ..autograd.ops.torch_errors import TorchValueError
 from ._fused import BatchNormTrain, PReLUFn
 from ._losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,
                       l1_loss, mse_loss, nll_loss)
@@ -48,9 +49,9 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
     n = weight.shape[0]
     if n != 1:
         if input.ndim < 2 or input.shape[1] != n:
-            raise ValueError(f"prelu: weight has {n} slopes but input of shape {input.shape} "
-                             f"has {input.shape[1] if input.ndim >= 2 else 'no'} channels on "
-                             "dim 1")
+            raise TorchValueError(f"prelu: weight has {n} slopes but input of shape {input.shape} "
+                                  f"has {input.shape[1] if input.ndim >= 2 else 'no'} channels on "
+                                  "dim 1")
         weight = weight.reshape((n,) + (1,) * (input.ndim - 2))
     elif input.ndim == 0:                  # one slope on a 0-d input stays 0-d, as torch
         weight = weight.reshape(())

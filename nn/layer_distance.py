@@ -16,6 +16,7 @@ from ..autograd.ops import where
 from ..autograd.ops._util import normalize_axis, require_tensor
 from ..autograd.ops.linalg_norms import abs_pow
 from ..autograd.tensor import Tensor
+from ..autograd.ops.torch_errors import TorchValueError
 from .module import Module
 
 
@@ -38,7 +39,7 @@ def _broadcast_shape(a: tuple, b: tuple, op: str) -> tuple:
     out = []
     for i, j in zip(a, b):
         if i != j and 1 not in (i, j):
-            raise ValueError(f"{op}: shapes {a} and {b} cannot be broadcast together")
+            raise TorchValueError(f"{op}: shapes {a} and {b} cannot be broadcast together")
         out.append(j if i == 1 else i)
     return tuple(out)
 

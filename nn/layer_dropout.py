@@ -14,6 +14,7 @@ from typing import Any, Sequence
 from ..autograd.function import run_kernel
 from ..autograd.ops._util import normalize_axis, require_tensor
 from ..autograd.tensor import Tensor, make_tensor
+from ..autograd.ops.torch_errors import TorchValueError
 from .module import Module
 
 _ALPHA = 1.7580993408473766         # -SELU's scale * alpha: SELU's negative saturation value
@@ -221,9 +222,9 @@ class Unflatten(Module):
                                  f"{tuple(input.shape)})")
             sizes[sizes.index(-1)] = n // known
         elif known != n:
-            raise ValueError(f"unflatten: provided sizes {self.unflattened_size} don't "
-                             f"multiply up to the size of dim {self.dim} ({n}) in the input "
-                             f"tensor of shape {tuple(input.shape)}")
+            raise TorchValueError(f"unflatten: provided sizes {self.unflattened_size} don't "
+                                  f"multiply up to the size of dim {self.dim} ({n}) in the input "
+                                  f"tensor of shape {tuple(input.shape)}")
         return input.reshape(tuple(input.shape[:d]) + tuple(sizes) + tuple(input.shape[d + 1:]))
 
     def extra_repr(self) -> str:

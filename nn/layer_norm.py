@@ -19,6 +19,7 @@ from ..autograd.function import Function, applyn, run_kernel
 from ..autograd.grad_mode import grad_mode, no_grad
 from ..autograd.ops._util import require_tensor
 from ..autograd.tensor import Tensor, make_tensor
+from ..autograd.ops.torch_errors import TorchValueError
 from ._fused import standardize
 from .module import Module
 from .parameter import Parameter
@@ -116,9 +117,9 @@ def layer_norm(input: Tensor, normalized_shape: int | Sequence[int],
     shape = _as_shape(normalized_shape, op)
     k = len(shape)
     if input.ndim < k or tuple(input.shape[input.ndim - k:]) != shape:
-        raise ValueError(f"{op}: given normalized_shape={list(shape)}, expected input with "
-                         f"shape [*, {', '.join(map(str, shape))}], but got input of shape "
-                         f"{tuple(input.shape)}")
+        raise TorchValueError(f"{op}: given normalized_shape={list(shape)}, expected input with "
+                              f"shape [*, {', '.join(map(str, shape))}], but got input of shape "
+                              f"{tuple(input.shape)}")
     _check_param(weight, "weight", op, input, shape)
     _check_param(bias, "bias", op, input, shape)
     return normalize_trailing(input, k, weight, bias, eps)
@@ -304,9 +305,9 @@ class GroupNorm(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         if input.ndim < 2 or input.shape[1] != self.num_channels:
-            raise ValueError(f"GroupNorm({self.num_groups}, {self.num_channels}): expected "
-                             f"input of shape (N, {self.num_channels}, *), got "
-                             f"{tuple(input.shape)}")
+            raise TorchValueError(f"GroupNorm({self.num_groups}, {self.num_channels}): expected "
+                                  f"input of shape (N, {self.num_channels}, *), got "
+                                  f"{tuple(input.shape)}")
         return group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
 
     def extra_repr(self) -> str:

@@ -18,6 +18,7 @@ from typing import Any, Sequence
 from ..autograd.function import Function, apply1
 from ..autograd.ops._util import require_tensor
 from ..autograd.tensor import Tensor
+from ..autograd.ops.torch_errors import TorchValueError
 from ..dtypes import int64
 from .module import Module
 
@@ -105,9 +106,9 @@ def _source_index(i: int, n: int, mode: str) -> int:
 
 def _check_gather_pads(n: int, lo: int, hi: int, mode: str, axis: int, shape: tuple) -> None:
     if mode == "reflect" and (lo >= n or hi >= n):
-        raise ValueError(f"pad: padding size should be less than the corresponding input "
-                         f"dimension in 'reflect' mode, but got padding ({lo}, {hi}) at "
-                         f"dimension {axis} of input {shape}")
+        raise TorchValueError(f"pad: padding size should be less than the corresponding input "
+                              f"dimension in 'reflect' mode, but got padding ({lo}, {hi}) at "
+                              f"dimension {axis} of input {shape}")
     if mode == "replicate" and n == 0 and (lo > 0 or hi > 0):
         raise ValueError(f"pad: 'replicate' mode needs a non-empty dimension {axis}, got "
                          f"input {shape}")

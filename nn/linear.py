@@ -5,6 +5,7 @@ from typing import Any
 
 from ..autograd.factories import zeros
 from ..autograd.tensor import Tensor
+from ..autograd.ops.torch_errors import TorchValueError
 from . import functional as F
 from . import init
 from .module import Module
@@ -36,8 +37,8 @@ class Linear(Module):
                  device: Any = None, dtype: Any = None) -> None:
         super().__init__()
         if int(in_features) < 0 or int(out_features) < 0:
-            raise ValueError(f"Linear: in_features and out_features must be non-negative, got "
-                             f"{in_features} and {out_features}")
+            raise TorchValueError(f"Linear: in_features and out_features must be non-negative, got "
+                                  f"{in_features} and {out_features}")
         self.in_features = int(in_features)
         self.out_features = int(out_features)
         # Stored transposed in memory (an (in, out) array seen as (out, in)): the forward

@@ -105,8 +105,8 @@ class Module(ModuleHooks):
         if not isinstance(name, str) or not name or "." in name:
             raise KeyError(f"{kind} name must be a non-empty string without '.', got {name!r}")
 
-    def _forget(self, name: str) -> None:
-        for registry in self._registries():
+    def _forget(self, name: str, keep: dict | None = None) -> None:
+        for registry in (r for r in self._registries() if r is not keep):   # keep: its place
             registry.pop(name, None)
         self._non_persistent.discard(name)
 
@@ -117,7 +117,7 @@ class Module(ModuleHooks):
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(f"cannot register {type(param).__name__} as parameter {name!r} "
                             "(nn.Parameter or None expected; wrap it: nn.Parameter(t))")
-        self._forget(name)
+        self._forget(name, params)
         params[name] = param
         self.__dict__[name] = param
 
@@ -129,7 +129,7 @@ class Module(ModuleHooks):
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(f"cannot register {type(tensor).__name__} as buffer {name!r} "
                             "(Tensor or None expected)")
-        self._forget(name)
+        self._forget(name, buffers)
         buffers[name] = tensor
         if not persistent:
             self._non_persistent.add(name)
@@ -141,7 +141,7 @@ class Module(ModuleHooks):
         self._check_name(name, "module")
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"{type(module).__name__} is not a Module")
-        self._forget(name)
+        self._forget(name, modules)
         modules[name] = module
         self.__dict__[name] = module
 

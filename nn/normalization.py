@@ -8,6 +8,7 @@ from ..autograd.factories import ones, tensor, zeros
 from ..autograd.function import run_kernel
 from ..autograd.grad_mode import no_grad
 from ..autograd.tensor import Tensor
+from ..autograd.ops.torch_errors import TorchValueError
 from . import functional as F
 from .module import Module
 from .parameter import Parameter
@@ -92,9 +93,9 @@ class BatchNorm1d(_NormBase):
 
     def forward(self, input: Tensor) -> Tensor:
         if input.ndim not in (2, 3) or input.shape[1] != self.num_features:
-            raise ValueError(f"BatchNorm1d({self.num_features}): expected input of shape "
-                             f"(N, {self.num_features}) or (N, {self.num_features}, L), got "
-                             f"{tuple(input.shape)}")
+            raise TorchValueError(f"BatchNorm1d({self.num_features}): expected input of shape "
+                                  f"(N, {self.num_features}) or (N, {self.num_features}, L), got "
+                                  f"{tuple(input.shape)}")
         factor: Any = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
             nbt = self.num_batches_tracked           # counted on the device: no sync

@@ -16,6 +16,7 @@ from ..autograd.function import run_kernel
 from ..autograd.ops import index_select, where
 from ..autograd.ops._util import require_tensor
 from ..autograd.tensor import Tensor, make_tensor
+from ..autograd.ops.torch_errors import TorchValueError
 from ..dtypes import float64, int64
 from . import init
 from .layer_pad import pad
@@ -58,8 +59,8 @@ def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None
                          f"{tuple(input2.shape)} do not match weight of shape "
                          f"{tuple(weight.shape)} (expected (*, {n1}) and (*, {n2}))")
     if input1.shape[:-1] != input2.shape[:-1]:
-        raise ValueError(f"{op}: input batch dimensions do not match: got input1 of shape "
-                         f"{tuple(input1.shape)} and input2 of shape {tuple(input2.shape)}")
+        raise TorchValueError(f"{op}: input batch dimensions do not match: got input1 of shape "
+                              f"{tuple(input1.shape)} and input2 of shape {tuple(input2.shape)}")
     if bias is not None and tuple(bias.shape) != (n_out,):
         raise ValueError(f"{op}: expected bias of shape ({n_out},), got {tuple(bias.shape)}")
     lead = tuple(input1.shape[:-1])

@@ -12,6 +12,7 @@ from typing import Any
 
 from ..autograd.ops._util import require_tensor
 from ..autograd.tensor import Tensor
+from ..autograd.ops.torch_errors import TorchValueError
 from .module import Module
 
 
@@ -19,15 +20,15 @@ def _factor(value: Any, name: str, op: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"{op}: {name} must be an int, got {value!r}")
     if value <= 0:
-        raise ValueError(f"{op} expects a positive {name}, but got {value}")
+        raise TorchValueError(f"{op} expects a positive {name}, but got {value}")
     return value
 
 
 def _at_least_3d(input: Any, op: str) -> None:
     require_tensor(input, op)
     if input.ndim < 3:
-        raise ValueError(f"{op} expects input to have at least 3 dimensions, but got input "
-                         f"of shape {tuple(input.shape)}")
+        raise TorchValueError(f"{op} expects input to have at least 3 dimensions, but got input "
+                              f"of shape {tuple(input.shape)}")
 
 
 def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
@@ -40,9 +41,9 @@ def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
     _at_least_3d(input, op)
     *lead, c, h, w = input.shape
     if c % (r * r):
-        raise ValueError(f"{op} expects its input's 'channel' dimension to be divisible by the "
-                         f"square of upscale_factor, but input.size(-3)={c} is not divisible "
-                         f"by {r * r} (input shape {tuple(input.shape)})")
+        raise TorchValueError(f"{op} expects its input's 'channel' dimension to be divisible "
+                              f"by the square of upscale_factor, but input.size(-3)={c} is not "
+                              f"divisible by {r * r} (input shape {tuple(input.shape)})")
     lead, k = tuple(lead), len(lead)
     x = input.reshape(lead + (c // (r * r), r, r, h, w))
     x = x.permute(tuple(range(k)) + (k, k + 3, k + 1, k + 4, k + 2))
@@ -60,9 +61,9 @@ def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
     *lead, c, h, w = input.shape
     for name, n, axis in (("height", h, -2), ("width", w, -1)):
         if n % r:
-            raise ValueError(f"{op} expects {name} to be divisible by downscale_factor, but "
-                             f"input.size({axis})={n} is not divisible by {r} (input shape "
-                             f"{tuple(input.shape)})")
+            raise TorchValueError(f"{op} expects {name} to be divisible by downscale_factor, but "
+                                  f"input.size({axis})={n} is not divisible by {r} (input shape "
+                                  f"{tuple(input.shape)})")
     lead, k = tuple(lead), len(lead)
     x = input.reshape(lead + (c, h // r, r, w // r, r))
     x = x.permute(tuple(range(k)) + (k, k + 2, k + 4, k + 1, k + 3))
@@ -79,12 +80,12 @@ def channel_shuffle(input: Tensor, groups: int) -> Tensor:
     g = _factor(groups, "groups", op)
     require_tensor(input, op)
     if input.ndim <= 2:
-        raise ValueError(f"{op} expects input with > 2 dims, but got input of shape "
-                         f"{tuple(input.shape)}")
+        raise TorchValueError(f"{op} expects input with > 2 dims, but got input of shape "
+                              f"{tuple(input.shape)}")
     n, c, *rest = input.shape
     if c % g:
-        raise ValueError(f"{op}: number of channels must be divisible by groups. Got {c} "
-                         f"channels and {g} groups (input shape {tuple(input.shape)})")
+        raise TorchValueError(f"{op}: number of channels must be divisible by groups. Got {c} "
+                              f"channels and {g} groups (input shape {tuple(input.shape)})")
     rest = tuple(rest)
     x = input.reshape((n, g, c // g) + rest).transpose(1, 2)
     return x.reshape((n, c) + rest)

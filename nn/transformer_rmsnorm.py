@@ -11,6 +11,7 @@ from typing import Any, Sequence
 from ..autograd.factories import ones
 from ..autograd.grad_mode import no_grad
 from ..autograd.tensor import Tensor
+from ..autograd.ops.torch_errors import TorchValueError
 from .layer_norm import _as_shape, _check_floating, _check_param
 from .module import Module
 from .parameter import Parameter
@@ -28,9 +29,9 @@ def rms_norm(input: Tensor, normalized_shape: int | Sequence[int],
     shape = _as_shape(normalized_shape, op)
     k = len(shape)
     if input.ndim < k or tuple(input.shape[input.ndim - k:]) != shape:
-        raise ValueError(f"{op}: given normalized_shape={list(shape)}, expected input with "
-                         f"shape [*, {', '.join(map(str, shape))}], but got input of shape "
-                         f"{tuple(input.shape)}")
+        raise TorchValueError(f"{op}: given normalized_shape={list(shape)}, expected input with "
+                              f"shape [*, {', '.join(map(str, shape))}], but got input of shape "
+                              f"{tuple(input.shape)}")
     _check_param(weight, "weight", op, input, shape)
     if eps is None:
         eps = float(input._backend.xp.finfo(input.data.dtype).eps)

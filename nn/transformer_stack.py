@@ -4,7 +4,12 @@ encoder-decoder model, and ``generate_square_subsequent_mask``.
 
 PyTorch inspects a mask to detect that it is causal (a device sync) and may then take a
 faster kernel with the same values; here the mask is simply applied, which gives those
-values too. ``enable_nested_tensor`` and ``mask_check`` are accepted and have no effect.
+values too. One inference path of PyTorch's does change values: an encoder with
+``enable_nested_tensor`` (the default) over batch_first post-norm layers, run in eval
+mode without gradients on a left-aligned ``src_key_padding_mask``, packs the sequences into
+a nested tensor and unpacks them with zeros at the padded positions (before ``norm``).
+Ours gives those zeros in exactly that case (``_nested_padding``); elsewhere the padded
+positions hold whatever the layers computed for them, as PyTorch's do.
 
 >>> model = nn.Transformer(d_model=32, nhead=4, num_encoder_layers=2,
 ...                        num_decoder_layers=2, dim_feedforward=64, batch_first=True)
@@ -17,6 +22,7 @@ import math
 from typing import Any, Callable
 
 from ..autograd.factories import arange, full, zeros
+from ..autograd.grad_mode import is_grad_enabled
 from ..autograd.ops import where
 from ..autograd.tensor import Tensor
 from . import functional as F
@@ -59,7 +65,48 @@ class TransformerEncoder(Module):
         for layer in self.layers:
             output = layer(output, src_mask=mask, is_causal=bool(is_causal),
                            src_key_padding_mask=src_key_padding_mask)
+        padded = _nested_padding(self, src, mask, src_key_padding_mask)
+        if padded is not None:                 # PyTorch's nested-tensor round trip
+            output = where(padded, 0.0, output)
         return output if self.norm is None else self.norm(output)
+
+
+def _nested_padding(encoder: TransformerEncoder, src: Tensor, mask: Any,
+                    key_padding_mask: Any) -> Tensor | None:
+    """(N, S, 1) bool, True at the padded positions, when PyTorch's TransformerEncoder
+    would take its nested-tensor path (which returns zeros there); else None. The
+    conditions are PyTorch's (TransformerEncoder.__init__ and forward)."""
+    if not (encoder.enable_nested_tensor and len(encoder.layers) and mask is None
+            and key_padding_mask is not None and src.ndim == 3):
+        return None
+    layer = encoder.layers[0]
+    if not isinstance(layer, TransformerEncoderLayer) or layer.training or layer.norm_first:
+        return None
+    attn = layer.self_attn
+    if (not attn.batch_first or not attn._qkv_same_embed_dim or attn.in_proj_bias is None
+            or attn.num_heads % 2 or layer.norm1.eps != layer.norm2.eps
+            or not (layer.activation in (F.relu, F.gelu)
+                    or type(layer.activation).__name__ in ("ReLU", "GELU"))):
+        return None
+    if is_grad_enabled() and (src.requires_grad
+                              or any(p.requires_grad for p in _fast_path_params(layer))):
+        return None
+    padded = key_padding_mask if key_padding_mask.dtype.is_bool else key_padding_mask != 0
+    if tuple(padded.shape) != tuple(src.shape[:2]):
+        return None
+    rows = padded.tolist()                     # host read: PyTorch's mask check syncs too
+    if any(row[i] and not row[i + 1] for row in rows for i in range(len(row) - 1)):
+        return None                            # not left-aligned: PyTorch keeps the plain path
+    return padded.unsqueeze(2)
+
+
+def _fast_path_params(layer: TransformerEncoderLayer) -> list:
+    attn = layer.self_attn
+    return [t for t in (attn.in_proj_weight, attn.in_proj_bias, attn.out_proj.weight,
+                        attn.out_proj.bias, layer.norm1.weight, layer.norm1.bias,
+                        layer.norm2.weight, layer.norm2.bias, layer.linear1.weight,
+                        layer.linear1.bias, layer.linear2.weight, layer.linear2.bias)
+            if t is not None]
 
 
 class TransformerDecoder(Module):
