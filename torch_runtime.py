@@ -20,10 +20,9 @@ from .backends.host_settings import (get_num_threads, get_print_options, host_fr
 from .dtypes import as_dtype
 from .func import vmap
 
-# xg.linalg.LinAlgError, as torch.linalg.LinAlgError: the class every backend raises when a
-# factorization fails (NumPy's; CuPy and array_api_strict raise it too). An exception class,
-# not array work, so the package root may name it (autograd/ never imports numpy).
-from numpy.linalg import LinAlgError as _LinAlgError  # noqa: E402
+# xg.linalg.LinAlgError, as torch.linalg.LinAlgError: a RuntimeError that is also NumPy's
+# LinAlgError (what every backend raises when a factorization fails; the ops convert it)
+from .backends.errors import LinAlgError as _LinAlgError  # noqa: E402
 from .autograd.ops.linalg_namespace import linalg as _linalg  # noqa: E402
 _linalg.LinAlgError = _LinAlgError
 

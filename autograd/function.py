@@ -134,8 +134,12 @@ def describe(tensors: Sequence[Any]) -> str:
 def op_error(cls: type, exc: Exception, tensors: Sequence[Any]) -> Exception:
     """Re-raise a backend error with the op's name and the inputs' shapes, dtypes, devices."""
     message = f"{cls.__name__.lower()}: {exc} (inputs: {describe(tensors)})"
+    kind = type(exc)
+    from ..backends.errors import LinAlgError, is_linalg_error
+    if is_linalg_error(exc):              # NumPy's class becomes xg.linalg.LinAlgError
+        kind = LinAlgError
     try:
-        return type(exc)(message)
+        return kind(message)
     except Exception:
         return RuntimeError(message)
 

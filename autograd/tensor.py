@@ -286,10 +286,10 @@ class Tensor(TensorMutation, TensorExtras, TensorCompat):
 
     def item(self) -> Any:
         """The value of a one-element tensor as a Python number."""
-        if self.size != 1:
-            raise ValueError(f"item() needs a tensor with one element, got shape {self.shape}")
-        _no_host_read_while_recording("Tensor.item() (also float(t), int(t), bool(t) and "
-                                      "Python `if t:`)")
+        if self.size != 1:    # PyTorch's RuntimeError (TorchValueError: a ValueError too)
+            raise _ops.torch_errors.TorchValueError(f"item(): a Tensor with {self.size} elements "
+                f"cannot be converted to Scalar (one element needed, shape {self.shape})")
+        _no_host_read_while_recording("Tensor.item() (also float(t), int(t), bool(t), `if t:`)")
         return self._backend.to_host(self.data).reshape(()).item()
 
     def tolist(self) -> Any:
@@ -298,8 +298,8 @@ class Tensor(TensorMutation, TensorExtras, TensorCompat):
 
     def __bool__(self) -> bool:
         if self.size != 1:
-            raise ValueError(f"the truth value of a tensor with {self.size} elements (shape "
-                             f"{self.shape}) is ambiguous; use .any() or .all()")
+            raise _ops.torch_errors.TorchValueError(f"the Boolean value of a tensor with "
+                f"{self.size} elements (shape {self.shape}) is ambiguous; use .any() or .all()")
         return bool(self.item())
 
     def __float__(self) -> float:

@@ -10,6 +10,20 @@ from ..tensor import Tensor, make_tensor
 NUMBER_TYPES = (int, float, bool)
 
 
+# PyTorch's exception types that stay what our API promised (re-exported by torch_errors.py,
+# defined here so that the axis helpers below can raise them)
+class TorchValueError(RuntimeError, ValueError):
+    """A bad argument value: PyTorch's RuntimeError, our ValueError."""
+
+
+class TorchTypeError(RuntimeError, TypeError):
+    """A bad dtype where PyTorch raises RuntimeError (mean of an int tensor, say)."""
+
+
+class DimError(IndexError, ValueError):
+    """A dim out of range: PyTorch's IndexError, our ValueError."""
+
+
 def normalize_axes(axis: Any, ndim: int, op: str) -> tuple[int, ...]:
     """``None`` -> every axis; an int or a sequence -> a sorted tuple of non-negative axes."""
     if axis is None:
@@ -20,11 +34,12 @@ def normalize_axes(axis: Any, ndim: int, op: str) -> tuple[int, ...]:
         if isinstance(a, Tensor) or not isinstance(a, int) or isinstance(a, bool):
             raise TypeError(f"{op}: axis must be an int or a tuple of ints, got {axis!r}")
         if not -ndim <= a < ndim:         # a 0-d tensor has no axis (NumPy, Array API)
-            raise ValueError(f"{op}: axis {a} is out of range for a tensor with {ndim} "
-                             f"dimension(s)")
+            raise DimError(f"{op}: axis {a} is out of range for a tensor with {ndim} "
+                           f"dimension(s)")
+        if a % ndim in out:               # PyTorch: a RuntimeError
+            raise TorchValueError(f"{op}: repeated axis: dim {a % ndim} appears multiple "
+                                  f"times in the list of dims {axis!r}")
         out.append(a % ndim)
-    if len(set(out)) != len(out):
-        raise ValueError(f"{op}: repeated axis in {axis!r}")
     return tuple(sorted(out))
 
 
@@ -32,7 +47,7 @@ def normalize_axis(axis: int, ndim: int, op: str) -> int:
     if not isinstance(axis, int) or isinstance(axis, bool):
         raise TypeError(f"{op}: axis must be an int, got {axis!r}")
     if not -ndim <= axis < ndim:
-        raise ValueError(f"{op}: axis {axis} is out of range for a tensor with {ndim} dimension(s)")
+        raise DimError(f"{op}: axis {axis} is out of range for a tensor with {ndim} dimension(s)")
     return axis % ndim
 
 

@@ -7,7 +7,8 @@ from typing import Any
 from ..function import device_error, op_error, run_kernel
 from ..tracing import CompileError
 from ..tensor import Tensor, make_tensor
-from ._util import NUMBER_TYPES, as_operand, normalize_axes, normalize_axis, torch_names
+from ._util import NUMBER_TYPES, as_operand, normalize_axes, torch_names
+from .torch_errors import DimError, TorchTypeError, axis as normalize_axis
 from .promotion import pair, promote, with_number
 
 
@@ -111,17 +112,39 @@ def isinf(x: Tensor) -> Tensor:
 
 
 def _arg_extremum(name: str, x: Tensor, axis: int | None, keepdims: bool) -> Tensor:
+    """The index (PyTorch's rules: a 0-d tensor takes dim 0 or -1; an empty reduction raises
+    an IndexError); bool input too (max(x, dim) of a bool tensor uses it)."""
+    if x.dtype.is_bool:               # (the Array API has no argmax of bools)
+        x = x.detach().astype("uint8")
     if axis is None:                  # over the flattened tensor, as NumPy and PyTorch
+        if x.size == 0:
+            raise DimError(f"{name}(): Expected reduction dim to be specified for "
+                           f"input.numel() == 0 (an empty tensor of shape {x.shape}); pass "
+                           "dim=")
         out = constant_op("reshape", x, shape=(-1,))
         out = constant_op(name, out)
         return out.reshape((1,) * x.ndim) if keepdims else out
-    return constant_op(name, x, axis=normalize_axis(axis, x.ndim, name), keepdims=keepdims)
+    if x.ndim == 0:
+        normalize_axis(axis, 0, name)
+        return constant_op("zeros_like", x, dtype=x._backend.xp.int64)
+    axis = normalize_axis(axis, x.ndim, name)
+    if x.shape[axis] == 0:
+        raise DimError(f"{name}(): Expected reduction dim {axis} to have non-zero size "
+                       f"(an empty dim of shape {x.shape})")
+    return constant_op(name, x, axis=axis, keepdims=keepdims)
+
+
+def _no_bool(name: str, x: Any) -> None:
+    if isinstance(x, Tensor) and x.dtype.is_bool:
+        raise TorchTypeError(f"{name}(): does not support bool input (got {x.dtype}"
+                             f"{list(x.shape)}); convert with .int() first")
 
 
 def argmax(x: Tensor, axis: int | None = None, keepdims: bool = False, *, dim: Any = None,
            keepdim: bool | None = None) -> Tensor:
     """Index of the largest value (int64), over the flattened tensor when axis is None."""
     axis, keepdims = torch_names(axis, keepdims, dim, keepdim)
+    _no_bool("argmax", x)
     return _arg_extremum("argmax", x, axis, keepdims)
 
 
@@ -129,6 +152,7 @@ def argmin(x: Tensor, axis: int | None = None, keepdims: bool = False, *, dim: A
            keepdim: bool | None = None) -> Tensor:
     """Index of the smallest value (int64), over the flattened tensor when axis is None."""
     axis, keepdims = torch_names(axis, keepdims, dim, keepdim)
+    _no_bool("argmin", x)
     return _arg_extremum("argmin", x, axis, keepdims)
 
 

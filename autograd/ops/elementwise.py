@@ -211,7 +211,10 @@ def square(x: Tensor) -> Tensor:
 
 
 def abs(x: Tensor) -> Tensor:
-    """|x|; the gradient at 0 is 0 (as PyTorch)."""
+    """|x|; the gradient at 0 is 0 (as PyTorch, which has no abs of a bool tensor either)."""
+    if isinstance(x, Tensor) and x.data.dtype == x._backend.xp.bool:
+        raise NotImplementedError(f"abs: \"abs_cpu\" not implemented for 'Bool' (got "
+                                  f"bool{list(x.shape)}); convert with .int() first")
     return apply1(Abs, x)
 
 

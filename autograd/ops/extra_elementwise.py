@@ -11,9 +11,10 @@ from typing import Any, NamedTuple
 from ...dtypes import float64, int32
 from ..function import Function, apply1
 from ..tensor import Tensor
-from ._util import NUMBER_TYPES, as_operand, link_zero_grad, require_tensor
-from .arithmetic import _default_float, promote, sub, truediv, where
+from ._util import NUMBER_TYPES, TorchValueError, as_operand, link_zero_grad, require_tensor
+from .arithmetic import _default_float, sub, truediv, where
 from .comparison import constant_op
+from .promotion import promote_all, result_type_of, wrapped
 from .elementwise import abs, floating, log, sign
 
 __all__ = [
@@ -24,17 +25,27 @@ __all__ = [
 ]
 
 
-def _tensor_pair(op: str, a: Any, b: Any) -> tuple[Tensor, Tensor]:
-    """Both operands as tensors on one device, refusing shapes that do not broadcast."""
+def _tensor_pair(op: str, a: Any, b: Any, promoted: bool = False,
+                 floating: bool = False) -> tuple[Tensor, Tensor]:
+    """Both operands as tensors on one device, refusing shapes that do not broadcast; with
+    ``promoted``, cast to PyTorch's result type (a Python number is weak, and an int out of
+    the dtype's range wraps), with ``floating`` to a float type."""
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
         raise TypeError(f"{op}: expected at least one Tensor, got {type(a).__name__} and "
                         f"{type(b).__name__}")
-    a, b = (a, as_operand(b, a)) if isinstance(a, Tensor) else (as_operand(a, b), b)
+    if promoted or floating:
+        a, b = promote_all(a, b, floating=floating)
+    else:
+        a, b = (a, as_operand(b, a)) if isinstance(a, Tensor) else (as_operand(a, b), b)
+    _check_broadcast(op, a, b)
+    return a, b
+
+
+def _check_broadcast(op: str, a: Tensor, b: Tensor) -> None:
     for m, n in zip(reversed(a.shape), reversed(b.shape)):
         if m != n and m != 1 and n != 1:
             raise ValueError(f"{op}: shapes {a.shape} and {b.shape} cannot broadcast "
                              f"({a.dtype}{list(a.shape)} and {b.dtype}{list(b.shape)})")
-    return a, b
 
 
 def absolute(input: Tensor) -> Tensor:
@@ -78,8 +89,7 @@ def copysign(input: Any, other: Any) -> Tensor:
 
     >>> xg.copysign(xg.tensor([1.0, 2.0]), -1.0)  # tensor([-1., -2.])
     """
-    a, b = _tensor_pair("copysign", input, other)
-    a, b = _same_float(_default_float(a), b)
+    a, b = _tensor_pair("copysign", input, other, floating=True)
     magnitude = abs(a)
     out = where(signbit(b), -magnitude, magnitude)
     return link_zero_grad(out, b)
@@ -97,17 +107,15 @@ def heaviside(input: Tensor, values: Any) -> Tensor:
     return where(x == 0, v, (x > 0).astype(x.dtype))
 
 
-def _same_float(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
-    """PyTorch's promotion for a pair: int -> the other's float dtype, float32 -> float64."""
-    a, b = promote(a, b)
-    if a.dtype.is_floating and b.dtype.is_floating and a.dtype != b.dtype:
-        if a.dtype == float64 or b.dtype == float64:
-            return a.astype(float64), b.astype(float64)
-    return a, b
-
-
 def _nan_ignoring(op: str, a: Any, b: Any, keep_a: Any) -> Tensor:
-    a, b = _same_float(*_tensor_pair(op, a, b))
+    for c in (a, b):                  # (torch takes no Python numbers): compare, never wrap
+        other = b if c is a else a
+        if c.__class__ is int and isinstance(other, Tensor):
+            dtype = result_type_of((other, c))
+            if dtype.is_integer and wrapped(c, dtype) != c:
+                raise TorchValueError(f"{op}: value {c} cannot be converted to type {dtype} "
+                                      "without overflow")
+    a, b = _tensor_pair(op, a, b, promoted=True)
     if a.dtype.is_floating or b.dtype.is_floating:
         return where(keep_a(a, b) | (b != b), a, b)
     return where(keep_a(a, b), a, b)
@@ -287,9 +295,24 @@ def lcm(input: Tensor, other: Tensor) -> Tensor:
     return where(g == 0, 0, abs(a.floor_divide(where(g == 0, 1, g)) * b))
 
 
+def _kind(value: Any) -> str:
+    return str(value.dtype) if isinstance(value, Tensor) else type(value).__name__
+
+
+class BitwiseDtypeError(TypeError, NotImplementedError):
+    """A bitwise op on a float (or a shift of bools): PyTorch's NotImplementedError ("... not
+    implemented for 'Float'"), our earlier TypeError."""
+
+
 def _bitwise(name: str, doc: str, allow_bool: bool = True) -> Any:
     def op(input: Any, other: Any) -> Tensor:
-        a, b = _integers(name, input, other, allow_bool)
+        # PyTorch's result type: bool & 3 is int64, uint8 & an int8 0-d tensor uint8
+        a, b = _tensor_pair(name, input, other, promoted=True)
+        if a.dtype.is_floating or (a.dtype.is_bool and not allow_bool):
+            kinds = "integer or bool" if allow_bool else "integer"
+            raise BitwiseDtypeError(f"{name}: expected {kinds} tensors, got "
+                                    f"{_kind(input)} and {_kind(other)} (not implemented "
+                                    f"for {a.dtype})")
         return constant_op(name, a, b)
     op.__name__ = name
     op.__doc__ = doc

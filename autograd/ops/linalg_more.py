@@ -167,7 +167,8 @@ def _no_info(A: Tensor) -> Tensor:
 
 def _raise_info(op: str, A: Tensor, info: Tensor, what: str) -> None:
     if bool((info > 0).any().item()):
-        raise RuntimeError(f"{op}: {what} for A of shape {A.shape} (info {info.tolist()})")
+        from ...backends.errors import LinAlgError      # torch's class for check_errors=True
+        raise LinAlgError(f"{op}: {what} for A of shape {A.shape} (info {info.tolist()})")
 
 
 def _masked(A: Tensor, failed: Tensor) -> Tensor:

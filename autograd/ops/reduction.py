@@ -9,7 +9,7 @@ from ..tensor import Tensor
 from ._util import require_tensor, torch_names
 from .torch_errors import DimError, TorchTypeError, TorchValueError
 from .torch_errors import axes as normalize_axes, axis as normalize_axis
-from .comparison import argmax, argmin
+from .comparison import _arg_extremum
 from .shape import broadcast_to, reshape
 
 
@@ -103,6 +103,8 @@ class ValueAtIndex(Function):
     __slots__ = ()
     @staticmethod
     def forward(xp, a, name, axes, keepdims, index):
+        if a.dtype == xp.bool:        # (the Array API has no max of bools)
+            return (xp.any if name == "max" else xp.all)(a, axis=axes, keepdims=keepdims)
         return (xp.max if name == "max" else xp.min)(a, axis=axes, keepdims=keepdims)
     def backward(self, gy):
         from .gather_ops import along_key
@@ -206,13 +208,13 @@ def _extremum(op: type, arg_op: Any, name: str, x: Tensor, dim: Any, keepdim: An
             raise TypeError(f"{name}: pass either axis= or dim=, not both")
         keep = bool(keepdim if keepdims is None else keepdims)
         if x.ndim == 0:                   # PyTorch takes dim 0 or -1 of a scalar
-            normalize_axes(dim, 1, name)
+            normalize_axes(dim, 0, name)
             from ..factories import zeros_like
             index = zeros_like(x, dtype="int64")
             return ValuesIndices(apply1(ValueAtIndex, x, name, (), keep, index), index)
         axes = normalize_axes(dim, x.ndim, name)
         _check_nonempty(x, axes, name)
-        index = arg_op(x, dim, True)
+        index = _arg_extremum(arg_op, x, dim, True)    # bool input too, as torch.max
         values = apply1(ValueAtIndex, x, name, axes, keep, index)
         return ValuesIndices(values, index if keep else index.squeeze(axes[0]))
     if dim is not None:
@@ -234,13 +236,13 @@ def max(x: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
 
     >>> values, indices = x.max(1); x.max(axis=1)        # values only
     """
-    return _extremum(Max, argmax, "max", x, dim, keepdim, axis, keepdims)
+    return _extremum(Max, "argmax", "max", x, dim, keepdim, axis, keepdims)
 
 
 def min(x: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
         keepdims: bool | None = None) -> Any:
     """Smallest value: the same overloads as ``max``. >>> values, indices = x.min(0)"""
-    return _extremum(Min, argmin, "min", x, dim, keepdim, axis, keepdims)
+    return _extremum(Min, "argmin", "min", x, dim, keepdim, axis, keepdims)
 
 
 def _unbiased_first(axis: Any, unbiased: Any) -> tuple:

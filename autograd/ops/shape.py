@@ -7,7 +7,7 @@ from typing import Any, Sequence
 from ..function import Function, apply1, applyn
 from ..tensor import Tensor
 from ..views import mark_view, strides_of, viewable
-from ._util import normalize_axes, normalize_axis, require_tensor
+from ._util import TorchValueError, normalize_axes, normalize_axis, require_tensor
 
 
 class Reshape(Function):
@@ -125,7 +125,7 @@ def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     start = normalize_axis(start_dim, x.ndim, "flatten")
     end = normalize_axis(end_dim, x.ndim, "flatten")
     if start > end:
-        raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
+        raise TorchValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
     shape = x.shape
     return reshape(x, shape[:start] + (-1,) + shape[end + 1:] if x.size else
                    shape[:start] + (_prod(shape[start:end + 1]),) + shape[end + 1:])
@@ -136,9 +136,10 @@ def permute(x: Tensor, axes: Sequence[int]) -> Tensor:
     require_tensor(x, "permute")
     axes = tuple(axes)
     if len(axes) != x.ndim:
-        raise ValueError(f"permute: expected {x.ndim} axes for shape {x.shape}, got {axes}")
+        raise TorchValueError(f"permute: expected {x.ndim} axes for shape {x.shape}, got {axes}")
     if sorted(normalize_axis(a, x.ndim, "permute") for a in axes) != list(range(x.ndim)):
-        raise ValueError(f"permute: {axes} is not a permutation of the axes of shape {x.shape}")
+        raise TorchValueError(f"permute: {axes} is not a permutation of the axes of shape "
+                              f"{x.shape} (duplicate dims are not allowed)")
     axes = tuple(a % x.ndim for a in axes)
     if axes == tuple(range(x.ndim)):
         return x

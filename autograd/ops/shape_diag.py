@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from ..function import Function, apply1
 from ..tensor import Tensor
+from ..views import mark_view, view_info
 from ._util import require_tensor
 from .indexing import GetItem, GetItemBackward
 from .shape_views import movedim
@@ -83,7 +84,8 @@ def _check_offset(op: str, offset: int) -> None:
 
 def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
     """The diagonal ``offset`` (> 0 above the main one) of the (dim1, dim2) planes, as the
-    last dimension of the result. >>> xg.diagonal(x, 0, -2, -1)"""
+    last dimension of the result: a view of input (writes to it reach input) where the
+    planes flatten without a copy, as for a contiguous input. >>> xg.diagonal(x, 0, -2, -1)"""
     require_tensor(input, "diagonal")
     _check_offset("diagonal", offset)
     d1, d2 = _dims("diagonal", input.ndim, dim1, dim2)
@@ -91,7 +93,11 @@ def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Te
     *batch, n, m = planes.shape
     flat = planes.reshape(tuple(batch) + (n * m,))
     _, key = _slice_of(n, m, offset)
-    return apply1(Diagonal, flat, (Ellipsis, key), input._backend)
+    args = ((Ellipsis, key), input._backend)
+    out = apply1(Diagonal, flat, *args)
+    if view_info(flat) is not None:     # a view of input, as torch's (x.diagonal().zero_())
+        mark_view(flat, out, ((Diagonal, args),))
+    return out
 
 
 _diagonal = diagonal

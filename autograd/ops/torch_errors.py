@@ -10,19 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._util import normalize_axes, normalize_axis
+# the classes live in _util.py (its axis helpers raise them); this is their public home
+from ._util import DimError, TorchTypeError, TorchValueError, normalize_axes, normalize_axis
 
-
-class TorchValueError(RuntimeError, ValueError):
-    """A bad argument value: PyTorch's RuntimeError, our ValueError."""
-
-
-class TorchTypeError(RuntimeError, TypeError):
-    """A bad dtype where PyTorch raises RuntimeError (mean of an int tensor, say)."""
-
-
-class DimError(IndexError, ValueError):
-    """A dim out of range: PyTorch's IndexError, our ValueError."""
+__all__ = ["TorchValueError", "TorchTypeError", "DimError", "axes", "axis"]
 
 
 def _reraise(exc: ValueError, ndim: int = 1) -> Exception:
