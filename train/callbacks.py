@@ -18,12 +18,17 @@ from ..autograd.grad_mode import no_grad
 
 _UP = ("acc", "auc", "precision", "recall", "f1", "fmeasure", "iou", "r2")
 _DOWN = ("loss", "error", "mae", "mse", "rmse", "mape", "msle", "crossentropy", "hinge")
+_LEGACY = {"on_train_batch_begin": "on_batch_begin", "on_train_batch_end": "on_batch_end"}
 
 
 class Callback:
-    """Override any hook. Setting ``self.stop_training = True`` (the same as
-    ``self.model.stop_training = True``, Keras' spelling) ends training after the current
-    batch (from ``on_batch_end``) or epoch (from ``on_epoch_end``).
+    """Keras' hooks: on_train_begin/end, on_epoch_begin/end(epoch, logs), on_train_batch_*
+    (which fall back to on_batch_begin/end), on_test_begin/end and on_test_batch_* around
+    validation. ``self.model``, ``self.optimizer`` and ``self.params`` (fit's settings:
+    epochs, steps, verbose) are set before on_train_begin. Setting ``self.stop_training =
+    True`` (the same as ``self.model.stop_training = True``, Keras' spelling) ends training
+    after the current batch (from ``on_batch_end``; validation and on_epoch_end still run,
+    as in Keras) or epoch (from ``on_epoch_end``).
 
     >>> class Print(Callback):
     ...     def on_epoch_end(self, epoch, logs=None): print(epoch, logs["loss"])
@@ -34,9 +39,31 @@ class Callback:
     def __init__(self) -> None:
         self.model: Any = None
         self.optimizer: Any = None
+        self.params: dict = {}
 
     def set_context(self, model: Any, optimizer: Any) -> None:
         self.model, self.optimizer = model, optimizer
+
+    def set_model(self, model: Any) -> None:
+        """Keras' setter for ``self.model``. >>> cb.set_model(model)"""
+        self.model = model
+
+    def set_params(self, params: dict) -> None:
+        """Keras' setter for ``self.params`` (fit's epochs, steps, verbose).
+
+        >>> cb.set_params({"epochs": 10, "steps": 5, "verbose": 0})
+        """
+        self.params = params
+
+    def listens_to(self, hook: str) -> bool:
+        """Whether a subclass overrides ``hook`` (or the older name it falls back to), so
+        fit skips building batch logs nobody reads.
+
+        >>> TerminateOnNaN().listens_to("on_train_batch_end")
+        True
+        """
+        names = (hook, _LEGACY.get(hook, hook))
+        return any(getattr(type(self), h) is not getattr(Callback, h) for h in names)
 
     @property
     def stop_training(self) -> bool:
@@ -55,6 +82,19 @@ class Callback:
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None: ...
     def on_batch_begin(self, batch: int, logs: dict | None = None) -> None: ...
     def on_batch_end(self, batch: int, logs: dict | None = None) -> None: ...
+
+    def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None:
+        self.on_batch_begin(batch, logs)      # Keras: the train hooks fall back to these
+
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        self.on_batch_end(batch, logs)
+
+    def on_test_begin(self, logs: dict | None = None) -> None: ...
+    def on_test_end(self, logs: dict | None = None) -> None: ...
+    def on_test_batch_begin(self, batch: int, logs: dict | None = None) -> None: ...
+    def on_test_batch_end(self, batch: int, logs: dict | None = None) -> None: ...
+    def on_predict_begin(self, logs: dict | None = None) -> None: ...
+    def on_predict_end(self, logs: dict | None = None) -> None: ...
 
 
 def monitor_mode(monitor: str, mode: str, who: str) -> str:
@@ -170,20 +210,33 @@ class EarlyStopping(Callback):
 class ModelCheckpoint(Callback):
     """Save the model's state dict with ``xg.save`` (atomic) after every epoch, or with
     ``save_best_only`` only when ``monitor`` beats the best value so far (and
-    ``initial_value_threshold`` when given). ``path`` may hold ``{epoch}`` (1-based) and log
-    keys: ``"ckpt-{epoch:03d}-{val_loss:.3f}.safetensors"``. ``saved`` lists the files.
+    ``initial_value_threshold`` when given). ``filepath`` may hold ``{epoch}`` (1-based) and
+    log keys: ``"ckpt-{epoch:02d}-{val_loss:.2f}.safetensors"``. ``save_freq="epoch"``
+    saves at each epoch's end; an int ``n`` every ``n`` training batches (counted across
+    epochs, as Keras; the path may then use ``{batch}``, 1-based, and the batch logs, whose
+    ``loss`` is the epoch's running mean). ``save_weights_only`` is accepted for Keras code:
+    the file always holds the state dict (weights and buffers), as a whole model is never
+    pickled; for optimizer state too use ``xg.train.save_checkpoint``. ``saved`` lists the
+    files written.
 
     >>> ModelCheckpoint("best.safetensors", monitor="val_loss", save_best_only=True)
     """
 
     main_process_only = True
 
-    def __init__(self, path: str | os.PathLike, monitor: str = "val_loss", verbose: int = 0,
-                 save_best_only: bool = False, mode: str = "auto",
+    def __init__(self, filepath: str | os.PathLike, monitor: str = "val_loss",
+                 verbose: int = 0, save_best_only: bool = False, save_weights_only: bool = False,
+                 mode: str = "auto", save_freq: str | int = "epoch",
                  initial_value_threshold: float | None = None) -> None:
         super().__init__()
-        self.path, self.monitor, self.verbose = os.fspath(path), monitor, verbose
-        self.save_best_only = save_best_only
+        self.path, self.monitor, self.verbose = os.fspath(filepath), monitor, verbose
+        self.filepath = self.path
+        self.save_best_only, self.save_weights_only = save_best_only, bool(save_weights_only)
+        if save_freq != "epoch" and (isinstance(save_freq, bool) or not isinstance(
+                save_freq, numbers.Integral) or save_freq < 1):
+            raise ValueError(f"ModelCheckpoint: save_freq must be 'epoch' or a positive number "
+                             f"of batches, got {save_freq!r}")
+        self.save_freq = save_freq
         if save_best_only:
             self.mode = monitor_mode(monitor, mode, "ModelCheckpoint")
         elif mode not in ("auto", "min", "max"):
@@ -195,39 +248,77 @@ class ModelCheckpoint(Callback):
         else:
             self.best = math.inf if self.mode == "min" else -math.inf
         self.saved: list[Path] = []
+        self._batches_seen, self._epoch = 0, 0
 
-    def _target(self, epoch: int, logs: dict) -> Path:
+    def listens_to(self, hook: str) -> bool:
+        return self.save_freq != "epoch" or super().listens_to(hook)
+
+    def _target(self, epoch: int, logs: dict, batch: int | None = None) -> Path:
+        extra = {} if batch is None else {"batch": batch + 1}
         try:
-            return Path(self.path.format(epoch=epoch + 1, **logs))
+            return Path(self.path.format(epoch=epoch + 1, **extra, **logs))
         except (KeyError, IndexError, ValueError) as exc:
             raise ValueError(f"ModelCheckpoint: cannot fill in the path {self.path!r} "
-                             f"({type(exc).__name__}: {exc}); it may use {{epoch}} and the "
-                             f"log keys {sorted(logs)}") from None
+                             f"({type(exc).__name__}: {exc}); it may use {{epoch}}"
+                             f"{'' if batch is None else ', {batch}'} and the log keys "
+                             f"{sorted(logs)}") from None
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        self._epoch = epoch
+
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        if self.save_freq == "epoch":
+            return
+        self._batches_seen += 1
+        if self._batches_seen % self.save_freq == 0:
+            values = {k: float(v) if hasattr(v, "item") else v for k, v in (logs or {}).items()
+                      if k not in ("batch", "size")}
+            self._save(self._epoch, values, batch)
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        if self.save_freq == "epoch":
+            self._save(epoch, logs or {})
+
+    def _save(self, epoch: int, logs: dict, batch: int | None = None) -> None:
         from .checkpoint import save
-        logs = logs or {}
         if self.save_best_only:
             current = logs.get(self.monitor)
             if current is None:
                 _warn_missing("ModelCheckpoint", self.monitor, logs)
                 return
             if not _improves(self.mode, current, self.best, 0.0):
+                if self.verbose:
+                    print(f"Epoch {epoch + 1}: {self.monitor} did not improve from "
+                          f"{self.best:.5f}")
                 return
             if self.verbose:
                 print(f"Epoch {epoch + 1}: {self.monitor} improved from {self.best:.5f} to "
                       f"{current:.5f}")
             self.best = current
-        target = self._target(epoch, logs)
+        target = self._target(epoch, logs, batch)
         save(self.model.state_dict(), target)
         self.saved.append(target)
         if self.verbose:
             print(f"Epoch {epoch + 1}: saved model to {target}")
 
 
+def _takes_one_argument(fn: Callable) -> bool:
+    """Whether ``fn`` takes exactly one positional argument (Keras' old schedule(epoch))."""
+    import inspect
+    try:
+        params = list(inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError):
+        return False
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    star = any(p.kind == p.VAR_POSITIONAL for p in params)
+    required = [p for p in positional if p.default is p.empty]
+    return not star and len(required) <= 1 and len(positional) == 1
+
+
 class LearningRateScheduler(Callback):
     """At each epoch's start set every parameter group's lr to ``schedule(epoch, lr)``
-    (epoch 0-based, lr the first group's current value), and log it as ``learning_rate``.
+    (epoch 0-based, lr the first group's current value; a schedule taking only ``epoch``
+    works too, as in Keras), and log it as ``learning_rate``.
 
     >>> LearningRateScheduler(lambda epoch, lr: lr if epoch < 10 else lr * 0.9)
     """
@@ -241,7 +332,8 @@ class LearningRateScheduler(Callback):
 
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
         groups = self.optimizer.param_groups
-        lr = self.schedule(epoch, groups[0]["lr"])
+        lr = (self.schedule(epoch) if _takes_one_argument(self.schedule)
+              else self.schedule(epoch, groups[0]["lr"]))
         if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not math.isfinite(lr):
             raise ValueError(f"LearningRateScheduler: schedule({epoch}, {groups[0]['lr']}) "
                              f"must return a finite number, got {lr!r}")
@@ -265,9 +357,11 @@ class CSVLogger(Callback):
 
     main_process_only = True
 
-    def __init__(self, path: str | os.PathLike, separator: str = ",", append: bool = False) -> None:
+    def __init__(self, filename: str | os.PathLike, separator: str = ",",
+                 append: bool = False) -> None:
         super().__init__()
-        self.path, self.separator, self.append = Path(path), separator, append
+        self.path, self.separator, self.append = Path(filename), separator, append
+        self.filename = self.path
         self.keys: list[str] | None = None
 
     def on_train_begin(self, logs: dict | None = None) -> None:

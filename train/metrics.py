@@ -12,6 +12,10 @@ Names (the history key is the name as given, as in Keras):
 - "mae" / "mean_absolute_error", "mse" / "mean_squared_error": averaged over every element.
 - "auc": ROC AUC of a binary problem by the rank statistic, computed on the host from all
   the epoch's scores at ``result()``.
+- "precision", "recall": of binary (or multi-label) decisions, prediction > 0.5 (0 for
+  logits), as Keras' Precision / Recall with their default threshold.
+- Names are matched ignoring case and Keras' class spellings work ("AUC", "Precision",
+  "BinaryAccuracy", "MeanSquaredError"); the history key is the string as given.
 
 In ``fit``/``evaluate``, binary accuracy reads predictions as logits when the loss says so:
 its ``from_logits`` attribute if it has one, else whether its class or function name
@@ -119,6 +123,8 @@ class CategoricalAccuracy(Metric):
                              f"{tuple(target.shape)}; integer class targets need "
                              "'sparse_categorical_accuracy'")
         with no_grad():
+            if target.dtype.is_bool:             # bool one-hot rows (argmax takes no bools)
+                target = target.astype("uint8")
             hit = pred.argmax(axis=-1) == target.argmax(axis=-1)
             self._add(hit.astype("float32").sum(), hit.size)
 
@@ -199,6 +205,70 @@ class AUC(Metric):
         return roc_auc(scores.numpy().astype(np.float64), labels.numpy() > 0.5)
 
 
+class _Confusion(Metric):
+    """Counts of true positives, predicted positives and actual positives of a binary (or
+    multi-label: every element one decision) problem, on the device; read back together."""
+
+    direction = "up"
+
+    def __init__(self, threshold: float | None = None, from_logits: bool = False,
+                 name: str | None = None) -> None:
+        self.from_logits = bool(from_logits)
+        self.threshold = (0.0 if from_logits else 0.5) if threshold is None else float(threshold)
+        super().__init__(name)
+
+    def reset_state(self) -> None:
+        self.counts: Tensor | None = None
+
+    def update_state(self, pred: Tensor, target: Tensor) -> None:
+        from ..autograd.ops import stack
+        with no_grad():
+            target = _same_size(pred, target, self.name)
+            guess = (pred > self.threshold).astype("float32")
+            truth = (target > 0.5).astype("float32")
+            counts = stack([(guess * truth).sum(), guess.sum(), truth.sum()])
+            self.counts = counts if self.counts is None else self.counts + counts
+
+    def _read(self) -> tuple[float, float, float] | None:
+        if self.counts is None:
+            return None
+        tp, predicted, actual = (float(v) for v in self.counts.numpy().tolist())
+        return tp, predicted, actual
+
+
+class Precision(_Confusion):
+    """Keras' Precision: true positives / predicted positives (prediction > threshold;
+    0.5 for probabilities, 0 with ``from_logits``), 0 when nothing is predicted positive.
+
+    >>> m = Precision(); m.update_state(probabilities, y); m.result()
+    """
+
+    name = "precision"
+
+    def result(self) -> float:
+        counts = self._read()
+        if counts is None:
+            return float("nan")
+        tp, predicted, _ = counts
+        return tp / predicted if predicted else 0.0
+
+
+class Recall(_Confusion):
+    """Keras' Recall: true positives / actual positives (target > 0.5), 0 without positives.
+
+    >>> m = Recall(); m.update_state(probabilities, y); m.result()
+    """
+
+    name = "recall"
+
+    def result(self) -> float:
+        counts = self._read()
+        if counts is None:
+            return float("nan")
+        tp, _, actual = counts
+        return tp / actual if actual else 0.0
+
+
 def roc_auc(scores: np.ndarray, labels: np.ndarray) -> float:
     """Mann-Whitney U / (n_pos * n_neg) with average ranks for ties; NaN with one class only.
 
@@ -255,7 +325,10 @@ class _AutoAccuracy(Metric):
 _BY_NAME = {"categorical_accuracy": CategoricalAccuracy,
             "sparse_categorical_accuracy": SparseCategoricalAccuracy,
             "mae": MeanAbsoluteError, "mean_absolute_error": MeanAbsoluteError,
-            "mse": MeanSquaredError, "mean_squared_error": MeanSquaredError, "auc": AUC}
+            "mse": MeanSquaredError, "mean_squared_error": MeanSquaredError, "auc": AUC,
+            "categoricalaccuracy": CategoricalAccuracy,
+            "sparsecategoricalaccuracy": SparseCategoricalAccuracy,
+            "meanabsoluteerror": MeanAbsoluteError, "meansquarederror": MeanSquaredError}
 
 
 def get_metric(spec: Any, from_logits: bool = False) -> Metric:
@@ -272,10 +345,13 @@ def get_metric(spec: Any, from_logits: bool = False) -> Metric:
     key = spec.lower()
     if key in ("accuracy", "acc"):
         return _AutoAccuracy(spec, from_logits)
-    if key == "binary_accuracy":
+    if key in ("binary_accuracy", "binaryaccuracy"):
         return BinaryAccuracy(from_logits=from_logits, name=spec)
+    if key in ("precision", "recall"):
+        return (Precision if key == "precision" else Recall)(from_logits=from_logits, name=spec)
     if key not in _BY_NAME:
-        known = ", ".join(sorted(["accuracy", "acc", "binary_accuracy", *_BY_NAME]))
+        known = ", ".join(sorted(["accuracy", "acc", "binary_accuracy", "precision", "recall",
+                                  *(k for k in _BY_NAME if "_" in k or len(k) <= 3)]))
         raise ValueError(f"unknown metric {spec!r}; known: {known} (or pass a Metric object)")
     return _BY_NAME[key](name=spec)
 
