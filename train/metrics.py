@@ -229,11 +229,15 @@ class _Confusion(Metric):
             counts = stack([(guess * truth).sum(), guess.sum(), truth.sum()])
             self.counts = counts if self.counts is None else self.counts + counts
 
-    def _read(self) -> tuple[float, float, float] | None:
+    _denominator = 1                       # which count divides the true positives
+
+    def result(self) -> float:
+        """True positives over the subclass's count; NaN before any update, 0 over none."""
         if self.counts is None:
-            return None
-        tp, predicted, actual = (float(v) for v in self.counts.numpy().tolist())
-        return tp, predicted, actual
+            return float("nan")
+        counts = [float(v) for v in self.counts.numpy().tolist()]   # tp, predicted, actual
+        tp, denominator = counts[0], counts[self._denominator]
+        return tp / denominator if denominator else 0.0
 
 
 class Precision(_Confusion):
@@ -244,13 +248,7 @@ class Precision(_Confusion):
     """
 
     name = "precision"
-
-    def result(self) -> float:
-        counts = self._read()
-        if counts is None:
-            return float("nan")
-        tp, predicted, _ = counts
-        return tp / predicted if predicted else 0.0
+    _denominator = 1                       # the predicted positives
 
 
 class Recall(_Confusion):
@@ -260,13 +258,7 @@ class Recall(_Confusion):
     """
 
     name = "recall"
-
-    def result(self) -> float:
-        counts = self._read()
-        if counts is None:
-            return float("nan")
-        tp, _, actual = counts
-        return tp / actual if actual else 0.0
+    _denominator = 2                       # the actual positives
 
 
 def roc_auc(scores: np.ndarray, labels: np.ndarray) -> float:
